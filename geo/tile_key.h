@@ -1,0 +1,44 @@
+// TileKey and TimeBucket: how roadsense cuts the map and time into aggregation cells.
+//
+// Tiles are slippy-map (Web Mercator) tiles z/x/y; latitudes are clamped to ±85.05112878°, the
+// edge of the projection. Coordinates come as integer degrees × 1e7 (the wire format's unit).
+// Pure functions, thread-safe.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+
+namespace roadsense::geo {
+
+inline constexpr int kBaseZoom = 16;
+inline constexpr int kMaxZoom = 30;
+inline constexpr double kMaxLatitude = 85.05112878;
+
+struct TileKey {
+  int32_t z = 0;
+  int32_t x = 0;
+  int32_t y = 0;
+  auto operator<=>(const TileKey&) const = default;
+};
+
+// The tile at zoom `z` (0..kMaxZoom) containing the point.
+TileKey TileForPoint(int32_t lat_e7, int32_t lon_e7, int z = kBaseZoom);
+TileKey TileForDegrees(double lat, double lon, int z = kBaseZoom);
+
+// The tile's parent at a lower zoom (z_parent <= key.z).
+TileKey ParentTile(TileKey key, int z_parent);
+
+// Quadkey ("0".."3" per level, most significant first; "" at zoom 0). A quadkey's prefix of
+// length k is its ancestor at zoom k.
+std::string Quadkey(TileKey key);
+
+// Start of the time bucket containing `time_ms` (epoch milliseconds), buckets of `bucket_s` s.
+inline int64_t BucketStartMs(int64_t time_ms, int64_t bucket_s) {
+  const int64_t len = bucket_s * 1000;
+  int64_t q = time_ms / len;
+  if (time_ms % len < 0) --q;  // floor for times before the epoch
+  return q * len;
+}
+
+}  // namespace roadsense::geo

@@ -1,0 +1,61 @@
+// HttpServer: an HTTP/1.1 keep-alive server on Boost.Asio/Beast with a thread pool.
+//
+// Each connection reads one request at a time (with a body limit and read/idle timeouts), hands it
+// to the HttpHandler, and writes the response when the handler calls its Responder. Handlers may
+// answer asynchronously (long polling, waiting for a durable enqueue): the Responder may be called
+// from any thread, exactly once. The server applies a connection cap; excess connections are
+// closed at accept time.
+//
+// Threading: Start() binds and launches `threads` I/O threads; Stop() closes the listener and
+// all connections and joins the threads. Handlers run on I/O threads and must not block for long.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "net/http_message.h"
+
+namespace roadsense::net {
+
+using Responder = std::function<void(HttpResponse)>;
+using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
+
+struct HttpServerOptions {
+  std::string listen = "127.0.0.1:8080";  // "host:port"; port 0 picks a free port
+  int threads = 0;                         // 0: one per hardware core
+  size_t body_limit = 8 << 20;             // bytes; larger bodies get 413
+  size_t header_limit = 16 << 10;          // bytes; larger headers get 431
+  std::chrono::milliseconds read_timeout{30000};  // to receive one whole request
+  std::chrono::milliseconds idle_timeout{60000};  // keep-alive connection without a request
+  size_t max_connections = 10000;
+  std::string server_name = "roadsense";
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, HttpHandler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts serving. Fails (without throwing) when the address cannot be bound.
+  Status Start();
+  // The bound port (useful with port 0). Valid after a successful Start().
+  uint16_t port() const;
+  // Idempotent; waits for the I/O threads to finish.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Splits "host:port" (IPv6 as "[::1]:port"). Port must be 0..65535.
+Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);
+
+}  // namespace roadsense::net

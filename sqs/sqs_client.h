@@ -1,0 +1,119 @@
+// SqsClient: roadsense's client for the Amazon SQS API (AWS JSON 1.0 protocol), used by every
+// tier against roadsense-queue and against Amazon SQS alike. Requests are signed with SigV4.
+//
+// Threading: thread-safe. Each call borrows a keep-alive HttpClient from an internal pool, so
+// concurrent calls use separate connections. Errors: kUnavailable for network trouble and 5xx,
+// kDeadlineExceeded for timeouts, kNotFound for QueueDoesNotExist, kInvalidArgument for other
+// 4xx; the message starts with the SQS error shape ("QueueDoesNotExist: ...").
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace roadsense::sqs {
+
+struct SqsCredentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;  // optional (temporary credentials)
+
+  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else a fixed local pair
+  // ("roadsense" / "roadsense") that roadsense-queue accepts when authentication is off.
+  static SqsCredentials FromEnvironment();
+};
+
+struct SqsClientOptions {
+  // Service endpoint, e.g. "http://127.0.0.1:9324" or "https://sqs.eu-central-1.amazonaws.com".
+  std::string endpoint;
+  std::string region = "us-east-1";  // AWS_REGION overrides when set
+  SqsCredentials credentials = SqsCredentials::FromEnvironment();
+  std::chrono::milliseconds request_timeout{10000};  // long polls add their wait time to this
+  int max_idle_connections = 16;
+
+  // Options for the endpoint that serves `queue_url` (scheme://host:port of the URL).
+  static Result<SqsClientOptions> ForQueueUrl(const std::string& queue_url);
+};
+
+struct SendEntry {
+  std::string id;    // unique within the batch, <= 80 chars [A-Za-z0-9_-]
+  std::string body;  // valid SQS text
+  int delay_seconds = -1;  // -1: the queue's default
+};
+
+struct SendSuccess {
+  std::string id;
+  std::string message_id;
+  std::string md5_of_body;
+};
+
+struct BatchFailure {
+  std::string id;
+  std::string code;
+  std::string message;
+  bool sender_fault = false;
+};
+
+struct SendBatchResult {
+  std::vector<SendSuccess> successful;
+  std::vector<BatchFailure> failed;
+};
+
+struct ReceivedMessage {
+  std::string message_id;
+  std::string receipt_handle;
+  std::string body;
+  std::string md5_of_body;
+  std::map<std::string, std::string> attributes;  // system attributes, e.g. ApproximateReceiveCount
+};
+
+struct ReceiveOptions {
+  int max_messages = 10;         // 1..10
+  int wait_time_seconds = 20;    // 0..20 (long polling)
+  int visibility_timeout = -1;   // seconds; -1: the queue's default
+  std::vector<std::string> attribute_names = {"All"};
+};
+
+struct DeleteEntry {
+  std::string id;
+  std::string receipt_handle;
+};
+
+struct DeleteBatchResult {
+  std::vector<std::string> successful;  // entry ids
+  std::vector<BatchFailure> failed;
+};
+
+class SqsClient {
+ public:
+  explicit SqsClient(SqsClientOptions options);
+  ~SqsClient();
+  SqsClient(const SqsClient&) = delete;
+  SqsClient& operator=(const SqsClient&) = delete;
+
+  Result<std::string> CreateQueue(const std::string& name,
+                                  const std::map<std::string, std::string>& attributes = {});
+  Result<std::string> GetQueueUrl(const std::string& name);
+  Result<SendSuccess> SendMessage(const std::string& queue_url, const std::string& body);
+  // Checks each successful entry's MD5OfMessageBody against the body sent; a mismatch becomes a
+  // failed entry (code "MD5Mismatch").
+  Result<SendBatchResult> SendMessageBatch(const std::string& queue_url,
+                                           const std::vector<SendEntry>& entries);
+  Result<std::vector<ReceivedMessage>> ReceiveMessage(const std::string& queue_url,
+                                                      const ReceiveOptions& options);
+  Status DeleteMessage(const std::string& queue_url, const std::string& receipt_handle);
+  Result<DeleteBatchResult> DeleteMessageBatch(const std::string& queue_url,
+                                               const std::vector<DeleteEntry>& entries);
+  Result<std::map<std::string, std::string>> GetQueueAttributes(
+      const std::string& queue_url, const std::vector<std::string>& names = {"All"});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace roadsense::sqs

@@ -1,0 +1,390 @@
+#include "net/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace roadsense::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+class Session;
+
+// Everything sessions and responders share. Sessions (and the Responders that keep them alive)
+// hold a shared_ptr to it, so the io_context outlives every socket bound to it even when a
+// handler keeps a Responder after the server is gone.
+struct ServerState {
+  explicit ServerState(HttpServerOptions opts, HttpHandler h)
+      : options(std::move(opts)), handler(std::move(h)) {}
+
+  HttpServerOptions options;
+  HttpHandler handler;
+  asio::io_context ioc;
+  std::atomic<size_t> connections{0};
+
+  // Guards `stopped` and `sessions`. Responders post under this lock so that nothing is posted
+  // once Stop() has started (the I/O threads may already have run out of work and exited).
+  std::mutex mu;
+  bool stopped = false;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+};
+
+std::string EndpointString(const tcp::endpoint& ep) {
+  const auto addr = ep.address();
+  std::string host = addr.to_string();
+  if (addr.is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(ep.port());
+}
+
+// One connection: read a request, hand it to the handler, write the response when the Responder
+// is called, repeat while keep-alive. All socket work happens on the connection's strand.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(std::shared_ptr<ServerState> state, tcp::socket&& socket)
+      : state_(std::move(state)), stream_(std::move(socket)) {
+    beast::error_code ec;
+    remote_ = EndpointString(stream_.socket().remote_endpoint(ec));
+    state_->connections.fetch_add(1);
+  }
+
+  ~Session() {
+    state_->connections.fetch_sub(1);
+    std::lock_guard lock(state_->mu);
+    state_->sessions.erase(this);
+  }
+
+  // Registers with the server (so Stop() can close it) and starts reading.
+  void Start() {
+    {
+      std::lock_guard lock(state_->mu);
+      if (state_->stopped) return;
+      state_->sessions.emplace(this, weak_from_this());
+    }
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+  // Closes the socket from the session's strand; pending operations complete with an error.
+  void PostClose() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->stream_.close();
+    });
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(state_->options.body_limit);
+    parser_->header_limit(static_cast<uint32_t>(
+        std::min<size_t>(state_->options.header_limit, std::numeric_limits<uint32_t>::max())));
+    // A kept-alive connection with nothing buffered is idle until the next request begins.
+    const bool idle = requests_served_ > 0 && buffer_.size() == 0;
+    stream_.expires_after(idle ? state_->options.idle_timeout : state_->options.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    stream_.expires_after(state_->options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnRead(ec);
+                     });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return WriteError(413, "request body too large");
+    }
+    if (ec == http::error::header_limit) {
+      return WriteError(431, "request header fields too large");
+    }
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::eof || ec == asio::error::bad_descriptor) {
+      return Close();
+    }
+    if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
+      return WriteError(400, "malformed request: " + ec.message());
+    }
+    spdlog::debug("http: read from {} failed: {}", remote_, ec.message());
+    Close();
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    auto& msg = parser_->get();
+    HttpRequest request;
+    request.method = std::string(msg.method_string());
+    request.target = std::string(msg.target());
+    for (const auto& field : msg) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(msg.body());
+    request.remote_address = remote_;
+    keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+    parser_.reset();
+    ++requests_served_;
+    responded_ = std::make_shared<std::atomic<bool>>(false);
+
+    // No timer runs while the handler works: the handler owns the latency (long polls).
+    stream_.expires_never();
+    try {
+      state_->handler(std::move(request), MakeResponder());
+    } catch (const std::exception& e) {
+      spdlog::error("http: handler threw: {}", e.what());
+      MakeResponder()(HttpResponse::Text(500, "internal error\n"));
+    }
+  }
+
+  Responder MakeResponder() {
+    return [self = shared_from_this(), once = responded_](HttpResponse response) {
+      if (once->exchange(true)) {
+        spdlog::error("http: Responder called twice; second response dropped");
+        return;
+      }
+      std::lock_guard lock(self->state_->mu);
+      if (self->state_->stopped) return;  // server stopping: the connection is being closed
+      asio::post(self->stream_.get_executor(),
+                 [self, r = std::move(response)]() mutable { self->Write(std::move(r)); });
+    };
+  }
+
+  void WriteError(int status, std::string text) {
+    keep_alive_ = false;
+    Write(HttpResponse::Text(status, std::move(text) + "\n"));
+  }
+
+  void Write(HttpResponse response) {
+    response_.emplace(static_cast<http::status>(response.status), version_);
+    auto& res = *response_;
+    for (auto& [name, value] : response.headers) res.insert(name, value);
+    res.set(http::field::server, state_->options.server_name);
+    res.body() = std::move(response.body);
+    res.keep_alive(keep_alive_ && !Stopping());
+    res.content_length(res.body().size());
+    stream_.expires_after(state_->options.read_timeout);
+    http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->OnWrite(ec);
+    });
+  }
+
+  void OnWrite(beast::error_code ec) {
+    const bool keep = response_->keep_alive();
+    response_.reset();
+    if (ec) {
+      spdlog::debug("http: write to {} failed: {}", remote_, ec.message());
+      return Close();
+    }
+    if (!keep) return Close();
+    Read();
+  }
+
+  bool Stopping() {
+    std::lock_guard lock(state_->mu);
+    return state_->stopped;
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  // First member: destroyed last, after the socket that depends on its io_context.
+  std::shared_ptr<ServerState> state_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> response_;
+  std::shared_ptr<std::atomic<bool>> responded_;
+  std::string remote_;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+  uint64_t requests_served_ = 0;
+};
+
+// Accepts connections on its own strand; each connection gets a fresh strand.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  explicit Listener(std::shared_ptr<ServerState> state)
+      : state_(std::move(state)),
+        acceptor_(asio::make_strand(state_->ioc)),
+        retry_timer_(acceptor_.get_executor()) {}
+
+  Status Open(const tcp::endpoint& endpoint) {
+    beast::error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return Unavailable("cannot listen on " + EndpointString(endpoint) + ": " + ec.message());
+    return Status::Ok();
+  }
+
+  uint16_t port() const {
+    beast::error_code ec;
+    return acceptor_.local_endpoint(ec).port();
+  }
+
+  void Accept() {
+    acceptor_.async_accept(asio::make_strand(state_->ioc),
+                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                             self->OnAccept(ec, std::move(socket));
+                           });
+  }
+
+  void PostClose() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ec;
+      self->acceptor_.close(ec);
+      self->retry_timer_.cancel();
+    });
+  }
+
+ private:
+  void OnAccept(beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      // Typically EMFILE: back off briefly instead of spinning on a failing accept.
+      spdlog::warn("http: accept failed: {}", ec.message());
+      retry_timer_.expires_after(std::chrono::milliseconds(50));
+      retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec) self->Accept();
+      });
+      return;
+    }
+    if (state_->connections.load() >= state_->options.max_connections) {
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<Session>(state_, std::move(socket))->Start();
+    }
+    Accept();
+  }
+
+  std::shared_ptr<ServerState> state_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  std::shared_ptr<ServerState> state;
+  std::shared_ptr<Listener> listener;
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+  bool stopped = false;
+};
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler) : impl_(new Impl) {
+  impl_->state = std::make_shared<ServerState>(std::move(options), std::move(handler));
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start() {
+  auto& state = *impl_->state;
+  auto host_port = ParseHostPort(state.options.listen);
+  if (!host_port.ok()) return host_port.status();
+  const auto& [host, port] = *host_port;
+
+  beast::error_code ec;
+  tcp::resolver resolver(state.ioc);
+  auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, ec);
+  if (ec || results.empty()) {
+    return Unavailable("cannot resolve listen address " + state.options.listen + ": " +
+                       ec.message());
+  }
+  impl_->listener = std::make_shared<Listener>(impl_->state);
+  RS_RETURN_IF_ERROR(impl_->listener->Open(results.begin()->endpoint()));
+  impl_->port = impl_->listener->port();
+  impl_->listener->Accept();
+
+  int threads = state.options.threads;
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < threads; ++i) {
+    impl_->threads.emplace_back([s = impl_->state] { s->ioc.run(); });
+  }
+  return Status::Ok();
+}
+
+uint16_t HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  auto& state = *impl_->state;
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(state.mu);
+    state.stopped = true;
+    for (auto& [ptr, weak] : state.sessions) {
+      if (auto s = weak.lock()) sessions.push_back(std::move(s));
+    }
+  }
+  // Closing the acceptor and every socket aborts all pending operations, so the io_context runs
+  // out of work and the threads return. Sessions still waiting for a Responder hold no pending
+  // operation; their Responders are no-ops from now on.
+  if (impl_->listener) impl_->listener->PostClose();
+  for (auto& s : sessions) s->PostClose();
+  sessions.clear();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+  impl_->listener.reset();
+}
+
+Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text) {
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return InvalidArgument("expected [ipv6]:port, got '" + std::string(text) + "'");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      return InvalidArgument("expected host:port, got '" + std::string(text) + "'");
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) {
+      return InvalidArgument("IPv6 addresses need brackets: '" + std::string(text) + "'");
+    }
+  }
+  if (host.empty()) return InvalidArgument("empty host in '" + std::string(text) + "'");
+  unsigned value = 0;
+  const auto [end, err] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || err != std::errc() || end != port.data() + port.size() || value > 65535) {
+    return InvalidArgument("bad port in '" + std::string(text) + "'");
+  }
+  return std::pair<std::string, uint16_t>(std::string(host), static_cast<uint16_t>(value));
+}
+
+}  // namespace roadsense::net

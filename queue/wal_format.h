@@ -1,0 +1,29 @@
+// Constants shared by WalWriter and WalReader. The format is described in queue/wal_format.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace roadsense::queue {
+
+// Header is crc32c (4 bytes), payload length (4 bytes), type (1 byte), sequence number (8 bytes).
+inline constexpr size_t kWalHeaderBytes = 17;
+// A payload larger than this is corruption (the largest legal record is a 1 MiB message).
+inline constexpr uint32_t kMaxPayloadBytes = 16u << 20;
+// The writer rolls to a new segment before a write once the current one has reached this size.
+inline constexpr uint64_t kSegmentTargetBytes = 64ull << 20;
+
+enum class WalRecordType : uint8_t {
+  kCreateQueue = 1,
+  kSend = 2,
+  kDelete = 3,
+  kDeleteQueue = 4,
+  kPurgeQueue = 5,
+  kSetQueueAttributes = 6,
+};
+inline constexpr uint8_t kMaxWalRecordType = 6;
+
+// LevelDB's CRC mask: a CRC stored inside data that is itself CRC'ed should not be raw.
+inline uint32_t MaskCrc(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
+
+}  // namespace roadsense::queue

@@ -1,0 +1,33 @@
+#include "core/base64.h"
+
+#include <gtest/gtest.h>
+
+namespace roadsense {
+namespace {
+
+TEST(Base64, EncodesRfc4648Vectors) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+}
+
+TEST(Base64, RoundTripsAllByteValues) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+  for (size_t n = 0; n <= bytes.size(); n += 37) {
+    auto decoded = Base64Decode(Base64Encode(bytes.substr(0, n)));
+    ASSERT_TRUE(decoded.has_value());
+    EXPECT_EQ(*decoded, bytes.substr(0, n));
+  }
+}
+
+TEST(Base64, RejectsMalformedInput) {
+  EXPECT_FALSE(Base64Decode("Zg=").has_value());    // bad length
+  EXPECT_FALSE(Base64Decode("Z!==").has_value());   // bad character
+  EXPECT_FALSE(Base64Decode("Zg==Zg==").has_value());  // padding in the middle
+}
+
+}  // namespace
+}  // namespace roadsense

@@ -1,0 +1,37 @@
+#include "core/digest.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace roadsense {
+namespace {
+
+TEST(Digest, Md5OfEmptyString) { EXPECT_EQ(Md5Hex(""), "d41d8cd98f00b204e9800998ecf8427e"); }
+
+TEST(Digest, Sha256OfAbc) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Digest, HmacSha256Rfc4231Case2) {
+  EXPECT_EQ(HexEncode(HmacSha256Raw("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(Digest, Crc32cKnownVectors) {
+  // RFC 3720 (iSCSI) B.4 test vectors.
+  std::string zeros(32, '\0');
+  EXPECT_EQ(Crc32c(zeros.data(), zeros.size()), 0x8a9136aau);
+  std::string ones(32, '\xff');
+  EXPECT_EQ(Crc32c(ones.data(), ones.size()), 0x62a8ab43u);
+  EXPECT_EQ(Crc32c("123456789", 9), 0xe3069283u);
+}
+
+TEST(Digest, Crc32cExtendEqualsWhole) {
+  const std::string s = "hello, write-ahead log";
+  uint32_t part = Crc32cExtend(Crc32c(s.data(), 5), s.data() + 5, s.size() - 5);
+  EXPECT_EQ(part, Crc32c(s.data(), s.size()));
+}
+
+}  // namespace
+}  // namespace roadsense

@@ -98,19 +98,17 @@ class Session : public std::enable_shared_from_this<Session> {
     // A kept-alive connection with nothing buffered is idle until the next request begins.
     const bool idle = requests_served_ > 0 && buffer_.size() == 0;
     stream_.expires_after(idle ? state_->options.idle_timeout : state_->options.read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     stream_.expires_after(state_->options.read_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
@@ -240,7 +238,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return Unavailable("cannot listen on " + EndpointString(endpoint) + ": " + ec.message());
+    if (ec)
+      return Unavailable("cannot listen on " + EndpointString(endpoint) + ": " + ec.message());
     return Status::Ok();
   }
 

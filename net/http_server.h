@@ -47,7 +47,9 @@ class HttpServer {
   Status Start();
   // The bound port (useful with port 0). Valid after a successful Start().
   uint16_t port() const;
-  // Idempotent; waits for the I/O threads to finish.
+  // Idempotent; waits for the I/O threads to finish, so never call it from a handler. Requests
+  // whose Responder has not been called are dropped (their connections closed); calling such a
+  // Responder later is a harmless no-op, even after the server is destroyed.
   void Stop();
 
  private:

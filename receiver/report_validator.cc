@@ -109,9 +109,8 @@ void CheckObservedTime(Problems& p, const std::string& path, int64_t t, int64_t 
   if (t >= now_ms - limits.max_age_ms && t <= now_ms + limits.max_future_ms) return;
   int64_t offset_s = (t - now_ms) / 1000;
   p.Add(path, std::to_string(t) + " is " + std::to_string(offset_s) +
-                  " s from the receive time; allowed -" +
-                  std::to_string(limits.max_age_ms / 1000) + "..+" +
-                  std::to_string(limits.max_future_ms / 1000) + " s");
+                  " s from the receive time; allowed -" + std::to_string(limits.max_age_ms / 1000) +
+                  "..+" + std::to_string(limits.max_future_ms / 1000) + " s");
 }
 
 void CheckPosition(Problems& p, const std::string& path, const pb::Report& report) {
@@ -194,8 +193,8 @@ std::vector<std::string> ReportValidator::Validate(const pb::ReportBatch& batch,
   CheckEnvelope(p, batch);
   const int n = batch.reports_size();
   if (n < 1 || n > limits_.max_reports) {
-    p.Add("reports", std::to_string(n) + " reports is outside 1.." +
-                         std::to_string(limits_.max_reports));
+    p.Add("reports",
+          std::to_string(n) + " reports is outside 1.." + std::to_string(limits_.max_reports));
   }
   // A batch over the limit is rejected as a whole; do not spend time on each of its reports.
   if (n <= limits_.max_reports) {

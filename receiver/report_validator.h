@@ -17,7 +17,7 @@
 namespace roadsense::receiver {
 
 struct ValidationLimits {
-  int max_reports = 1000;                     // reports per batch
+  int max_reports = 1000;                       // reports per batch
   int64_t max_age_ms = 7LL * 24 * 3600 * 1000;  // observed_time_ms may be this far in the past
   int64_t max_future_ms = 5LL * 60 * 1000;      // ... and this far in the future (clock skew)
   // At most this many problems are listed; the last line then says how many were left out.

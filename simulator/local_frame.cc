@@ -15,7 +15,9 @@ LocalFrame::LocalFrame(double center_lat_deg, double center_lon_deg)
       metres_per_deg_lat_(kEarthRadiusM * M_PI / 180.0),
       metres_per_deg_lon_(kEarthRadiusM * M_PI / 180.0 * std::cos(center_lat_deg * M_PI / 180.0)) {}
 
-double LocalFrame::LatitudeDeg(LocalPoint p) const { return lat0_deg_ + p.y_m / metres_per_deg_lat_; }
+double LocalFrame::LatitudeDeg(LocalPoint p) const {
+  return lat0_deg_ + p.y_m / metres_per_deg_lat_;
+}
 
 double LocalFrame::LongitudeDeg(LocalPoint p) const {
   return lon0_deg_ + p.x_m / metres_per_deg_lon_;

@@ -3,8 +3,12 @@
 //
 // Threading: thread-safe. Each call borrows a keep-alive HttpClient from an internal pool, so
 // concurrent calls use separate connections. Errors: kUnavailable for network trouble and 5xx,
-// kDeadlineExceeded for timeouts, kNotFound for QueueDoesNotExist, kInvalidArgument for other
-// 4xx; the message starts with the SQS error shape ("QueueDoesNotExist: ...").
+// kDeadlineExceeded for timeouts, kNotFound for QueueDoesNotExist, kResourceExhausted for
+// throttling (RequestThrottled, ThrottlingException, OverLimit: retry later), kUnauthenticated
+// for signature/credential errors, kPermissionDenied for AccessDenied, kInvalidArgument for other
+// 4xx; the message starts with the SQS error shape ("QueueDoesNotExist: ..."). A body digest
+// mismatch on SendMessage is kCorruption ("MD5Mismatch: ..."). Only http:// endpoints are
+// supported for now; https:// endpoints fail every call with kUnavailable.
 #pragma once
 
 #include <chrono>
@@ -30,18 +34,21 @@ struct SqsCredentials {
 struct SqsClientOptions {
   // Service endpoint, e.g. "http://127.0.0.1:9324" or "https://sqs.eu-central-1.amazonaws.com".
   std::string endpoint;
-  std::string region = "us-east-1";  // AWS_REGION overrides when set
+  std::string region = RegionFromEnvironment();
   SqsCredentials credentials = SqsCredentials::FromEnvironment();
   std::chrono::milliseconds request_timeout{10000};  // long polls add their wait time to this
   int max_idle_connections = 16;
 
-  // Options for the endpoint that serves `queue_url` (scheme://host:port of the URL).
+  // AWS_REGION when set, else "us-east-1".
+  static std::string RegionFromEnvironment();
+  // Options for the endpoint that serves `queue_url` (scheme://host:port of the URL); the region
+  // comes from an "sqs.<region>.amazonaws.com" host, else from RegionFromEnvironment().
   static Result<SqsClientOptions> ForQueueUrl(const std::string& queue_url);
 };
 
 struct SendEntry {
-  std::string id;    // unique within the batch, <= 80 chars [A-Za-z0-9_-]
-  std::string body;  // valid SQS text
+  std::string id;          // unique within the batch, <= 80 chars [A-Za-z0-9_-]
+  std::string body;        // valid SQS text
   int delay_seconds = -1;  // -1: the queue's default
 };
 
@@ -72,10 +79,10 @@ struct ReceivedMessage {
 };
 
 struct ReceiveOptions {
-  int max_messages = 10;         // 1..10
-  int wait_time_seconds = 20;    // 0..20 (long polling)
-  int visibility_timeout = -1;   // seconds; -1: the queue's default
-  std::vector<std::string> attribute_names = {"All"};
+  int max_messages = 10;                               // 1..10
+  int wait_time_seconds = 20;                          // 0..20 (long polling)
+  int visibility_timeout = -1;                         // seconds; -1: the queue's default
+  std::vector<std::string> attribute_names = {"All"};  // sent as MessageSystemAttributeNames
 };
 
 struct DeleteEntry {
@@ -103,6 +110,8 @@ class SqsClient {
   // failed entry (code "MD5Mismatch").
   Result<SendBatchResult> SendMessageBatch(const std::string& queue_url,
                                            const std::vector<SendEntry>& entries);
+  // Waits up to request_timeout + wait_time_seconds. A message whose MD5OfBody does not match its
+  // body is dropped (with a warning) and will be redelivered after its visibility timeout.
   Result<std::vector<ReceivedMessage>> ReceiveMessage(const std::string& queue_url,
                                                       const ReceiveOptions& options);
   Status DeleteMessage(const std::string& queue_url, const std::string& receipt_handle);

@@ -62,8 +62,9 @@ TestPostgres::TestPostgres() {
 
 TestPostgres::~TestPostgres() {
   if (running_) {
+    // The data is deleted next, so skip the shutdown checkpoint.
     std::string output;
-    RunScript("stop " + Quote(dir_), &output);
+    RunScript("stop " + Quote(dir_) + " immediate", &output);
   }
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);

@@ -1,0 +1,53 @@
+#include "db/ingest_ledger.h"
+
+#include <algorithm>
+#include <numeric>
+#include <pqxx/result>
+#include <set>
+
+#include "db/pg_array.h"
+
+namespace roadsense::db {
+namespace {
+
+constexpr char kClaim[] = "ingest_ledger_claim";
+
+}  // namespace
+
+void IngestLedger::Prepare(pqxx::connection_base& connection) {
+  // WITH ORDINALITY + ORDER BY keeps the caller's (sorted) order, which is the lock order.
+  connection.prepare(kClaim,
+                     "INSERT INTO ingest_ledger (vehicle_pseudonym, batch_sequence, message_id) "
+                     "SELECT p, s, m FROM unnest($1::text[], $2::bigint[], $3::text[]) "
+                     "  WITH ORDINALITY AS u(p, s, m, i) ORDER BY i "
+                     "ON CONFLICT DO NOTHING "
+                     "RETURNING vehicle_pseudonym, batch_sequence");
+}
+
+std::vector<bool> IngestLedger::Claim(pqxx::work& txn, const std::vector<LedgerEntry>& entries) {
+  std::vector<size_t> order(entries.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return entries[a].key < entries[b].key; });
+
+  std::vector<std::string> pseudonyms, message_ids;
+  std::vector<int64_t> sequences;
+  for (size_t i : order) {
+    pseudonyms.push_back(entries[i].key.vehicle_pseudonym);
+    sequences.push_back(entries[i].key.batch_sequence);
+    message_ids.push_back(entries[i].message_id);
+  }
+  std::vector<bool> claimed(entries.size(), false);
+  if (entries.empty()) return claimed;
+
+  const pqxx::result rows = txn.exec_prepared(
+      kClaim, PgArrayLiteral(pseudonyms), PgArrayLiteral(sequences), PgArrayLiteral(message_ids));
+  std::set<BatchKey> inserted;
+  for (const auto& row : rows) {
+    inserted.insert({row[0].as<std::string>(), row[1].as<int64_t>()});
+  }
+  for (size_t i = 0; i < entries.size(); ++i) claimed[i] = inserted.count(entries[i].key) > 0;
+  return claimed;
+}
+
+}  // namespace roadsense::db

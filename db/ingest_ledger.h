@@ -1,0 +1,40 @@
+// IngestLedger: the idempotency ledger (table ingest_ledger). A batch is claimed by inserting its
+// key in the same transaction as its tile_stats updates; a key that is already present (or being
+// inserted by another uncommitted transaction, which the insert then waits for) is a duplicate.
+//
+// Functions take the caller's transaction and throw libpqxx exceptions (the caller converts them
+// to Status at its boundary). Prepare() must have run on the transaction's connection.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <pqxx/connection>
+#include <pqxx/transaction>
+#include <string>
+#include <vector>
+
+namespace roadsense::db {
+
+// (vehicle_pseudonym, batch_sequence): the batch's idempotency key.
+struct BatchKey {
+  std::string vehicle_pseudonym;
+  int64_t batch_sequence = 0;
+  auto operator<=>(const BatchKey&) const = default;
+};
+
+struct LedgerEntry {
+  BatchKey key;
+  std::string message_id;  // informational; not part of the key
+};
+
+class IngestLedger {
+ public:
+  static void Prepare(pqxx::connection_base& connection);
+
+  // Inserts the entries' keys in key order (so concurrent claimers never deadlock) and returns,
+  // for each entry in the given order, whether this transaction claimed it (true) or it was
+  // already there (false). Keys must be distinct.
+  static std::vector<bool> Claim(pqxx::work& txn, const std::vector<LedgerEntry>& entries);
+};
+
+}  // namespace roadsense::db

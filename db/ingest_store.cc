@@ -1,0 +1,83 @@
+#include "db/ingest_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <pqxx/connection>
+#include <pqxx/except>
+#include <pqxx/transaction>
+
+#include "db/migration_runner.h"
+#include "db/tile_stats_writer.h"
+
+namespace roadsense::db {
+namespace {
+
+constexpr int kMaxAttempts = 5;
+
+}  // namespace
+
+IngestStore::IngestStore(std::string connection_string)
+    : connection_string_(std::move(connection_string)) {}
+
+IngestStore::~IngestStore() = default;
+
+bool IngestStore::connected() const { return connection_ != nullptr && connection_->is_open(); }
+
+Status IngestStore::Connect() {
+  if (connected()) return Status::Ok();
+  connection_.reset();
+  try {
+    auto connection = std::make_unique<pqxx::connection>(connection_string_);
+    IngestLedger::Prepare(*connection);
+    TileStatsWriter::Prepare(*connection);
+    connection_ = std::move(connection);
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return Unavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
+  }
+}
+
+Result<int> IngestStore::Migrate() {
+  RS_RETURN_IF_ERROR(Connect());
+  Result<int> applied = MigrationRunner().Apply(*connection_);
+  if (!applied.ok() && applied.status().code() == StatusCode::kUnavailable) connection_.reset();
+  return applied;
+}
+
+Result<IngestOutcome> IngestStore::Ingest(const std::vector<LedgerEntry>& entries,
+                                          const AggregateFn& aggregate) {
+  RS_RETURN_IF_ERROR(Connect());
+  for (int attempt = 1;; ++attempt) {
+    try {
+      pqxx::work txn(*connection_, "ingest");
+      const std::vector<bool> claimed = IngestLedger::Claim(txn, entries);
+      IngestOutcome outcome;
+      for (bool c : claimed) ++(c ? outcome.claimed_batches : outcome.duplicate_batches);
+      if (outcome.claimed_batches > 0) {
+        outcome.tiles_upserted = TileStatsWriter::Upsert(txn, aggregate(claimed));
+      }
+      txn.commit();
+      return outcome;
+    } catch (const pqxx::transaction_rollback& e) {
+      // Deadlock or serialization failure: the transaction was rolled back; safe to rerun.
+      if (attempt >= kMaxAttempts) {
+        return Internal(std::string("ingest: giving up after retries: ") + e.what());
+      }
+      spdlog::warn("ingest: transaction rolled back ({}), retrying", e.what());
+    } catch (const pqxx::broken_connection& e) {
+      connection_.reset();
+      return Unavailable(std::string("ingest: connection lost: ") + e.what());
+    } catch (const pqxx::in_doubt_error& e) {
+      connection_.reset();
+      return Unavailable(std::string("ingest: commit outcome unknown: ") + e.what());
+    } catch (const std::exception& e) {
+      // A broken connection sometimes surfaces as a plain sql_error; check before classifying.
+      const bool lost = !connection_->is_open();
+      if (lost) connection_.reset();
+      return Status(lost ? StatusCode::kUnavailable : StatusCode::kInternal,
+                    std::string("ingest: ") + e.what());
+    }
+  }
+}
+
+}  // namespace roadsense::db

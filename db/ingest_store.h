@@ -1,0 +1,60 @@
+// IngestStore: one PostgreSQL connection that writes ingested batches exactly once.
+//
+// Ingest() runs ONE transaction: claim the batches' keys in ingest_ledger, aggregate only the
+// batches this transaction claimed (the caller's callback), upsert the result into tile_stats,
+// commit. A batch seen before (redelivery, retry, concurrent duplicate) therefore changes nothing.
+// libpqxx exceptions stop here and become Status.
+//
+// Threading: not thread-safe; one IngestStore per thread (a connection serves one thread).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <pqxx/connection>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "db/ingest_ledger.h"
+#include "db/tile_stats.h"
+
+namespace roadsense::db {
+
+struct IngestOutcome {
+  size_t claimed_batches = 0;    // new batches, aggregated and committed
+  size_t duplicate_batches = 0;  // already in the ledger; not aggregated
+  size_t tiles_upserted = 0;     // tile_stats rows inserted or updated
+};
+
+class IngestStore {
+ public:
+  // `connection_string`: libpq format, e.g. "host=127.0.0.1 port=5432 dbname=roadsense".
+  explicit IngestStore(std::string connection_string);
+  ~IngestStore();
+  IngestStore(const IngestStore&) = delete;
+  IngestStore& operator=(const IngestStore&) = delete;
+
+  // Connects and prepares statements unless already connected. kUnavailable on failure.
+  Status Connect();
+  bool connected() const;
+
+  // Brings the schema up to date (MigrationRunner over EmbeddedMigrations()); connects first.
+  Result<int> Migrate();
+
+  // Called inside the transaction with, per entry, whether this transaction claimed it; returns
+  // the aggregates of the claimed batches only. Must not touch the database.
+  using AggregateFn = std::function<TileStatsMap(const std::vector<bool>& claimed)>;
+
+  // Entries' keys must be distinct. Deadlocks and serialization failures are retried.
+  // Errors: kUnavailable when the connection broke (the store disconnects; call Connect() again;
+  // the transaction may or may not have committed, which the ledger makes harmless on retry),
+  // kInternal for other database errors (rolled back).
+  Result<IngestOutcome> Ingest(const std::vector<LedgerEntry>& entries,
+                               const AggregateFn& aggregate);
+
+ private:
+  std::string connection_string_;
+  std::unique_ptr<pqxx::connection> connection_;
+};
+
+}  // namespace roadsense::db

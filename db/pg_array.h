@@ -1,0 +1,18 @@
+// PostgreSQL array literals ("{1,2,NULL}", "{\"a\",\"b\"}") for passing whole columns as one
+// parameter, e.g. `unnest($1::bigint[])`. libpqxx 6.4 has no array parameters of its own.
+// Pure functions, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace roadsense::db {
+
+std::string PgArrayLiteral(const std::vector<int64_t>& values);
+std::string PgArrayLiteral(const std::vector<std::optional<int64_t>>& values);  // nullopt: NULL
+std::string PgArrayLiteral(const std::vector<double>& values);       // round-trips exactly
+std::string PgArrayLiteral(const std::vector<std::string>& values);  // every element quoted
+
+}  // namespace roadsense::db

@@ -1,0 +1,46 @@
+// TileStats: the mergeable aggregates of one tile_stats row (one tile, one time bucket), and
+// TileBucketKey, the row's primary key. Units: speeds in cm/s, times in epoch milliseconds.
+// Value types; not thread-safe.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <map>
+
+#include "geo/tile_key.h"
+
+namespace roadsense::db {
+
+struct TileBucketKey {
+  geo::TileKey tile;
+  int64_t bucket_start_ms = 0;
+  auto operator<=>(const TileBucketKey&) const = default;
+};
+
+struct TileStats {
+  int64_t reports = 0;
+  int64_t probe_reports = 0;
+  int64_t hazard_reports = 0;
+  int64_t sign_reports = 0;
+  int64_t weather_reports = 0;
+  int64_t speed_n = 0;
+  int64_t speed_sum_cms = 0;
+  double speed_sumsq = 0;     // sum of squared speeds, (cm/s)^2
+  int32_t speed_min_cms = 0;  // meaningful only when speed_n > 0
+  int32_t speed_max_cms = 0;
+  int64_t first_observed_ms = 0;  // meaningful only when reports > 0
+  int64_t last_observed_ms = 0;
+
+  // Adds one observation time / one speed sample (reports and per-kind counts are the caller's).
+  void AddObservation(int64_t observed_ms);
+  void AddSpeed(int32_t speed_cms);
+  // this += other; the same merge the database applies in ON CONFLICT DO UPDATE.
+  void Merge(const TileStats& other);
+
+  bool operator==(const TileStats&) const = default;
+};
+
+// Sorted by key, which is also the order rows are locked in (no deadlocks between writers).
+using TileStatsMap = std::map<TileBucketKey, TileStats>;
+
+}  // namespace roadsense::db

@@ -1,0 +1,74 @@
+#include "queue/message_id.h"
+
+#include <cstdio>
+#include <random>
+
+namespace roadsense::queue {
+namespace {
+
+uint64_t LoadBigEndian64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+void AppendBigEndian64(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+MessageId MessageId::Random() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  MessageId id{generator(), generator()};
+  id.high = (id.high & ~0xf000ull) | 0x4000ull;                       // version 4
+  id.low = (id.low & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // RFC 4122 variant
+  return id;
+}
+
+std::string MessageId::ToString() const {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%08llx-%04llx-%04llx-%04llx-%012llx",
+                static_cast<unsigned long long>(high >> 32),
+                static_cast<unsigned long long>((high >> 16) & 0xffff),
+                static_cast<unsigned long long>(high & 0xffff),
+                static_cast<unsigned long long>(low >> 48),
+                static_cast<unsigned long long>(low & 0xffffffffffffull));
+  return buf;
+}
+
+std::optional<MessageId> MessageId::Parse(std::string_view text) {
+  if (text.size() != 36) return std::nullopt;
+  MessageId id;
+  int nibbles = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (text[i] != '-') return std::nullopt;
+      continue;
+    }
+    const int v = HexValue(text[i]);
+    if (v < 0) return std::nullopt;
+    uint64_t& half = nibbles < 16 ? id.high : id.low;
+    half = (half << 4) | static_cast<uint64_t>(v);
+    ++nibbles;
+  }
+  return id;
+}
+
+void MessageId::AppendBytes(std::string* out) const {
+  AppendBigEndian64(out, high);
+  AppendBigEndian64(out, low);
+}
+
+MessageId MessageId::FromBytes(const char* bytes16) {
+  return MessageId{LoadBigEndian64(bytes16), LoadBigEndian64(bytes16 + 8)};
+}
+
+}  // namespace roadsense::queue

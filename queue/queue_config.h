@@ -1,0 +1,30 @@
+// QueueConfig: a standard queue's settings, parsed and validated from SQS queue attributes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/status.h"
+
+namespace roadsense::queue {
+
+using QueueAttributeMap = std::map<std::string, std::string>;
+
+struct QueueConfig {
+  int visibility_timeout_seconds = 30;     // 0..43,200
+  int delay_seconds = 0;                   // 0..900
+  int64_t retention_seconds = 345600;      // 60..1,209,600
+  int64_t maximum_message_size = 1048576;  // 1,024..1,048,576 bytes
+  int receive_wait_time_seconds = 0;       // 0..20
+
+  // Applies `attributes` on top of *this. Unknown names → InvalidAttributeName; known names with
+  // bad values → InvalidAttributeValue; FifoQueue=true → UnsupportedOperation (not yet); other
+  // valid SQS attributes (Policy, RedrivePolicy, Kms*, ...) are accepted and kept verbatim only.
+  Result<QueueConfig> With(const QueueAttributeMap& attributes) const;
+};
+
+// The settable attribute names SQS defines (QueueConfig's five plus the verbatim-kept ones).
+bool IsWritableQueueAttribute(const std::string& name);
+
+}  // namespace roadsense::queue

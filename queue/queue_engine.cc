@@ -1,0 +1,419 @@
+#include "queue/queue_engine.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+
+#include "queue/receipt_handle.h"
+#include "queue/sqs_error.h"
+#include "queue/wal_reader.h"
+
+namespace roadsense::queue {
+namespace {
+
+Status NoSuchQueue() {
+  return SqsError(SqsErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
+}
+
+// The values a queue's settings have, as GetQueueAttributes reports them.
+QueueAttributeMap EffectiveAttributes(const QueueConfig& c) {
+  return {
+      {"VisibilityTimeout", std::to_string(c.visibility_timeout_seconds)},
+      {"DelaySeconds", std::to_string(c.delay_seconds)},
+      {"MessageRetentionPeriod", std::to_string(c.retention_seconds)},
+      {"MaximumMessageSize", std::to_string(c.maximum_message_size)},
+      {"ReceiveMessageWaitTimeSeconds", std::to_string(c.receive_wait_time_seconds)},
+  };
+}
+
+// CreateQueue on an existing queue succeeds only if every given attribute has its current value.
+bool AttributesMatch(const StandardQueue& queue, const QueueAttributeMap& given) {
+  const QueueAttributeMap set = queue.attributes();
+  const QueueAttributeMap effective = EffectiveAttributes(queue.config());
+  for (const auto& [name, value] : given) {
+    if (auto it = effective.find(name); it != effective.end()) {
+      if (it->second != value) return false;
+    } else if (auto s = set.find(name); s == set.end() || s->second != value) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+QueueEngine::QueueEngine(QueueEngineOptions options) : options_(std::move(options)) {}
+
+QueueEngine::~QueueEngine() {
+  Close();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+Result<std::unique_ptr<QueueEngine>> QueueEngine::Open(QueueEngineOptions options) {
+  std::unique_ptr<QueueEngine> engine(new QueueEngine(std::move(options)));
+  RS_RETURN_IF_ERROR(engine->Recover());
+  return engine;
+}
+
+Status QueueEngine::Recover() {
+  const std::string& dir = options_.data_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return IoError("create data directory " + dir + ": " + ec.message());
+  const std::string lock_path = dir + "/LOCK";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) return IoError("open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return Status(StatusCode::kFailedPrecondition,
+                  "data directory " + dir + " is in use by another roadsense-queue");
+  }
+
+  const int64_t now = NowMs();
+  WalReader reader(dir);
+  auto recovered = reader.Recover([&](uint64_t, WalRecordType type, std::string_view payload) {
+    auto record = DecodeWalPayload(type, payload);
+    if (!record.ok()) return record.status();
+    Deliveries none;  // nobody is waiting during replay
+    // The status is what the client was told at the time; replay only needs the state.
+    (void)Apply(*record, now, &none);
+    return Status::Ok();
+  });
+  if (!recovered.ok()) return recovered.status();
+  spdlog::info("recovered {} WAL records from {} segments in {}: {} queues", recovered->records,
+               recovered->segments, dir, queues_.size());
+
+  auto writer = WalWriter::Open({dir, options_.segment_target_bytes}, recovered->next_sequence);
+  if (!writer.ok()) return writer.status();
+  committer_ = std::make_unique<GroupCommitter>(std::move(*writer));
+  committer_->Start();
+  timer_ = std::make_unique<TimerThread>();
+  return Status::Ok();
+}
+
+void QueueEngine::Close() {
+  if (committer_) committer_->Stop();
+  if (timer_) timer_->Stop();
+  // Parked receivers get an empty answer rather than never hearing back.
+  std::vector<std::shared_ptr<StandardQueue>> queues;
+  {
+    std::shared_lock lock(queues_mu_);
+    for (const auto& [name, q] : queues_) queues.push_back(q);
+  }
+  Deliveries out;
+  for (const auto& q : queues) q->Wake(std::numeric_limits<int64_t>::max(), &out);
+  RunDeliveries(out);
+}
+
+std::shared_ptr<StandardQueue> QueueEngine::Find(const std::string& name) const {
+  std::shared_lock lock(queues_mu_);
+  auto it = queues_.find(name);
+  return it == queues_.end() ? nullptr : it->second;
+}
+
+Result<std::shared_ptr<StandardQueue>> QueueEngine::FindOrError(const std::string& name) const {
+  auto q = Find(name);
+  if (!q) return NoSuchQueue();
+  return q;
+}
+
+void QueueEngine::Commit(
+    std::vector<WalRecord> records,
+    std::function<void(const Status& wal, std::vector<Status>& applied)> done) {
+  committer_->Submit(
+      std::move(records),
+      [this, done = std::move(done)](const Status& wal, std::vector<WalRecord>& records, uint64_t) {
+        std::vector<Status> applied;
+        Deliveries out;
+        if (wal.ok()) {
+          const int64_t now = NowMs();
+          for (auto& r : records) applied.push_back(Apply(r, now, &out));
+        }
+        RunDeliveries(out);
+        done(wal, applied);
+      });
+}
+
+void QueueEngine::ScheduleWake(const std::shared_ptr<StandardQueue>& queue,
+                               std::optional<int64_t> at_ms) {
+  if (!at_ms) return;
+  const auto delay = std::chrono::milliseconds(std::max<int64_t>(0, *at_ms - NowMs()));
+  std::weak_ptr<StandardQueue> weak = queue;
+  timer_->Schedule(TimerThread::Clock::now() + delay, [this, weak] {
+    auto q = weak.lock();
+    if (!q) return;
+    Deliveries out;
+    auto next = q->Wake(NowMs(), &out);
+    RunDeliveries(out);
+    ScheduleWake(q, next);
+  });
+}
+
+// ---- Apply: the one path from a durable record to state -------------------------------------
+
+Status QueueEngine::Apply(WalRecord& record, int64_t now_ms, Deliveries* out) {
+  return std::visit([&](auto& r) { return ApplyRecord(r, now_ms, out); }, record);
+}
+
+Status QueueEngine::ApplyRecord(CreateQueueRecord& r, int64_t, Deliveries*) {
+  std::unique_lock lock(queues_mu_);
+  if (auto it = queues_.find(r.name); it != queues_.end()) {
+    if (AttributesMatch(*it->second, r.attributes)) return Status::Ok();
+    return SqsError(SqsErrorCode::kQueueNameExists,
+                    "A queue already exists with the same name and a different value for an "
+                    "attribute.");
+  }
+  auto config = QueueConfig().With(r.attributes);
+  if (!config.ok()) return config.status();
+  queues_.emplace(r.name,
+                  std::make_shared<StandardQueue>(r.name, *config, r.attributes, r.created_ms));
+  return Status::Ok();
+}
+
+Status QueueEngine::ApplyRecord(SendRecord& r, int64_t now_ms, Deliveries* out) {
+  auto q = Find(r.queue);
+  if (!q) return NoSuchQueue();
+  if (r.sent_ms + q->config().retention_seconds * 1000 <= now_ms) return Status::Ok();  // expired
+  auto message = std::make_shared<StoredMessage>();
+  message->id = r.message_id;
+  message->md5_of_body = sqs::Md5OfBody(r.body);
+  message->md5_of_attributes = sqs::Md5OfMessageAttributes(r.message_attributes);
+  message->body = std::move(r.body);
+  message->attributes = std::move(r.message_attributes);
+  message->sent_ms = r.sent_ms;
+  message->sender_id = std::move(r.sender_id);
+  q->Insert(std::move(message), r.sent_ms + int64_t{r.delay_seconds} * 1000, now_ms, out);
+  return Status::Ok();
+}
+
+Status QueueEngine::ApplyRecord(DeleteRecord& r, int64_t, Deliveries*) {
+  if (auto q = Find(r.queue)) q->Erase(r.message_id);
+  return Status::Ok();
+}
+
+Status QueueEngine::ApplyRecord(DeleteQueueRecord& r, int64_t, Deliveries* out) {
+  std::shared_ptr<StandardQueue> q;
+  {
+    std::unique_lock lock(queues_mu_);
+    auto it = queues_.find(r.queue);
+    if (it == queues_.end()) return NoSuchQueue();
+    q = std::move(it->second);
+    queues_.erase(it);
+  }
+  q->Close(out);
+  return Status::Ok();
+}
+
+Status QueueEngine::ApplyRecord(PurgeQueueRecord& r, int64_t, Deliveries*) {
+  auto q = Find(r.queue);
+  if (!q) return NoSuchQueue();
+  q->Purge();
+  return Status::Ok();
+}
+
+Status QueueEngine::ApplyRecord(SetQueueAttributesRecord& r, int64_t, Deliveries*) {
+  auto q = Find(r.queue);
+  if (!q) return NoSuchQueue();
+  auto config = q->config().With(r.attributes);
+  if (!config.ok()) return config.status();
+  q->SetAttributes(*config, r.attributes, r.modified_ms);
+  return Status::Ok();
+}
+
+// ---- Live operations ------------------------------------------------------------------------
+
+namespace {
+// Adapts a single-record commit to a StatusCallback.
+auto FirstStatus(QueueEngine::StatusCallback done) {
+  return [done = std::move(done)](const Status& wal, std::vector<Status>& applied) {
+    done(wal.ok() ? applied.front() : wal);
+  };
+}
+}  // namespace
+
+void QueueEngine::CreateQueue(const std::string& name, const QueueAttributeMap& attributes,
+                              StatusCallback done) {
+  if (auto q = Find(name)) {
+    // Answered without logging: nothing changes.
+    done(AttributesMatch(*q, attributes)
+             ? Status::Ok()
+             : SqsError(SqsErrorCode::kQueueNameExists,
+                        "A queue already exists with the same name and a different value for an "
+                        "attribute."));
+    return;
+  }
+  if (auto config = QueueConfig().With(attributes); !config.ok()) return done(config.status());
+  std::vector<WalRecord> records;
+  records.push_back(CreateQueueRecord{name, NowMs(), attributes});
+  Commit(std::move(records), FirstStatus(std::move(done)));
+}
+
+bool QueueEngine::QueueExists(const std::string& name) const { return Find(name) != nullptr; }
+
+Result<QueueConfig> QueueEngine::GetQueueConfig(const std::string& name) const {
+  auto q = Find(name);
+  if (!q) return NoSuchQueue();
+  return q->config();
+}
+
+std::vector<std::string> QueueEngine::ListQueues(const std::string& prefix) const {
+  std::vector<std::string> names;
+  {
+    std::shared_lock lock(queues_mu_);
+    for (const auto& [name, q] : queues_) {
+      if (name.starts_with(prefix)) names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void QueueEngine::DeleteQueue(const std::string& name, StatusCallback done) {
+  if (!Find(name)) return done(NoSuchQueue());
+  std::vector<WalRecord> records;
+  records.push_back(DeleteQueueRecord{name});
+  Commit(std::move(records), FirstStatus(std::move(done)));
+}
+
+void QueueEngine::PurgeQueue(const std::string& name, StatusCallback done) {
+  if (!Find(name)) return done(NoSuchQueue());
+  std::vector<WalRecord> records;
+  records.push_back(PurgeQueueRecord{name, NowMs()});
+  Commit(std::move(records), FirstStatus(std::move(done)));
+}
+
+void QueueEngine::SetQueueAttributes(const std::string& name, const QueueAttributeMap& attributes,
+                                     StatusCallback done) {
+  auto q = Find(name);
+  if (!q) return done(NoSuchQueue());
+  if (auto config = q->config().With(attributes); !config.ok()) return done(config.status());
+  std::vector<WalRecord> records;
+  records.push_back(SetQueueAttributesRecord{name, NowMs(), attributes});
+  Commit(std::move(records), FirstStatus(std::move(done)));
+}
+
+Result<QueueAttributeMap> QueueEngine::GetQueueAttributes(const std::string& name) const {
+  auto q = Find(name);
+  if (!q) return NoSuchQueue();
+  QueueAttributeMap all = q->attributes();
+  for (auto& [k, v] : EffectiveAttributes(q->config())) all[k] = v;
+  const QueueCounts counts = q->Counts(NowMs());
+  all["ApproximateNumberOfMessages"] = std::to_string(counts.visible);
+  all["ApproximateNumberOfMessagesNotVisible"] = std::to_string(counts.in_flight);
+  all["ApproximateNumberOfMessagesDelayed"] = std::to_string(counts.delayed);
+  // SQS reports these two in epoch seconds.
+  all["CreatedTimestamp"] = std::to_string(q->created_ms() / 1000);
+  all["LastModifiedTimestamp"] = std::to_string(q->modified_ms() / 1000);
+  return all;
+}
+
+void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage> messages,
+                               Callback<std::vector<SentMessage>> done) {
+  auto config = GetQueueConfig(queue);
+  if (!config.ok()) return done(config.status());
+  const int64_t now = NowMs();
+  std::vector<WalRecord> records;
+  std::vector<SentMessage> sent;
+  records.reserve(messages.size());
+  sent.reserve(messages.size());
+  for (auto& m : messages) {
+    SendRecord r;
+    r.queue = queue;
+    r.message_id = MessageId::Random();
+    r.sent_ms = now;
+    r.delay_seconds = m.delay_seconds >= 0 ? m.delay_seconds : config->delay_seconds;
+    r.sender_id = std::move(m.sender_id);
+    sent.push_back(
+        {r.message_id, sqs::Md5OfBody(m.body), sqs::Md5OfMessageAttributes(m.attributes)});
+    r.body = std::move(m.body);
+    r.message_attributes = std::move(m.attributes);
+    records.push_back(std::move(r));
+  }
+  Commit(std::move(records), [done = std::move(done), sent = std::move(sent)](
+                                 const Status& wal, std::vector<Status>& applied) mutable {
+    if (!wal.ok()) return done(wal);
+    for (const Status& s : applied) {
+      if (!s.ok()) return done(s);  // the queue was deleted meanwhile
+    }
+    done(std::move(sent));
+  });
+}
+
+void QueueEngine::ReceiveMessages(const std::string& queue, const ReceiveRequest& request,
+                                  ReceiveDone done) {
+  auto q = Find(queue);
+  if (!q) return done(NoSuchQueue());
+  Deliveries out;
+  auto wake = q->Receive(request, std::move(done), NowMs(), &out);
+  RunDeliveries(out);
+  ScheduleWake(q, wake);
+}
+
+void QueueEngine::DeleteMessages(const std::string& queue,
+                                 const std::vector<std::string>& receipt_handles,
+                                 std::function<void(std::vector<Status>)> done) {
+  auto q = Find(queue);
+  if (!q) return done(std::vector<Status>(receipt_handles.size(), NoSuchQueue()));
+  std::vector<Status> statuses(receipt_handles.size());
+  std::vector<WalRecord> records;
+  std::vector<size_t> logged;  // index into statuses of each record
+  for (size_t i = 0; i < receipt_handles.size(); ++i) {
+    const auto handle = ReceiptHandle::Decode(receipt_handles[i]);
+    if (!handle) {
+      statuses[i] = SqsError(
+          SqsErrorCode::kReceiptHandleIsInvalid,
+          "The input receipt handle \"" + receipt_handles[i] + "\" is not a valid receipt handle.");
+    } else if (q->Contains(handle->message_id)) {
+      records.push_back(DeleteRecord{queue, handle->message_id});
+      logged.push_back(i);
+    }  // else: already deleted (or expired); SQS answers success
+  }
+  if (records.empty()) return done(std::move(statuses));
+  Commit(std::move(records),
+         [done = std::move(done), statuses = std::move(statuses), logged = std::move(logged)](
+             const Status& wal, std::vector<Status>& applied) mutable {
+           for (size_t k = 0; k < logged.size(); ++k) {
+             statuses[logged[k]] = wal.ok() ? applied[k] : wal;
+           }
+           done(std::move(statuses));
+         });
+}
+
+Status QueueEngine::ChangeMessageVisibility(const std::string& queue,
+                                            const std::string& receipt_handle,
+                                            int timeout_seconds) {
+  auto q = FindOrError(queue);
+  if (!q.ok()) return q.status();
+  const auto handle = ReceiptHandle::Decode(receipt_handle);
+  if (!handle) {
+    return SqsError(
+        SqsErrorCode::kReceiptHandleIsInvalid,
+        "The input receipt handle \"" + receipt_handle + "\" is not a valid receipt handle.");
+  }
+  Deliveries out;
+  std::optional<int64_t> wake;
+  Status s = (*q)->ChangeVisibility(*handle, timeout_seconds, NowMs(), &out, &wake);
+  RunDeliveries(out);
+  ScheduleWake(*q, wake);
+  return s;
+}
+
+EngineStats QueueEngine::stats() const {
+  if (!committer_) return {};
+  return {committer_->fsync_count(), committer_->record_count()};
+}
+
+}  // namespace roadsense::queue

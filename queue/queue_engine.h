@@ -1,0 +1,132 @@
+// QueueEngine: roadsense-queue's durable core. Owns the queues (StandardQueue), the write-ahead
+// log (GroupCommitter over WalWriter) and the timer thread for long polls and visibility.
+//
+// Durability contract: a state change is applied — and its callback completed — only after its
+// WAL record is fsynced; Apply() is the single function that turns a record into state, used
+// both live (from the GroupCommitter's callbacks, in log order) and on replay at Open(). So what
+// a restart rebuilds is exactly what was acknowledged. Receives are not logged (wal_format.md).
+//
+// Errors are SQS error Statuses (sqs_error.h). Callbacks run exactly once, on the calling thread
+// (immediate answers), the committer thread (after fsync) or the timer thread (long polls); they
+// must not block.
+//
+// Threading: all methods are thread-safe. Lock order: queues_mu_ before a StandardQueue's mutex;
+// no lock is held while a callback runs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/status.h"
+#include "queue/group_committer.h"
+#include "queue/standard_queue.h"
+#include "queue/timer_thread.h"
+#include "queue/wal_record.h"
+
+namespace roadsense::queue {
+
+struct QueueEngineOptions {
+  std::string data_dir;  // created if missing
+  uint64_t segment_target_bytes = kSegmentTargetBytes;
+};
+
+struct NewMessage {
+  std::string body;
+  sqs::MessageAttributes attributes;
+  int delay_seconds = -1;  // -1: the queue's DelaySeconds
+  std::string sender_id;
+};
+
+struct SentMessage {
+  MessageId id;
+  std::string md5_of_body;
+  std::string md5_of_attributes;
+};
+
+struct EngineStats {
+  uint64_t fsyncs = 0;
+  uint64_t records = 0;
+};
+
+class QueueEngine {
+ public:
+  template <typename T>
+  using Callback = std::function<void(Result<T>)>;
+  using StatusCallback = std::function<void(Status)>;
+
+  // Creates the data dir, locks it, replays the WAL and starts the committer and timer threads.
+  // kCorruption names the damaged segment and offset.
+  static Result<std::unique_ptr<QueueEngine>> Open(QueueEngineOptions options);
+  ~QueueEngine();
+  QueueEngine(const QueueEngine&) = delete;
+  QueueEngine& operator=(const QueueEngine&) = delete;
+
+  // Stops the threads; pending callbacks complete (with an error if not yet durable).
+  void Close();
+
+  // Idempotent for identical attributes; QueueNameExists when an attribute differs.
+  void CreateQueue(const std::string& name, const QueueAttributeMap& attributes,
+                   StatusCallback done);
+  bool QueueExists(const std::string& name) const;
+  Result<QueueConfig> GetQueueConfig(const std::string& name) const;
+  // Names in byte order, those starting with `prefix`.
+  std::vector<std::string> ListQueues(const std::string& prefix) const;
+  void DeleteQueue(const std::string& name, StatusCallback done);
+  void PurgeQueue(const std::string& name, StatusCallback done);
+  void SetQueueAttributes(const std::string& name, const QueueAttributeMap& attributes,
+                          StatusCallback done);
+  // Every attribute SQS reports for a standard queue ("All").
+  Result<QueueAttributeMap> GetQueueAttributes(const std::string& name) const;
+
+  // Messages must already be validated (message_validation.h, size against the queue's
+  // MaximumMessageSize). All are logged as one group; the callback runs after fsync.
+  void SendMessages(const std::string& queue, std::vector<NewMessage> messages,
+                    Callback<std::vector<SentMessage>> done);
+  void ReceiveMessages(const std::string& queue, const ReceiveRequest& request, ReceiveDone done);
+  // One Status per receipt handle (ReceiptHandleIsInvalid when malformed); deleting a message
+  // that is already gone succeeds, as in SQS.
+  void DeleteMessages(const std::string& queue, const std::vector<std::string>& receipt_handles,
+                      std::function<void(std::vector<Status>)> done);
+  Status ChangeMessageVisibility(const std::string& queue, const std::string& receipt_handle,
+                                 int timeout_seconds);
+
+  EngineStats stats() const;
+
+  // Applies one durable record (live and on replay). Public for the replay path and tests.
+  Status Apply(WalRecord& record, int64_t now_ms, Deliveries* out);
+
+ private:
+  explicit QueueEngine(QueueEngineOptions options);
+  Status Recover();
+  std::shared_ptr<StandardQueue> Find(const std::string& name) const;
+  Result<std::shared_ptr<StandardQueue>> FindOrError(const std::string& name) const;
+  // Logs `records` and, once fsynced, applies them; `done` gets each Apply's status.
+  void Commit(std::vector<WalRecord> records,
+              std::function<void(const Status& wal, std::vector<Status>& applied)> done);
+  void ScheduleWake(const std::shared_ptr<StandardQueue>& queue, std::optional<int64_t> at_ms);
+
+  Status ApplyRecord(CreateQueueRecord& r, int64_t now_ms, Deliveries* out);
+  Status ApplyRecord(SendRecord& r, int64_t now_ms, Deliveries* out);
+  Status ApplyRecord(DeleteRecord& r, int64_t now_ms, Deliveries* out);
+  Status ApplyRecord(DeleteQueueRecord& r, int64_t now_ms, Deliveries* out);
+  Status ApplyRecord(PurgeQueueRecord& r, int64_t now_ms, Deliveries* out);
+  Status ApplyRecord(SetQueueAttributesRecord& r, int64_t now_ms, Deliveries* out);
+
+  QueueEngineOptions options_;
+  int lock_fd_ = -1;
+  std::unique_ptr<GroupCommitter> committer_;
+  std::unique_ptr<TimerThread> timer_;
+
+  mutable std::shared_mutex queues_mu_;
+  std::unordered_map<std::string, std::shared_ptr<StandardQueue>> queues_;  // guarded
+};
+
+// Wall-clock epoch milliseconds (message and queue timestamps).
+int64_t NowMs();
+
+}  // namespace roadsense::queue

@@ -1,0 +1,24 @@
+// ReceiptHandle: what a receiver needs to delete a message or change its visibility. Opaque to
+// clients: "<base64url of message id (16 bytes), receive token (8 bytes), crc32c (4 bytes)>".
+// The token identifies one particular receive of the message; the CRC lets the server reject
+// strings it never issued (ReceiptHandleIsInvalid) instead of looking them up.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "queue/message_id.h"
+
+namespace roadsense::queue {
+
+struct ReceiptHandle {
+  MessageId message_id;
+  uint64_t receive_token = 0;
+
+  std::string Encode() const;
+  static std::optional<ReceiptHandle> Decode(std::string_view text);
+};
+
+}  // namespace roadsense::queue

@@ -1,0 +1,260 @@
+#include "queue/standard_queue.h"
+
+#include <algorithm>
+
+#include "queue/sqs_error.h"
+
+namespace roadsense::queue {
+
+void RunDeliveries(Deliveries& deliveries) {
+  for (auto& d : deliveries) d.done(std::move(d.result));
+  deliveries.clear();
+}
+
+StandardQueue::StandardQueue(std::string name, QueueConfig config, QueueAttributeMap attributes,
+                             int64_t created_ms)
+    : name_(std::move(name)),
+      created_ms_(created_ms),
+      config_(config),
+      attributes_(std::move(attributes)),
+      modified_ms_(created_ms) {}
+
+QueueConfig StandardQueue::config() const {
+  std::lock_guard lock(mu_);
+  return config_;
+}
+
+QueueAttributeMap StandardQueue::attributes() const {
+  std::lock_guard lock(mu_);
+  return attributes_;
+}
+
+int64_t StandardQueue::modified_ms() const {
+  std::lock_guard lock(mu_);
+  return modified_ms_;
+}
+
+void StandardQueue::SetAttributes(QueueConfig config, const QueueAttributeMap& changed,
+                                  int64_t modified_ms) {
+  std::lock_guard lock(mu_);
+  config_ = config;
+  for (const auto& [k, v] : changed) attributes_[k] = v;
+  modified_ms_ = modified_ms;
+}
+
+StandardQueue::Entry* StandardQueue::Find(const IndexRef& ref) {
+  auto it = entries_.find(ref.id);
+  if (it == entries_.end() || it->second.version != ref.version) return nullptr;
+  return &it->second;
+}
+
+int64_t& StandardQueue::Counter(State state) {
+  return state == State::kVisible    ? counts_.visible
+         : state == State::kInFlight ? counts_.in_flight
+                                     : counts_.delayed;
+}
+
+void StandardQueue::SetState(Entry& e, State state) {
+  --Counter(e.state);
+  ++Counter(state);
+  e.state = state;
+  e.version = next_version_++;
+}
+
+void StandardQueue::MakeVisible(const MessageId& id, Entry& e) {
+  SetState(e, State::kVisible);
+  visible_.push_back({id, e.version});
+}
+
+void StandardQueue::MakeTimed(const MessageId& id, Entry& e, State state, int64_t at_ms) {
+  SetState(e, state);
+  e.visible_at_ms = at_ms;
+  timed_.push({at_ms, {id, e.version}});
+}
+
+void StandardQueue::Insert(StoredMessagePtr message, int64_t visible_at_ms, int64_t now_ms,
+                           Deliveries* out) {
+  std::lock_guard lock(mu_);
+  const MessageId id = message->id;
+  auto [it, inserted] = entries_.try_emplace(id);
+  if (!inserted) return;  // the same Send applied twice: keep the first
+  Entry& e = it->second;
+  e.message = std::move(message);
+  ++Counter(e.state);  // counted in its initial state, so SetState can move it on
+  if (visible_at_ms > now_ms) {
+    MakeTimed(id, e, State::kDelayed, visible_at_ms);
+  } else {
+    MakeVisible(id, e);
+    ServeWaiters(now_ms, out);
+  }
+}
+
+bool StandardQueue::Erase(const MessageId& id) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return false;
+  --Counter(it->second.state);
+  entries_.erase(it);  // index entries pointing at it are skipped as stale
+  return true;
+}
+
+bool StandardQueue::Contains(const MessageId& id) const {
+  std::lock_guard lock(mu_);
+  return entries_.contains(id);
+}
+
+void StandardQueue::Purge() {
+  std::lock_guard lock(mu_);
+  entries_.clear();
+  visible_.clear();
+  timed_ = {};
+  counts_ = {};
+}
+
+void StandardQueue::Close(Deliveries* out) {
+  std::lock_guard lock(mu_);
+  closed_ = true;
+  for (auto& [id, w] : waiters_) {
+    out->push_back({std::move(w.done), SqsError(SqsErrorCode::kQueueDoesNotExist,
+                                                "The specified queue does not exist.")});
+  }
+  waiters_.clear();
+  waiter_deadlines_.clear();
+  entries_.clear();
+  visible_.clear();
+  timed_ = {};
+  counts_ = {};
+}
+
+void StandardQueue::PromoteDue(int64_t now_ms) {
+  while (!timed_.empty() && timed_.top().at_ms <= now_ms) {
+    const IndexRef ref = timed_.top().ref;
+    timed_.pop();
+    if (Entry* e = Find(ref)) MakeVisible(ref.id, *e);
+  }
+}
+
+std::vector<ReceivedMessage> StandardQueue::TakeVisible(int max, int visibility_timeout_seconds,
+                                                        int64_t now_ms) {
+  std::vector<ReceivedMessage> taken;
+  const int64_t retention_ms = config_.retention_seconds * 1000;
+  while (static_cast<int>(taken.size()) < max && !visible_.empty()) {
+    const IndexRef ref = visible_.front();
+    visible_.pop_front();
+    Entry* e = Find(ref);
+    if (e == nullptr) continue;  // stale: deleted or moved on since it was queued
+    if (e->message->sent_ms + retention_ms <= now_ms) {
+      // Expired. Not logged: replay drops it by the same rule.
+      --counts_.visible;
+      entries_.erase(ref.id);
+      continue;
+    }
+    ++e->receive_count;
+    if (e->first_receive_ms == 0) e->first_receive_ms = now_ms;
+    e->receive_token = next_receive_token_++;
+    MakeTimed(ref.id, *e, State::kInFlight, now_ms + int64_t{visibility_timeout_seconds} * 1000);
+    taken.push_back({e->message, ReceiptHandle{ref.id, e->receive_token}, e->receive_count,
+                     e->first_receive_ms});
+  }
+  return taken;
+}
+
+void StandardQueue::ServeWaiters(int64_t now_ms, Deliveries* out) {
+  while (!waiters_.empty() && counts_.visible > 0) {
+    auto it = waiters_.begin();
+    Waiter& w = it->second;
+    const int vt = w.request.visibility_timeout_seconds >= 0 ? w.request.visibility_timeout_seconds
+                                                             : config_.visibility_timeout_seconds;
+    auto taken = TakeVisible(w.request.max_messages, vt, now_ms);
+    if (taken.empty()) break;  // the visible ones had expired
+    out->push_back({std::move(w.done), std::move(taken)});
+    for (auto d = waiter_deadlines_.lower_bound(w.deadline_ms);
+         d != waiter_deadlines_.end() && d->first == w.deadline_ms; ++d) {
+      if (d->second == it->first) {
+        waiter_deadlines_.erase(d);
+        break;
+      }
+    }
+    waiters_.erase(it);
+  }
+}
+
+std::optional<int64_t> StandardQueue::NextWake() {
+  if (waiters_.empty()) return std::nullopt;
+  int64_t next = waiter_deadlines_.begin()->first;
+  if (!timed_.empty()) next = std::min(next, timed_.top().at_ms);
+  if (next >= scheduled_wake_ms_) return std::nullopt;  // an earlier wake is already scheduled
+  scheduled_wake_ms_ = next;
+  return next;
+}
+
+std::optional<int64_t> StandardQueue::Receive(const ReceiveRequest& request, ReceiveDone done,
+                                              int64_t now_ms, Deliveries* out) {
+  std::lock_guard lock(mu_);
+  if (closed_) {
+    out->push_back({std::move(done), SqsError(SqsErrorCode::kQueueDoesNotExist,
+                                              "The specified queue does not exist.")});
+    return std::nullopt;
+  }
+  PromoteDue(now_ms);
+  const int vt = request.visibility_timeout_seconds >= 0 ? request.visibility_timeout_seconds
+                                                         : config_.visibility_timeout_seconds;
+  const int wait = request.wait_time_seconds >= 0 ? request.wait_time_seconds
+                                                  : config_.receive_wait_time_seconds;
+  auto taken = TakeVisible(request.max_messages, vt, now_ms);
+  if (!taken.empty() || wait <= 0) {
+    out->push_back({std::move(done), std::move(taken)});
+    return std::nullopt;
+  }
+  const uint64_t id = next_waiter_++;
+  const int64_t deadline = now_ms + int64_t{wait} * 1000;
+  waiters_.emplace(id, Waiter{request, std::move(done), deadline});
+  waiter_deadlines_.emplace(deadline, id);
+  return NextWake();
+}
+
+std::optional<int64_t> StandardQueue::Wake(int64_t now_ms, Deliveries* out) {
+  std::lock_guard lock(mu_);
+  scheduled_wake_ms_ = std::numeric_limits<int64_t>::max();
+  PromoteDue(now_ms);
+  ServeWaiters(now_ms, out);
+  while (!waiter_deadlines_.empty() && waiter_deadlines_.begin()->first <= now_ms) {
+    auto it = waiters_.find(waiter_deadlines_.begin()->second);
+    waiter_deadlines_.erase(waiter_deadlines_.begin());
+    out->push_back({std::move(it->second.done), std::vector<ReceivedMessage>()});
+    waiters_.erase(it);
+  }
+  return NextWake();
+}
+
+Status StandardQueue::ChangeVisibility(const ReceiptHandle& receipt, int timeout_seconds,
+                                       int64_t now_ms, Deliveries* out,
+                                       std::optional<int64_t>* wake_at_ms) {
+  std::lock_guard lock(mu_);
+  PromoteDue(now_ms);
+  auto it = entries_.find(receipt.message_id);
+  if (it == entries_.end()) {
+    return SqsError(SqsErrorCode::kReceiptHandleIsInvalid,
+                    "The receipt handle has expired or the message was deleted.");
+  }
+  Entry& e = it->second;
+  if (e.state != State::kInFlight || e.receive_token != receipt.receive_token) {
+    return SqsError(SqsErrorCode::kMessageNotInflight, "The message is not in flight.");
+  }
+  if (timeout_seconds == 0) {
+    MakeVisible(receipt.message_id, e);
+    ServeWaiters(now_ms, out);
+  } else {
+    MakeTimed(receipt.message_id, e, State::kInFlight, now_ms + int64_t{timeout_seconds} * 1000);
+    *wake_at_ms = NextWake();
+  }
+  return Status::Ok();
+}
+
+QueueCounts StandardQueue::Counts(int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  PromoteDue(now_ms);
+  return counts_;
+}
+
+}  // namespace roadsense::queue

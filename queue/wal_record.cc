@@ -1,0 +1,250 @@
+#include "queue/wal_record.h"
+
+namespace roadsense::queue {
+namespace {
+
+// Attribute value kinds in the payload (wal_format.md).
+enum AttributeKind : uint8_t { kString = 1, kBinary = 2, kStringList = 3, kBinaryList = 4 };
+
+class PayloadWriter {
+ public:
+  explicit PayloadWriter(std::string* out) : out_(out) {}
+
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      out_->push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out_->push_back(static_cast<char>(v));
+  }
+  void Byte(uint8_t b) { out_->push_back(static_cast<char>(b)); }
+  void String(std::string_view s) {
+    Varint(s.size());
+    out_->append(s);
+  }
+  void Id(const MessageId& id) { id.AppendBytes(out_); }
+  void StringMap(const QueueAttributeMap& map) {
+    Varint(map.size());
+    for (const auto& [k, v] : map) {
+      String(k);
+      String(v);
+    }
+  }
+  void StringList(const std::vector<std::string>& list) {
+    Varint(list.size());
+    for (const auto& s : list) String(s);
+  }
+  void Attributes(const sqs::MessageAttributes& attributes) {
+    Varint(attributes.size());
+    for (const auto& [name, value] : attributes) {
+      String(name);
+      String(value.data_type);
+      if (value.string_value) {
+        Byte(kString);
+        String(*value.string_value);
+      } else if (value.binary_value) {
+        Byte(kBinary);
+        String(*value.binary_value);
+      } else if (!value.string_list_values.empty()) {
+        Byte(kStringList);
+        StringList(value.string_list_values);
+      } else {
+        Byte(kBinaryList);
+        StringList(value.binary_list_values);
+      }
+    }
+  }
+
+ private:
+  std::string* out_;
+};
+
+// Every read checks bounds; the first failure sticks (ok() turns false) and later reads return
+// empty values, so decoders read straight through and check once at the end.
+class PayloadReader {
+ public:
+  explicit PayloadReader(std::string_view in) : in_(in) {}
+
+  bool ok() const { return ok_; }
+  bool AtEnd() const { return in_.empty(); }
+
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift <= 63 && ok_; shift += 7) {
+      if (in_.empty()) break;
+      const auto b = static_cast<uint8_t>(in_.front());
+      in_.remove_prefix(1);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    ok_ = false;
+    return 0;
+  }
+  uint8_t Byte() {
+    if (!ok_ || in_.empty()) return Fail(), 0;
+    const auto b = static_cast<uint8_t>(in_.front());
+    in_.remove_prefix(1);
+    return b;
+  }
+  std::string String() {
+    const uint64_t n = Varint();
+    if (!ok_ || n > in_.size()) return Fail(), std::string();
+    std::string s(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return s;
+  }
+  MessageId Id() {
+    if (!ok_ || in_.size() < 16) return Fail(), MessageId();
+    const MessageId id = MessageId::FromBytes(in_.data());
+    in_.remove_prefix(16);
+    return id;
+  }
+  QueueAttributeMap StringMap() {
+    QueueAttributeMap map;
+    const uint64_t n = Varint();
+    for (uint64_t i = 0; i < n && ok_; ++i) {
+      std::string k = String();
+      map[std::move(k)] = String();
+    }
+    return map;
+  }
+  std::vector<std::string> StringList() {
+    std::vector<std::string> list;
+    const uint64_t n = Varint();
+    for (uint64_t i = 0; i < n && ok_; ++i) list.push_back(String());
+    return list;
+  }
+  sqs::MessageAttributes Attributes() {
+    sqs::MessageAttributes attributes;
+    const uint64_t n = Varint();
+    for (uint64_t i = 0; i < n && ok_; ++i) {
+      std::string name = String();
+      sqs::MessageAttributeValue value;
+      value.data_type = String();
+      switch (Byte()) {
+        case kString:
+          value.string_value = String();
+          break;
+        case kBinary:
+          value.binary_value = String();
+          break;
+        case kStringList:
+          value.string_list_values = StringList();
+          break;
+        case kBinaryList:
+          value.binary_list_values = StringList();
+          break;
+        default:
+          Fail();
+      }
+      attributes[std::move(name)] = std::move(value);
+    }
+    return attributes;
+  }
+
+ private:
+  void Fail() { ok_ = false; }
+
+  std::string_view in_;
+  bool ok_ = true;
+};
+
+void Encode(const CreateQueueRecord& r, PayloadWriter& w) {
+  w.String(r.name);
+  w.Varint(static_cast<uint64_t>(r.created_ms));
+  w.StringMap(r.attributes);
+}
+void Encode(const SendRecord& r, PayloadWriter& w) {
+  w.String(r.queue);
+  w.Id(r.message_id);
+  w.Varint(static_cast<uint64_t>(r.sent_ms));
+  w.Varint(static_cast<uint64_t>(r.delay_seconds));
+  w.String(r.sender_id);
+  w.String(r.body);
+  w.Attributes(r.message_attributes);
+}
+void Encode(const DeleteRecord& r, PayloadWriter& w) {
+  w.String(r.queue);
+  w.Id(r.message_id);
+}
+void Encode(const DeleteQueueRecord& r, PayloadWriter& w) { w.String(r.queue); }
+void Encode(const PurgeQueueRecord& r, PayloadWriter& w) {
+  w.String(r.queue);
+  w.Varint(static_cast<uint64_t>(r.purged_ms));
+}
+void Encode(const SetQueueAttributesRecord& r, PayloadWriter& w) {
+  w.String(r.queue);
+  w.Varint(static_cast<uint64_t>(r.modified_ms));
+  w.StringMap(r.attributes);
+}
+
+WalRecord Decode(WalRecordType type, PayloadReader& r) {
+  switch (type) {
+    case WalRecordType::kCreateQueue: {
+      CreateQueueRecord c;
+      c.name = r.String();
+      c.created_ms = static_cast<int64_t>(r.Varint());
+      c.attributes = r.StringMap();
+      return c;
+    }
+    case WalRecordType::kSend: {
+      SendRecord s;
+      s.queue = r.String();
+      s.message_id = r.Id();
+      s.sent_ms = static_cast<int64_t>(r.Varint());
+      s.delay_seconds = static_cast<int32_t>(r.Varint());
+      s.sender_id = r.String();
+      s.body = r.String();
+      s.message_attributes = r.Attributes();
+      return s;
+    }
+    case WalRecordType::kDelete: {
+      DeleteRecord d;
+      d.queue = r.String();
+      d.message_id = r.Id();
+      return d;
+    }
+    case WalRecordType::kDeleteQueue:
+      return DeleteQueueRecord{r.String()};
+    case WalRecordType::kPurgeQueue: {
+      PurgeQueueRecord p;
+      p.queue = r.String();
+      p.purged_ms = static_cast<int64_t>(r.Varint());
+      return p;
+    }
+    case WalRecordType::kSetQueueAttributes: {
+      SetQueueAttributesRecord s;
+      s.queue = r.String();
+      s.modified_ms = static_cast<int64_t>(r.Varint());
+      s.attributes = r.StringMap();
+      return s;
+    }
+  }
+  return DeleteQueueRecord{};  // unreachable: the caller validated the type
+}
+
+}  // namespace
+
+WalRecordType TypeOf(const WalRecord& record) {
+  return static_cast<WalRecordType>(record.index() + 1);
+}
+
+void EncodeWalPayload(const WalRecord& record, std::string* out) {
+  PayloadWriter writer(out);
+  std::visit([&](const auto& r) { Encode(r, writer); }, record);
+}
+
+Result<WalRecord> DecodeWalPayload(WalRecordType type, std::string_view payload) {
+  const auto raw_type = static_cast<uint8_t>(type);
+  if (raw_type == 0 || raw_type > kMaxWalRecordType) {
+    return Corruption("unknown WAL record type " + std::to_string(raw_type));
+  }
+  PayloadReader reader(payload);
+  WalRecord record = Decode(type, reader);
+  if (!reader.ok() || !reader.AtEnd()) {
+    return Corruption("malformed payload of WAL record type " + std::to_string(raw_type));
+  }
+  return record;
+}
+
+}  // namespace roadsense::queue

@@ -1,0 +1,65 @@
+// WalRecord: the typed state changes roadsense-queue logs, and their payload encoding
+// (queue/wal_format.md, "Record types and payloads"). Framing is WalWriter's/WalReader's job.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "core/status.h"
+#include "queue/message_id.h"
+#include "queue/queue_config.h"
+#include "queue/wal_format.h"
+#include "sqs/message_attributes.h"
+
+namespace roadsense::queue {
+
+struct CreateQueueRecord {
+  std::string name;
+  int64_t created_ms = 0;  // epoch milliseconds
+  QueueAttributeMap attributes;
+};
+
+struct SendRecord {
+  std::string queue;
+  MessageId message_id;
+  int64_t sent_ms = 0;  // epoch milliseconds
+  int32_t delay_seconds = 0;
+  std::string sender_id;
+  std::string body;
+  sqs::MessageAttributes message_attributes;
+};
+
+struct DeleteRecord {
+  std::string queue;
+  MessageId message_id;
+};
+
+struct DeleteQueueRecord {
+  std::string queue;
+};
+
+struct PurgeQueueRecord {
+  std::string queue;
+  int64_t purged_ms = 0;
+};
+
+struct SetQueueAttributesRecord {
+  std::string queue;
+  int64_t modified_ms = 0;
+  QueueAttributeMap attributes;
+};
+
+// Variant order matches WalRecordType numbering (index + 1).
+using WalRecord = std::variant<CreateQueueRecord, SendRecord, DeleteRecord, DeleteQueueRecord,
+                               PurgeQueueRecord, SetQueueAttributesRecord>;
+
+WalRecordType TypeOf(const WalRecord& record);
+// Appends the payload of `record` to *out.
+void EncodeWalPayload(const WalRecord& record, std::string* out);
+// kCorruption when the payload does not parse exactly (short, trailing bytes, bad kind).
+Result<WalRecord> DecodeWalPayload(WalRecordType type, std::string_view payload);
+
+}  // namespace roadsense::queue

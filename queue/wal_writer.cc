@@ -1,0 +1,111 @@
+#include "queue/wal_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/digest.h"
+#include "queue/wal_segment_name.h"
+
+namespace roadsense::queue {
+namespace {
+
+void PutFixed32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+void PutFixed64(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+
+Status ErrnoStatus(const std::string& what, const std::string& path) {
+  return IoError(what + " " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+Status SyncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open", dir);
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : ErrnoStatus("fsync", dir);
+}
+
+WalWriter::WalWriter(WalWriterOptions options, uint64_t next_sequence)
+    : options_(std::move(options)), next_sequence_(next_sequence) {}
+
+WalWriter::~WalWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::unique_ptr<WalWriter>> WalWriter::Open(WalWriterOptions options,
+                                                   uint64_t next_sequence) {
+  std::unique_ptr<WalWriter> writer(new WalWriter(std::move(options), next_sequence));
+  RS_RETURN_IF_ERROR(writer->OpenSegment(next_sequence));
+  return writer;
+}
+
+Status WalWriter::OpenSegment(uint64_t first_sequence) {
+  const std::string path = options_.dir + "/" + WalSegmentName(first_sequence);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("open", path);
+  // The new name must be durable before any record in it is acknowledged.
+  if (Status s = SyncDirectory(options_.dir); !s.ok()) {
+    ::close(fd);
+    return s;
+  }
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  segment_path_ = path;
+  segment_bytes_ = 0;
+  return Status::Ok();
+}
+
+Status WalWriter::Roll() {
+  // Records in the old segment were fsynced by the Sync() that followed their Write().
+  return OpenSegment(buffer_first_sequence_);
+}
+
+uint64_t WalWriter::Add(WalRecordType type, std::string_view payload) {
+  const uint64_t sequence = next_sequence_++;
+  if (buffer_.empty()) buffer_first_sequence_ = sequence;
+  const size_t start = buffer_.size();
+  buffer_.resize(start + kWalHeaderBytes);
+  buffer_.append(payload);
+  char* header = buffer_.data() + start;
+  PutFixed32(header + 4, static_cast<uint32_t>(payload.size()));
+  header[8] = static_cast<char>(type);
+  PutFixed64(header + 9, sequence);
+  // CRC covers type, sequence and payload: everything after the length field.
+  const uint32_t crc = Crc32c(header + 8, buffer_.size() - start - 8);
+  PutFixed32(header, MaskCrc(crc));
+  return sequence;
+}
+
+Status WalWriter::Write() {
+  if (buffer_.empty()) return Status::Ok();
+  if (segment_bytes_ >= options_.segment_target_bytes) RS_RETURN_IF_ERROR(Roll());
+  const char* p = buffer_.data();
+  size_t left = buffer_.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd_, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("write", segment_path_);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  segment_bytes_ += buffer_.size();
+  written_sequence_ = next_sequence_ - 1;
+  buffer_.clear();
+  return Status::Ok();
+}
+
+Status WalWriter::Sync() {
+  return ::fdatasync(fd_) == 0 ? Status::Ok() : ErrnoStatus("fdatasync", segment_path_);
+}
+
+}  // namespace roadsense::queue

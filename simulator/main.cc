@@ -1,0 +1,257 @@
+// roadsense-sim: a deterministic fleet simulator, load generator and verifier of the map.
+// See simulator/README.md for flags, output, verification and exit codes.
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <set>
+
+#include "core/flag_set.h"
+#include "core/logging.h"
+#include "geo/tile_key.h"
+#include "simulator/fleet.h"
+#include "simulator/ground_truth.h"
+#include "simulator/http_report_uploader.h"
+#include "simulator/load_runner.h"
+#include "simulator/map_comparison.h"
+#include "simulator/map_verifier.h"
+
+namespace rs = roadsense;
+namespace sim = roadsense::simulator;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitVerifyFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitUploadsFailed = 3;
+constexpr size_t kMismatchesListed = 20;
+
+struct Flags {
+  std::string target = "http://127.0.0.1:8080";
+  int vehicles = 200;
+  int64_t reports = 100000;
+  int reports_per_batch = 50;
+  int concurrency = 16;
+  int64_t seed = 1;
+  int64_t start_time_ms = 0;
+  int64_t report_interval_ms = 1000;
+  int64_t bucket_seconds = 300;
+  std::string center = "48.137,11.575";
+  double radius_km = 10;
+  std::string format = "protobuf";
+  int max_retries = 20;
+  int64_t request_timeout_ms = 10000;
+  int batches_per_pseudonym = 10;
+  std::string fleet_id;
+  bool verify = false;
+  std::string db;
+  int64_t verify_timeout_s = 120;
+  std::string out;
+  std::string log_level = "info";
+};
+
+[[noreturn]] void UsageError(const std::string& message) {
+  std::cerr << "roadsense-sim: " << message << " (see --help)\n";
+  std::exit(kExitUsage);
+}
+
+bool ParseCenter(const std::string& text, double* lat, double* lon) {
+  const auto comma = text.find(',');
+  if (comma == std::string::npos) return false;
+  const char* b = text.data();
+  const char* e = text.data() + text.size();
+  auto r1 = std::from_chars(b, b + comma, *lat);
+  auto r2 = std::from_chars(b + comma + 1, e, *lon);
+  return r1.ec == std::errc() && r1.ptr == b + comma && r2.ec == std::errc() && r2.ptr == e;
+}
+
+sim::FleetOptions FleetOptionsFrom(const Flags& f) {
+  if (f.vehicles < 1) UsageError("--vehicles must be >= 1");
+  if (f.reports < 1) UsageError("--reports must be >= 1");
+  if (f.reports_per_batch < 1) UsageError("--reports-per-batch must be >= 1");
+  if (f.report_interval_ms < 1) UsageError("--report-interval-ms must be >= 1");
+  if (f.radius_km <= 0 || f.radius_km > 100) UsageError("--radius-km must be in (0, 100]");
+  if (f.batches_per_pseudonym < 1) UsageError("--batches-per-pseudonym must be >= 1");
+  sim::FleetOptions o;
+  if (!ParseCenter(f.center, &o.center_lat_deg, &o.center_lon_deg) ||
+      std::abs(o.center_lat_deg) > 80 || std::abs(o.center_lon_deg) > 179) {
+    UsageError("--center must be \"lat,lon\" with |lat| <= 80 and |lon| <= 179");
+  }
+  o.seed = static_cast<uint64_t>(f.seed);
+  o.vehicles = f.vehicles;
+  o.total_reports = f.reports;
+  o.reports_per_batch = f.reports_per_batch;
+  o.report_interval_ms = f.report_interval_ms;
+  o.radius_km = f.radius_km;
+  o.batches_per_pseudonym = f.batches_per_pseudonym;
+  o.fleet_id = f.fleet_id;
+  o.start_time_ms = f.start_time_ms;
+  if (o.start_time_ms == 0) {
+    // End the simulated span a second before now: every observation is in the recent past.
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    o.start_time_ms = now_ms - sim::SimulatedSpanMs(o) - 1000;
+  }
+  return o;
+}
+
+sim::LoadOptions LoadOptionsFrom(const Flags& f) {
+  if (f.concurrency < 1) UsageError("--concurrency must be >= 1");
+  if (f.max_retries < 0) UsageError("--max-retries must be >= 0");
+  if (f.request_timeout_ms < 1) UsageError("--request-timeout-ms must be >= 1");
+  sim::LoadOptions o;
+  o.concurrency = f.concurrency;
+  o.max_retries = f.max_retries;
+  o.request_timeout = std::chrono::milliseconds(f.request_timeout_ms);
+  o.jitter_seed = static_cast<uint64_t>(f.seed);
+  if (f.format == "protobuf") {
+    o.format = sim::WireFormat::kProtobuf;
+  } else if (f.format == "json") {
+    o.format = sim::WireFormat::kJson;
+  } else {
+    UsageError("--format must be protobuf or json");
+  }
+  return o;
+}
+
+int64_t CountTiles(const sim::CellMap& cells) {
+  std::set<rs::geo::TileKey> tiles;
+  for (const auto& [key, counts] : cells) tiles.insert(key.tile);
+  return static_cast<int64_t>(tiles.size());
+}
+
+// Waits for the pipeline to drain, then compares the tile_stats deltas with ground truth.
+sim::VerifySummary Verify(const sim::MapVerifier& verifier, const sim::CellMap& before,
+                          const sim::GroundTruth& truth, std::chrono::seconds timeout) {
+  sim::VerifySummary v;
+  const sim::CellCounts expected = truth.Totals();
+  int64_t before_sum = 0;
+  for (const auto& [key, counts] : before) before_sum += counts.reports;
+  verifier.WaitForReports(before_sum + expected.reports, timeout);
+  rs::Result<sim::CellMap> after = verifier.Snapshot();
+  v.tiles = CountTiles(truth.cells());
+  v.expected_reports = expected.reports;
+  if (!after.ok()) {
+    v.message = "verify: FAILED — " + after.status().ToString();
+    return v;
+  }
+  const auto cmp = sim::MapComparison::Compare(truth.cells(), before, *after);
+  v.observed_reports = cmp.observed_totals.reports;
+  v.mismatched_cells = static_cast<int64_t>(cmp.mismatches.size());
+  v.ok = cmp.ok();
+  if (v.ok) {
+    v.message = "verify: OK — " + std::to_string(v.tiles) + " tiles, " +
+                std::to_string(expected.reports) + " reports match exactly (" +
+                std::to_string(cmp.cells_expected) + " tile-bucket cells)";
+  } else {
+    v.message = "verify: FAILED — " + std::to_string(cmp.mismatches.size()) +
+                " tile-bucket cells differ (of " + std::to_string(cmp.cells_expected) +
+                " expected); reports expected " + std::to_string(expected.reports) + ", observed " +
+                std::to_string(cmp.observed_totals.reports) + "\n" +
+                cmp.Describe(kMismatchesListed);
+  }
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  rs::FlagSet flags("roadsense-sim",
+                    "Simulates a fleet of cars driving synthetic roads, uploads their reports to a "
+                    "roadsense receiver, and optionally verifies the map the pipeline built.");
+  flags.AddString("target", &f.target, "Receiver base URL (reports go to <target>/v1/reports)");
+  flags.AddInt("vehicles", &f.vehicles, "Number of simulated vehicles");
+  flags.AddInt("reports", &f.reports, "Total reports to send");
+  flags.AddInt("reports-per-batch", &f.reports_per_batch, "Reports per upload");
+  flags.AddInt("concurrency", &f.concurrency, "Concurrent in-flight uploads (threads)");
+  flags.AddInt("seed", &f.seed, "Seed: same seed and start time, same batches");
+  flags.AddInt("start-time-ms", &f.start_time_ms,
+               "Simulated clock start, epoch ms; 0 = now minus the simulated span");
+  flags.AddInt("report-interval-ms", &f.report_interval_ms,
+               "Simulated time between one vehicle's reports");
+  flags.AddInt("bucket-seconds", &f.bucket_seconds, "Time bucket length; must match the worker");
+  flags.AddString("center", &f.center, "Centre of the simulated area, \"lat,lon\" in degrees");
+  flags.AddDouble("radius-km", &f.radius_km, "Radius of the simulated area");
+  flags.AddString("format", &f.format, "Upload encoding: protobuf or json");
+  flags.AddInt("max-retries", &f.max_retries,
+               "Retries of one upload after timeouts, connection errors, 5xx, 408, 429");
+  flags.AddInt("request-timeout-ms", &f.request_timeout_ms, "Deadline of one upload attempt");
+  flags.AddInt("batches-per-pseudonym", &f.batches_per_pseudonym,
+               "Uploads before a vehicle rotates its pseudonym");
+  flags.AddString("fleet-id", &f.fleet_id, "Envelope fleet_id (empty: not set)");
+  flags.AddBool("verify", &f.verify, "Verify tile_stats against ground truth after sending");
+  flags.AddString("db", &f.db, "libpq connection string of the map database (for --verify)");
+  flags.AddInt("verify-timeout-s", &f.verify_timeout_s,
+               "How long --verify waits for the pipeline to drain");
+  flags.AddString("out", &f.out, "Write the summary as JSON to this file");
+  flags.AddString("log-level", &f.log_level, "trace, debug, info, warn, error");
+  flags.ParseOrExit(argc, argv);
+  rs::InitLogging("roadsense-sim", f.log_level);
+
+  const sim::FleetOptions fleet_options = FleetOptionsFrom(f);
+  const sim::LoadOptions load_options = LoadOptionsFrom(f);
+  if (f.bucket_seconds < 1) UsageError("--bucket-seconds must be >= 1");
+  if (f.verify && f.db.empty()) UsageError("--verify needs --db");
+  rs::Result<sim::ReportUploaderFactory> factory = sim::HttpReportUploader::FactoryFor(f.target);
+  if (!factory.ok()) UsageError("--target: " + factory.status().message());
+
+  // The cells this run can touch: from the first bucket to the one holding the last report.
+  const int64_t span_ms = sim::SimulatedSpanMs(fleet_options);
+  const int64_t first_bucket =
+      rs::geo::BucketStartMs(fleet_options.start_time_ms, f.bucket_seconds);
+  const int64_t last_bucket = rs::geo::BucketStartMs(
+      fleet_options.start_time_ms + span_ms + fleet_options.report_interval_ms, f.bucket_seconds);
+  std::optional<sim::MapVerifier> verifier;
+  sim::CellMap before;
+  if (f.verify) {
+    verifier.emplace(f.db, first_bucket, last_bucket);
+    rs::Result<sim::CellMap> snap = verifier->Snapshot();
+    if (!snap.ok()) {
+      std::cerr << "verify: FAILED — cannot snapshot tile_stats before sending: "
+                << snap.status().ToString() << "\n";
+      return kExitVerifyFailed;
+    }
+    before = std::move(*snap);
+    spdlog::info("verify: snapshot of {} tile_stats cells taken", before.size());
+  }
+
+  spdlog::info("simulating {} vehicles, {} reports from t={} ms over {} s, sending to {}",
+               fleet_options.vehicles, fleet_options.total_reports, fleet_options.start_time_ms,
+               span_ms / 1000, f.target);
+  sim::Fleet fleet(fleet_options);
+  sim::GroundTruth truth(f.bucket_seconds);
+  sim::LoadRunner runner(load_options, fleet, truth, std::move(*factory));
+  sim::RunSummary summary = runner.Run();
+
+  int exit_code = kExitOk;
+  if (summary.uploads_failed > 0) {
+    exit_code = kExitUploadsFailed;
+    if (f.verify) {
+      summary.verify = sim::VerifySummary{};
+      summary.verify->message = "verify: SKIPPED — " + std::to_string(summary.uploads_failed) +
+                                " uploads were never acknowledged, and any of them may or may not "
+                                "have reached the pipeline, so the expected map is unknown";
+    }
+  } else if (verifier) {
+    summary.verify = Verify(*verifier, before, truth, std::chrono::seconds(f.verify_timeout_s));
+    if (!summary.verify->ok) exit_code = kExitVerifyFailed;
+  }
+  if (exit_code == kExitOk && summary.uploads_rejected > 0) exit_code = kExitUploadsFailed;
+
+  summary.Print(std::cout);
+  if (!f.out.empty()) {
+    std::ofstream out(f.out);
+    out << summary.ToJson();
+    if (!out) {
+      spdlog::error("cannot write {}", f.out);
+      if (exit_code == kExitOk) exit_code = kExitUsage;
+    }
+  }
+  return exit_code;
+}

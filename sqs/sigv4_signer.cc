@@ -1,0 +1,312 @@
+#include "sqs/sigv4_signer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <utility>
+
+#include "core/digest.h"
+
+namespace roadsense::sqs {
+namespace {
+
+constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+
+bool IsUnreserved(unsigned char c) {
+  return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes %XX escapes; anything else (including a malformed escape) is kept as is.
+std::string PercentDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+        HexValue(text[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::string ToLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Trims the ends and folds every whitespace run (including obsolete line folding) to one space.
+std::string FoldWhitespace(std::string_view value) {
+  std::string out;
+  bool pending_space = false;
+  for (char c : value) {
+    if (IsSpace(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += c;
+  }
+  return out;
+}
+
+// Headers a proxy or the transport may add, drop or rewrite; signing them would make the
+// signature fragile (the AWS SDKs skip the same ones).
+bool IsUnsignable(std::string_view lower_name) {
+  static constexpr std::string_view kSkip[] = {
+      "authorization", "connection",        "expect",  "keep-alive", "proxy-authorization", "te",
+      "trailer",       "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
+  return std::find(std::begin(kSkip), std::end(kSkip), lower_name) != std::end(kSkip);
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::vector<std::string_view> Split(std::string_view text, char sep) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t pos = text.find(sep, start);
+    parts.push_back(text.substr(start, pos - start));
+    if (pos == std::string_view::npos) break;
+    start = pos + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+std::string SigV4Scope::ToString() const {
+  return date + "/" + region + "/" + service + "/aws4_request";
+}
+
+std::string SigV4UriEncode(std::string_view text, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (IsUnreserved(c) || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+std::string SigV4CanonicalUri(std::string_view path, bool normalize) {
+  if (path.empty()) return "/";
+  if (!normalize) return SigV4UriEncode(path, /*keep_slash=*/true);
+  // RFC 3986 dot-segment removal; empty segments ("//") are dropped as the AWS SDKs do.
+  std::vector<std::string_view> segments;
+  for (std::string_view segment : Split(path, '/')) {
+    if (segment.empty() || segment == ".") continue;
+    if (segment == "..") {
+      if (!segments.empty()) segments.pop_back();
+      continue;
+    }
+    segments.push_back(segment);
+  }
+  std::string normalized;
+  for (std::string_view segment : segments) {
+    normalized += '/';
+    normalized += segment;
+  }
+  if (normalized.empty() || path.back() == '/') normalized += '/';
+  return SigV4UriEncode(normalized, /*keep_slash=*/true);
+}
+
+std::string SigV4CanonicalQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  for (std::string_view part : Split(query, '&')) {
+    if (part.empty()) continue;
+    const size_t eq = part.find('=');
+    const std::string_view key = part.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
+    params.emplace_back(SigV4UriEncode(PercentDecode(key), false),
+                        SigV4UriEncode(PercentDecode(value), false));
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (const auto& [key, value] : params) {
+    if (!out.empty()) out += '&';
+    out += key;
+    out += '=';
+    out += value;
+  }
+  return out;
+}
+
+std::string SigV4CanonicalHeaders(const net::HttpHeaders& headers,
+                                  const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) {
+    out += name;
+    out += ':';
+    bool first = true;
+    for (const auto& [key, value] : headers) {
+      if (ToLower(key) != name) continue;
+      if (!first) out += ',';
+      out += FoldWhitespace(value);
+      first = false;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string SigV4CanonicalRequest(const net::HttpRequest& request,
+                                  const std::vector<std::string>& signed_headers,
+                                  std::string_view payload_hash, bool normalize_path) {
+  std::string joined_names;
+  for (const std::string& name : signed_headers) {
+    if (!joined_names.empty()) joined_names += ';';
+    joined_names += name;
+  }
+  std::string out = request.method;
+  out += '\n';
+  out += SigV4CanonicalUri(request.Path(), normalize_path);
+  out += '\n';
+  out += SigV4CanonicalQuery(request.Query());
+  out += '\n';
+  out += SigV4CanonicalHeaders(request.headers, signed_headers);
+  out += '\n';
+  out += joined_names;
+  out += '\n';
+  out += payload_hash;
+  return out;
+}
+
+std::string SigV4StringToSign(std::string_view amz_date, const SigV4Scope& scope,
+                              std::string_view canonical_request) {
+  std::string out(kAlgorithm);
+  out += '\n';
+  out += amz_date;
+  out += '\n';
+  out += scope.ToString();
+  out += '\n';
+  out += Sha256Hex(canonical_request);
+  return out;
+}
+
+std::string SigV4SigningKey(std::string_view secret_access_key, const SigV4Scope& scope) {
+  std::string key = HmacSha256Raw("AWS4" + std::string(secret_access_key), scope.date);
+  key = HmacSha256Raw(key, scope.region);
+  key = HmacSha256Raw(key, scope.service);
+  return HmacSha256Raw(key, "aws4_request");
+}
+
+std::string ComputeSigV4Signature(const net::HttpRequest& request,
+                                  const std::vector<std::string>& signed_headers,
+                                  std::string_view amz_date, const SigV4Scope& scope,
+                                  std::string_view secret_access_key, bool normalize_path) {
+  std::string_view payload_hash = request.Header("x-amz-content-sha256");
+  std::string body_hash;
+  if (payload_hash.empty()) {
+    body_hash = Sha256Hex(request.body);
+    payload_hash = body_hash;
+  }
+  const std::string canonical =
+      SigV4CanonicalRequest(request, signed_headers, payload_hash, normalize_path);
+  const std::string to_sign = SigV4StringToSign(amz_date, scope, canonical);
+  return HexEncode(HmacSha256Raw(SigV4SigningKey(secret_access_key, scope), to_sign));
+}
+
+Result<SigV4Authorization> ParseSigV4Authorization(std::string_view header) {
+  header = Trim(header);
+  if (!header.starts_with(kAlgorithm) || header.size() == kAlgorithm.size() ||
+      !IsSpace(header[kAlgorithm.size()])) {
+    return InvalidArgument("Authorization is not AWS4-HMAC-SHA256");
+  }
+  SigV4Authorization out;
+  bool have_credential = false;
+  bool have_headers = false;
+  for (std::string_view part : Split(header.substr(kAlgorithm.size()), ',')) {
+    part = Trim(part);
+    const size_t eq = part.find('=');
+    if (eq == std::string_view::npos) return InvalidArgument("malformed Authorization component");
+    const std::string_view key = part.substr(0, eq);
+    const std::string_view value = part.substr(eq + 1);
+    if (key == "Credential") {
+      const auto fields = Split(value, '/');
+      if (fields.size() != 5 || fields[4] != "aws4_request" || fields[0].empty()) {
+        return InvalidArgument("malformed Credential in Authorization");
+      }
+      out.access_key_id = fields[0];
+      out.scope = {std::string(fields[1]), std::string(fields[2]), std::string(fields[3])};
+      have_credential = true;
+    } else if (key == "SignedHeaders") {
+      for (std::string_view name : Split(value, ';')) out.signed_headers.emplace_back(name);
+      have_headers = !value.empty();
+    } else if (key == "Signature") {
+      out.signature = ToLower(value);
+    }
+  }
+  if (!have_credential || !have_headers || out.signature.empty()) {
+    return InvalidArgument("Authorization lacks Credential, SignedHeaders or Signature");
+  }
+  return out;
+}
+
+std::string SigV4AmzDate(std::chrono::system_clock::time_point time) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(time);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+SigV4Signer::SigV4Signer(SigV4SignerOptions options) : options_(std::move(options)) {}
+
+Status SigV4Signer::Sign(net::HttpRequest* request,
+                         std::chrono::system_clock::time_point now) const {
+  if (request->Header("host").empty()) return InvalidArgument("SigV4 needs a Host header");
+  const std::string amz_date = SigV4AmzDate(now);
+  request->headers.emplace_back("X-Amz-Date", amz_date);
+  if (options_.add_content_sha256) {
+    request->headers.emplace_back("x-amz-content-sha256", Sha256Hex(request->body));
+  }
+  if (!options_.session_token.empty()) {
+    request->headers.emplace_back("X-Amz-Security-Token", options_.session_token);
+  }
+
+  std::vector<std::string> names;
+  for (const auto& [key, value] : request->headers) {
+    std::string lower = ToLower(key);
+    if (!IsUnsignable(lower)) names.push_back(std::move(lower));
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+
+  const SigV4Scope scope{amz_date.substr(0, 8), options_.region, options_.service};
+  const std::string signature = ComputeSigV4Signature(
+      *request, names, amz_date, scope, options_.secret_access_key, options_.normalize_path);
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ";") + name;
+  request->headers.emplace_back(
+      "Authorization", std::string(kAlgorithm) + " Credential=" + options_.access_key_id + "/" +
+                           scope.ToString() + ", SignedHeaders=" + joined +
+                           ", Signature=" + signature);
+  return Status::Ok();
+}
+
+}  // namespace roadsense::sqs

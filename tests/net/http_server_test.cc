@@ -1,0 +1,306 @@
+#include "net/http_server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "net/http_client.h"
+
+namespace roadsense::net {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kTimeout{5000};
+
+HttpServerOptions TestOptions() {
+  HttpServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.threads = 2;
+  return options;
+}
+
+HttpRequest Get(std::string target) {
+  HttpRequest request;
+  request.method = "GET";
+  request.target = std::move(target);
+  return request;
+}
+
+// Echoes method, path, query, body and the remote port count back as headers and body.
+void EchoHandler(HttpRequest&& request, Responder respond) {
+  HttpResponse response = HttpResponse::Text(200, request.body);
+  response.SetHeader("X-Method", request.method);
+  response.SetHeader("X-Path", std::string(request.Path()));
+  response.SetHeader("X-Query", std::string(request.Query()));
+  response.SetHeader("X-Remote", request.remote_address);
+  response.SetHeader("X-Test", std::string(request.Header("x-TEST")));
+  respond(std::move(response));
+}
+
+TEST(HttpServerTest, RoundTripCarriesRequestAndResponse) {
+  HttpServer server(TestOptions(), EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+
+  HttpRequest request;
+  request.method = "POST";
+  request.target = "/a/b?x=1&y=2";
+  request.headers = {{"X-Test", "hello"}};
+  request.body = "payload bytes";
+  auto response = client.RoundTrip(request, kTimeout);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "payload bytes");
+  EXPECT_EQ(response->Header("x-method"), "POST");
+  EXPECT_EQ(response->Header("X-Path"), "/a/b");
+  EXPECT_EQ(response->Header("X-Query"), "x=1&y=2");
+  EXPECT_EQ(response->Header("X-Test"), "hello");
+  EXPECT_EQ(response->Header("Server"), "roadsense");
+  EXPECT_EQ(response->Header("Content-Length"), "13");
+  EXPECT_EQ(response->Header("Date"), "");
+  EXPECT_TRUE(response->Header("X-Remote").starts_with("127.0.0.1:"));
+}
+
+TEST(HttpServerTest, KeepAliveReusesOneConnection) {
+  HttpServer server(TestOptions(), EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+
+  std::string first_remote;
+  for (int i = 0; i < 5; ++i) {
+    auto response = client.RoundTrip(Get("/x"), kTimeout);
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    const std::string remote(response->Header("X-Remote"));
+    if (i == 0) first_remote = remote;
+    EXPECT_EQ(remote, first_remote) << "request " << i << " used a new connection";
+  }
+}
+
+TEST(HttpServerTest, ClientReconnectsAfterServerClosedConnection) {
+  std::atomic<int> calls{0};
+  HttpServer server(TestOptions(), [&](HttpRequest&&, Responder respond) {
+    HttpResponse response = HttpResponse::Text(200, std::to_string(++calls));
+    response.SetHeader("Connection", "close");
+    respond(std::move(response));
+  });
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  for (int i = 1; i <= 3; ++i) {
+    auto response = client.RoundTrip(Get("/"), kTimeout);
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    EXPECT_EQ(response->body, std::to_string(i));
+  }
+}
+
+TEST(HttpServerTest, ClientRetriesWhenIdleConnectionWasClosedByServer) {
+  HttpServerOptions options = TestOptions();
+  options.idle_timeout = milliseconds(50);
+  HttpServer server(options, EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  auto first = client.RoundTrip(Get("/"), kTimeout);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  std::this_thread::sleep_for(milliseconds(300));  // the server drops the idle connection
+  auto second = client.RoundTrip(Get("/"), kTimeout);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_NE(second->Header("X-Remote"), first->Header("X-Remote"));
+}
+
+TEST(HttpServerTest, ResponderMayBeCalledFromAnotherThread) {
+  std::mutex mu;
+  std::vector<std::thread> workers;
+  HttpServer server(TestOptions(), [&](HttpRequest&& request, Responder respond) {
+    std::lock_guard lock(mu);
+    workers.emplace_back([body = std::move(request.body), respond = std::move(respond)] {
+      std::this_thread::sleep_for(milliseconds(20));
+      respond(HttpResponse::Text(202, "later:" + body));
+    });
+  });
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  HttpRequest request = Get("/");
+  request.method = "POST";
+  request.body = "b";
+  auto response = client.RoundTrip(request, kTimeout);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 202);
+  EXPECT_EQ(response->body, "later:b");
+  server.Stop();
+  for (auto& t : workers) t.join();
+}
+
+TEST(HttpServerTest, BodyOverLimitGets413) {
+  HttpServerOptions options = TestOptions();
+  options.body_limit = 100;
+  HttpServer server(options, EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  HttpRequest request = Get("/");
+  request.method = "POST";
+  request.body = std::string(101, 'x');
+  auto response = client.RoundTrip(request, kTimeout);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 413);
+
+  request.body = std::string(100, 'x');
+  response = client.RoundTrip(request, kTimeout);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+}
+
+TEST(HttpServerTest, OversizedHeadersGet431) {
+  HttpServerOptions options = TestOptions();
+  options.header_limit = 1024;
+  HttpServer server(options, EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  HttpRequest request = Get("/");
+  request.headers = {{"X-Big", std::string(2000, 'h')}};
+  auto response = client.RoundTrip(request, kTimeout);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 431);
+}
+
+TEST(HttpServerTest, StopWithUnansweredRequestIsClean) {
+  std::promise<Responder> pending;
+  HttpServer server(TestOptions(), [&](HttpRequest&&, Responder respond) {
+    pending.set_value(std::move(respond));
+  });
+  ASSERT_TRUE(server.Start().ok());
+  auto response = std::async(std::launch::async, [port = server.port()] {
+    HttpClient client("127.0.0.1", port);
+    return client.RoundTrip(Get("/"), kTimeout);
+  });
+  Responder respond = pending.get_future().get();
+  server.Stop();
+  respond(HttpResponse::Text(200, "too late"));  // a no-op after Stop
+  auto result = response.get();
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(HttpServerTest, ClientTimesOutOnSlowServer) {
+  std::promise<Responder> pending;
+  HttpServer server(TestOptions(), [&](HttpRequest&&, Responder respond) {
+    pending.set_value(std::move(respond));
+  });
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  auto response = client.RoundTrip(Get("/"), milliseconds(100));
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kDeadlineExceeded);
+  pending.get_future().get()(HttpResponse::Text(200, "late"));
+}
+
+TEST(HttpServerTest, ConnectionsOverCapAreClosed) {
+  HttpServerOptions options = TestOptions();
+  options.max_connections = 1;
+  HttpServer server(options, EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient first("127.0.0.1", server.port());
+  ASSERT_TRUE(first.RoundTrip(Get("/"), kTimeout).ok());
+  HttpClient second("127.0.0.1", server.port());
+  auto response = second.RoundTrip(Get("/"), kTimeout);
+  EXPECT_FALSE(response.ok());
+  first.Close();
+}
+
+TEST(HttpServerTest, StartFailsOnPortInUse) {
+  HttpServer first(TestOptions(), EchoHandler);
+  ASSERT_TRUE(first.Start().ok());
+  HttpServerOptions options = TestOptions();
+  options.listen = "127.0.0.1:" + std::to_string(first.port());
+  HttpServer second(options, EchoHandler);
+  EXPECT_FALSE(second.Start().ok());
+}
+
+TEST(HttpClientTest, ConnectRefusedIsUnavailable) {
+  uint16_t port;
+  {
+    HttpServer server(TestOptions(), EchoHandler);
+    ASSERT_TRUE(server.Start().ok());
+    port = server.port();
+  }
+  HttpClient client("127.0.0.1", port);
+  auto response = client.RoundTrip(Get("/"), kTimeout);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(ParseHostPortTest, AcceptsHostAndIpv6) {
+  auto a = ParseHostPort("127.0.0.1:8080");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->first, "127.0.0.1");
+  EXPECT_EQ(a->second, 8080);
+  auto b = ParseHostPort("[::1]:0");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->first, "::1");
+  EXPECT_EQ(b->second, 0);
+  auto c = ParseHostPort("localhost:65535");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->second, 65535);
+}
+
+TEST(ParseHostPortTest, RejectsMalformed) {
+  for (const char* bad : {"", "host", "host:", ":80", "host:65536", "host:8x", "::1:80", "[::1]",
+                          "[::1]80", "host:-1"}) {
+    EXPECT_FALSE(ParseHostPort(bad).ok()) << bad;
+  }
+}
+
+TEST(ParseHttpUrlTest, DefaultsPortAndPath) {
+  auto url = ParseHttpUrl("http://example.com");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->scheme, "http");
+  EXPECT_EQ(url->host, "example.com");
+  EXPECT_EQ(url->port, 80);
+  EXPECT_EQ(url->path, "/");
+  EXPECT_EQ(url->Origin(), "http://example.com:80");
+  EXPECT_EQ(url->HostHeader(), "example.com");
+}
+
+TEST(ParseHttpUrlTest, KeepsPortPathAndQuery) {
+  auto url = ParseHttpUrl("HTTP://127.0.0.1:9324/000000000000/tiles?x=1#frag");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->scheme, "http");
+  EXPECT_EQ(url->port, 9324);
+  EXPECT_EQ(url->path, "/000000000000/tiles?x=1");
+  EXPECT_EQ(url->Origin(), "http://127.0.0.1:9324");
+  EXPECT_EQ(url->HostHeader(), "127.0.0.1:9324");
+}
+
+TEST(ParseHttpUrlTest, HttpsAndIpv6) {
+  auto url = ParseHttpUrl("https://sqs.eu-central-1.amazonaws.com/123/q");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->port, 443);
+  EXPECT_EQ(url->HostHeader(), "sqs.eu-central-1.amazonaws.com");
+  auto v6 = ParseHttpUrl("http://[::1]:8080");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->HostHeader(), "[::1]:8080");
+  EXPECT_EQ(v6->path, "/");
+}
+
+TEST(ParseHttpUrlTest, RejectsMalformed) {
+  for (const char* bad : {"example.com", "ftp://x/", "http://", "http://h:99999/", "http://u@h/"}) {
+    EXPECT_FALSE(ParseHttpUrl(bad).ok()) << bad;
+  }
+}
+
+TEST(HttpMessageTest, HeadersCompareCaseInsensitively) {
+  HttpResponse response;
+  response.SetHeader("Content-Type", "a");
+  response.SetHeader("content-type", "b");
+  ASSERT_EQ(response.headers.size(), 1u);
+  EXPECT_EQ(response.Header("CONTENT-TYPE"), "b");
+  EXPECT_EQ(response.Header("missing"), "");
+}
+
+}  // namespace
+}  // namespace roadsense::net

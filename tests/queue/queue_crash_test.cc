@@ -1,0 +1,130 @@
+// Starts the real roadsense-queue, kill -9s it right after sends are acknowledged, restarts it on
+// the same data directory and checks that exactly the acknowledged, undeleted messages return.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "sqs/sqs_client.h"
+#include "tests/support/child_process.h"
+
+namespace roadsense::queue {
+namespace {
+
+using roadsense::testing::BinaryPath;
+using roadsense::testing::ChildProcess;
+using roadsense::testing::TempDir;
+
+class QueueCrashTest : public ::testing::Test {
+ protected:
+  void StartServer() {
+    server_ = std::make_unique<ChildProcess>();
+    server_->Start({BinaryPath("roadsense-queue"), "--listen", "127.0.0.1:" + std::to_string(port_),
+                    "--data-dir", data_.path() + "/data", "--log-level", "warn"},
+                   data_.path() + "/server.log");
+    ASSERT_TRUE(roadsense::testing::WaitForPort(port_, std::chrono::seconds(10)))
+        << server_->ReadLog();
+    sqs::SqsClientOptions options;
+    options.endpoint = "http://127.0.0.1:" + std::to_string(port_);
+    client_ = std::make_unique<sqs::SqsClient>(options);
+  }
+
+  // Receives until the queue stays empty for one long poll; returns bodies and receipt handles.
+  std::vector<sqs::ReceivedMessage> Drain(size_t expected) {
+    std::vector<sqs::ReceivedMessage> all;
+    sqs::ReceiveOptions options;
+    options.wait_time_seconds = 1;
+    options.visibility_timeout = 600;
+    for (;;) {
+      auto got = client_->ReceiveMessage(url_, options);
+      EXPECT_TRUE(got.ok()) << got.status().ToString();
+      if (!got.ok() || (got->empty() && all.size() >= expected)) break;
+      if (got->empty()) {  // one more poll before concluding something is missing
+        auto retry = client_->ReceiveMessage(url_, options);
+        if (!retry.ok() || retry->empty()) break;
+        got = std::move(retry);
+      }
+      all.insert(all.end(), got->begin(), got->end());
+    }
+    return all;
+  }
+
+  TempDir data_;
+  int port_ = roadsense::testing::FreePort();
+  std::unique_ptr<ChildProcess> server_;
+  std::unique_ptr<sqs::SqsClient> client_;
+  std::string url_;
+};
+
+TEST_F(QueueCrashTest, AcknowledgedUndeletedMessagesSurviveKill9) {
+  StartServer();
+  auto url = client_->CreateQueue("crash");
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  url_ = *url;
+
+  // Concurrent batch senders, so that group commit covers several requests per fsync.
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&, t] {
+      for (int b = 0; b < 10; ++b) {
+        std::vector<sqs::SendEntry> entries;
+        for (int i = 0; i < 10; ++i) {
+          entries.push_back(
+              {"e" + std::to_string(i),
+               "m-" + std::to_string(t) + "-" + std::to_string(b) + "-" + std::to_string(i)});
+        }
+        auto result = client_->SendMessageBatch(url_, entries);
+        if (!result.ok()) continue;
+        std::lock_guard lock(mu);
+        for (const auto& s : result->successful) {
+          for (const auto& e : entries) {
+            if (e.id == s.id) acknowledged.insert(e.body);
+          }
+        }
+      }
+    });
+  }
+  for (auto& s : senders) s.join();
+  ASSERT_EQ(acknowledged.size(), 400u);
+
+  // Receive everything, delete every other message.
+  auto received = Drain(acknowledged.size());
+  ASSERT_EQ(received.size(), acknowledged.size());
+  std::set<std::string> deleted;
+  std::vector<sqs::DeleteEntry> batch;
+  std::vector<std::string> batch_bodies;
+  for (size_t i = 0; i < received.size(); i += 2) {
+    batch.push_back({"d" + std::to_string(batch.size()), received[i].receipt_handle});
+    batch_bodies.push_back(received[i].body);
+    if (batch.size() == 10 || i + 2 >= received.size()) {
+      auto result = client_->DeleteMessageBatch(url_, batch);
+      ASSERT_TRUE(result.ok()) << result.status().ToString();
+      for (const auto& id : result->successful)
+        deleted.insert(batch_bodies[std::stoi(id.substr(1))]);
+      batch.clear();
+      batch_bodies.clear();
+    }
+  }
+  ASSERT_EQ(deleted.size(), 200u);
+
+  server_->Stop(SIGKILL);
+  StartServer();
+
+  std::set<std::string> expected;
+  for (const auto& body : acknowledged) {
+    if (!deleted.contains(body)) expected.insert(body);
+  }
+  std::set<std::string> after;
+  for (const auto& m : Drain(expected.size())) {
+    EXPECT_FALSE(deleted.contains(m.body)) << "deleted message came back: " << m.body;
+    EXPECT_TRUE(after.insert(m.body).second) << "received twice: " << m.body;
+  }
+  EXPECT_EQ(after, expected) << server_->ReadLog();
+}
+
+}  // namespace
+}  // namespace roadsense::queue

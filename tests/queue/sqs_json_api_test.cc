@@ -1,0 +1,186 @@
+#include "queue/sqs_json_api.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <future>
+
+#include "tests/support/child_process.h"
+
+namespace roadsense::queue {
+namespace {
+
+namespace json = boost::json;
+
+class SqsJsonApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto engine = QueueEngine::Open({dir_.path()});
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(*engine);
+    api_ = std::make_unique<SqsJsonApi>(engine_.get(), SqsApiOptions{"http://h:1"});
+  }
+
+  net::HttpResponse Call(const std::string& action, const std::string& body) {
+    net::HttpRequest request;
+    request.method = "POST";
+    request.target = "/";
+    request.headers = {{"X-Amz-Target", "AmazonSQS." + action},
+                       {"Content-Type", "application/x-amz-json-1.0"}};
+    request.body = body;
+    std::promise<net::HttpResponse> p;
+    api_->Handle(std::move(request), [&](net::HttpResponse r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
+  json::object CallOk(const std::string& action, const std::string& body) {
+    auto r = Call(action, body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body).as_object();
+  }
+
+  // Asserts the error response shape of sqs-api.md.
+  void ExpectError(const net::HttpResponse& r, int status, const std::string& shape,
+                   const std::string& legacy_code) {
+    EXPECT_EQ(r.status, status) << r.body;
+    EXPECT_EQ(r.Header("x-amzn-query-error"), legacy_code + ";Sender");
+    EXPECT_FALSE(r.Header("x-amzn-RequestId").empty());
+    auto body = json::parse(r.body).as_object();
+    EXPECT_EQ(body.at("__type").as_string(), "com.amazonaws.sqs#" + shape);
+    EXPECT_TRUE(body.contains("message"));
+  }
+
+  std::string CreateQueue() {
+    return std::string(CallOk("CreateQueue", R"({"QueueName":"q"})").at("QueueUrl").as_string());
+  }
+
+  std::string SendBatch(const std::string& entries) {
+    return R"({"QueueUrl":"http://h:1/000000000000/q","Entries":)" + entries + "}";
+  }
+
+  roadsense::testing::TempDir dir_;
+  std::unique_ptr<QueueEngine> engine_;
+  std::unique_ptr<SqsJsonApi> api_;
+};
+
+TEST_F(SqsJsonApiTest, HealthzAnswers200) {
+  net::HttpRequest request;
+  request.method = "GET";
+  request.target = "/healthz";
+  std::promise<net::HttpResponse> p;
+  api_->Handle(std::move(request), [&](net::HttpResponse r) { p.set_value(std::move(r)); });
+  EXPECT_EQ(p.get_future().get().status, 200);
+}
+
+TEST_F(SqsJsonApiTest, CreateQueueReturnsUrlWithAccountAndName) {
+  EXPECT_EQ(CreateQueue(), "http://h:1/000000000000/q");
+}
+
+TEST_F(SqsJsonApiTest, UnknownActionIsInvalidAction) {
+  ExpectError(Call("Frobnicate", "{}"), 400, "InvalidAction", "InvalidAction");
+}
+
+TEST_F(SqsJsonApiTest, MissingQueueIsQueueDoesNotExist) {
+  ExpectError(Call("GetQueueUrl", R"({"QueueName":"nope"})"), 400, "QueueDoesNotExist",
+              "AWS.SimpleQueueService.NonExistentQueue");
+}
+
+TEST_F(SqsJsonApiTest, MalformedReceiptHandleIsInvalid) {
+  const std::string url = CreateQueue();
+  ExpectError(Call("DeleteMessage", R"({"QueueUrl":")" + url + R"(","ReceiptHandle":"xyz"})"), 404,
+              "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid");
+}
+
+TEST_F(SqsJsonApiTest, BadQueueAttributeValueIsInvalidAttributeValue) {
+  ExpectError(Call("CreateQueue", R"({"QueueName":"q","Attributes":{"DelaySeconds":"901"}})"), 400,
+              "InvalidAttributeValue", "InvalidAttributeValue");
+}
+
+TEST_F(SqsJsonApiTest, SendReceiveDeleteRoundTrip) {
+  const std::string url = CreateQueue();
+  auto sent = CallOk("SendMessage", R"({"QueueUrl":")" + url + R"(","MessageBody":"hi",
+      "MessageAttributes":{"test_attribute_name_1":{"DataType":"String","StringValue":"test_attribute_value_1"},
+                           "test_attribute_name_2":{"DataType":"String","StringValue":"test_attribute_value_2"}}})");
+  EXPECT_EQ(sent.at("MD5OfMessageAttributes").as_string(), "d53f3b558fe951154770f25cb63dbba9");
+  EXPECT_EQ(sent.at("MessageId").as_string().size(), 36u);
+
+  auto received = CallOk("ReceiveMessage", R"({"QueueUrl":")" + url + R"(",
+      "MessageSystemAttributeNames":["ApproximateReceiveCount","SentTimestamp"],
+      "MessageAttributeNames":["All"]})");
+  const auto& messages = received.at("Messages").as_array();
+  ASSERT_EQ(messages.size(), 1u);
+  const auto& m = messages[0].as_object();
+  EXPECT_EQ(m.at("Body").as_string(), "hi");
+  EXPECT_EQ(m.at("MessageId"), sent.at("MessageId"));
+  EXPECT_EQ(m.at("Attributes").as_object().at("ApproximateReceiveCount").as_string(), "1");
+  EXPECT_FALSE(m.at("Attributes").as_object().contains("SenderId"));
+  EXPECT_EQ(m.at("MD5OfMessageAttributes").as_string(), "d53f3b558fe951154770f25cb63dbba9");
+
+  const std::string handle(m.at("ReceiptHandle").as_string());
+  CallOk("DeleteMessage", R"({"QueueUrl":")" + url + R"(","ReceiptHandle":")" + handle + R"("})");
+  auto attributes =
+      CallOk("GetQueueAttributes", R"({"QueueUrl":")" + url + R"(","AttributeNames":["All"]})");
+  const auto& a = attributes.at("Attributes").as_object();
+  EXPECT_EQ(a.at("ApproximateNumberOfMessages").as_string(), "0");
+  EXPECT_EQ(a.at("ApproximateNumberOfMessagesNotVisible").as_string(), "0");
+  EXPECT_EQ(a.at("QueueArn").as_string(), "arn:aws:sqs:us-east-1:000000000000:q");
+}
+
+TEST_F(SqsJsonApiTest, InvalidBodyCharacterIsInvalidMessageContents) {
+  const std::string url = CreateQueue();
+  ExpectError(Call("SendMessage", R"({"QueueUrl":")" + url + R"(","MessageBody":"a\u0001"})"), 400,
+              "InvalidMessageContents", "InvalidMessageContents");
+}
+
+TEST_F(SqsJsonApiTest, EmptyBatchIsEmptyBatchRequest) {
+  CreateQueue();
+  ExpectError(Call("SendMessageBatch", SendBatch("[]")), 400, "EmptyBatchRequest",
+              "AWS.SimpleQueueService.EmptyBatchRequest");
+}
+
+TEST_F(SqsJsonApiTest, ElevenEntriesAreTooManyEntriesInBatchRequest) {
+  CreateQueue();
+  std::string entries = "[";
+  for (int i = 0; i < 11; ++i) {
+    entries +=
+        (i ? "," : "") + std::string(R"({"Id":"e)") + std::to_string(i) + R"(","MessageBody":"x"})";
+  }
+  ExpectError(Call("SendMessageBatch", SendBatch(entries + "]")), 400,
+              "TooManyEntriesInBatchRequest",
+              "AWS.SimpleQueueService.TooManyEntriesInBatchRequest");
+}
+
+TEST_F(SqsJsonApiTest, RepeatedEntryIdIsBatchEntryIdsNotDistinct) {
+  CreateQueue();
+  ExpectError(Call("SendMessageBatch",
+                   SendBatch(R"([{"Id":"a","MessageBody":"x"},{"Id":"a","MessageBody":"y"}])")),
+              400, "BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct");
+}
+
+TEST_F(SqsJsonApiTest, BadEntryIdIsInvalidBatchEntryId) {
+  CreateQueue();
+  ExpectError(Call("SendMessageBatch", SendBatch(R"([{"Id":"a b","MessageBody":"x"}])")), 400,
+              "InvalidBatchEntryId", "AWS.SimpleQueueService.InvalidBatchEntryId");
+}
+
+TEST_F(SqsJsonApiTest, OversizedBatchIsBatchRequestTooLong) {
+  CreateQueue();
+  const std::string big(600 * 1024, 'x');
+  ExpectError(
+      Call("SendMessageBatch", SendBatch(R"([{"Id":"a","MessageBody":")" + big +
+                                         R"("},{"Id":"b","MessageBody":")" + big + R"("}])")),
+      400, "BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong");
+}
+
+TEST_F(SqsJsonApiTest, BatchReportsBadEntryAsFailedAndSendsTheRest) {
+  CreateQueue();
+  auto out =
+      CallOk("SendMessageBatch",
+             SendBatch(R"([{"Id":"good","MessageBody":"x"},{"Id":"bad","MessageBody":""}])"));
+  ASSERT_EQ(out.at("Successful").as_array().size(), 1u);
+  ASSERT_EQ(out.at("Failed").as_array().size(), 1u);
+  EXPECT_EQ(out.at("Failed").as_array()[0].as_object().at("Id").as_string(), "bad");
+}
+
+}  // namespace
+}  // namespace roadsense::queue

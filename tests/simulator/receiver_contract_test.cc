@@ -1,0 +1,30 @@
+// The simulator's batches pass the receiver's own ReportValidator: the two sides agree on the
+// wire format's ranges, checked with the receiver's code rather than a copy of its limits.
+#include <gtest/gtest.h>
+
+#include "receiver/report_validator.h"
+#include "simulator/fleet.h"
+
+namespace roadsense::simulator {
+namespace {
+
+TEST(ReceiverContractTest, EveryGeneratedBatchIsValid) {
+  FleetOptions o;
+  o.seed = 42;
+  o.vehicles = 100;
+  o.total_reports = 30000;
+  o.start_time_ms = 1'764'000'000'000;
+  const int64_t now_ms = o.start_time_ms + SimulatedSpanMs(o) + 1000;
+  const receiver::ReportValidator validator{receiver::ValidationLimits{}};
+  Fleet fleet(o);
+  int batches = 0;
+  while (auto b = fleet.NextBatch()) {
+    const auto problems = validator.Validate(*b, now_ms);
+    ASSERT_TRUE(problems.empty()) << "batch " << batches << ": " << problems.front();
+    ++batches;
+  }
+  EXPECT_EQ(batches, 600);
+}
+
+}  // namespace
+}  // namespace roadsense::simulator

@@ -1,0 +1,119 @@
+// MessageProcessor against a real PostgreSQL (no queue server needed).
+#include "worker/message_processor.h"
+
+#include <gtest/gtest.h>
+
+#include "core/base64.h"
+#include "schema/roadsense.pb.h"
+#include "tests/db/database_test.h"
+
+namespace roadsense::worker {
+namespace {
+
+using roadsense::testing::DatabaseTest;
+
+sqs::ReceivedMessage Message(const std::string& id, const std::string& body) {
+  sqs::ReceivedMessage m;
+  m.message_id = id;
+  m.receipt_handle = "rh-" + id;
+  m.body = body;
+  return m;
+}
+
+// A batch of `reports` probe reports, all in one tile and bucket.
+std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int reports) {
+  v1::QueuedBatch q;
+  auto* batch = q.mutable_batch();
+  batch->mutable_envelope()->set_vehicle_pseudonym(pseudonym);
+  batch->mutable_envelope()->set_batch_sequence(sequence);
+  for (int i = 0; i < reports; ++i) {
+    auto* r = batch->add_reports();
+    r->set_observed_time_ms(1'700'000'100'000 + i);
+    r->mutable_position()->set_lat_e7(481374000);
+    r->mutable_position()->set_lon_e7(115755000);
+    r->mutable_position()->set_speed_cms(1000);
+    r->mutable_probe();
+  }
+  return Base64Encode(q.SerializeAsString());
+}
+
+class MessageProcessorTest : public DatabaseTest {
+ protected:
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    ASSERT_TRUE(store_.Migrate().ok());
+  }
+
+  static int64_t TotalReports() {
+    return QueryValue<int64_t>("SELECT coalesce(sum(reports), 0) FROM tile_stats");
+  }
+
+  WorkerMetrics metrics_;
+  db::IngestStore store_{ConnectionString()};
+  MessageProcessor processor_{&store_, 300, &metrics_};
+};
+
+TEST_F(MessageProcessorTest, CommittedMessagesAreAllDeletable) {
+  ProcessResult r = processor_.Process({Message("m1", BatchBody("car-aaaaaaaa", 1, 3)),
+                                        Message("m2", BatchBody("car-bbbbbbbb", 1, 2))});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.deletable, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(TotalReports(), 5);
+  EXPECT_EQ(metrics_.batches_committed.load(), 2);
+  EXPECT_EQ(metrics_.reports.load(), 5);
+}
+
+TEST_F(MessageProcessorTest, PoisonMessageIsDeletedAndCounted) {
+  ProcessResult r = processor_.Process(
+      {Message("bad", "%%% not base64"), Message("ok", BatchBody("car-aaaaaaaa", 1, 1))});
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.deletable, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(metrics_.poison_messages.load(), 1);
+  EXPECT_EQ(TotalReports(), 1);
+}
+
+TEST_F(MessageProcessorTest, DuplicateWithinOneReceiveCountsOnce) {
+  const std::string body = BatchBody("car-aaaaaaaa", 4, 2);
+  ProcessResult r = processor_.Process({Message("m1", body), Message("m2", body)});
+  ASSERT_TRUE(r.status.ok());
+  EXPECT_EQ(r.deletable.size(), 2u);
+  EXPECT_EQ(TotalReports(), 2);
+  EXPECT_EQ(metrics_.batches_duplicate.load(), 1);
+}
+
+TEST_F(MessageProcessorTest, RedeliveredMessageIsDeletedWithoutCounting) {
+  const std::string body = BatchBody("car-aaaaaaaa", 5, 2);
+  ASSERT_TRUE(processor_.Process({Message("m1", body)}).status.ok());
+  ProcessResult again = processor_.Process({Message("m1", body)});
+  ASSERT_TRUE(again.status.ok());
+  EXPECT_EQ(again.deletable, (std::vector<size_t>{0}));
+  EXPECT_EQ(TotalReports(), 2);
+}
+
+TEST_F(MessageProcessorTest, DatabaseDownLeavesValidMessagesOnTheQueue) {
+  db::IngestStore down("host=127.0.0.1 port=1 dbname=roadsense user=roadsense connect_timeout=2");
+  MessageProcessor processor(&down, 300, &metrics_);
+  ProcessResult r =
+      processor.Process({Message("ok", BatchBody("car-aaaaaaaa", 1, 1)), Message("bad", "???")});
+  EXPECT_EQ(r.status.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(r.deletable, (std::vector<size_t>{1}));  // only the poison one
+  EXPECT_EQ(metrics_.database_errors.load(), 1);
+}
+
+TEST_F(MessageProcessorTest, ServerRestartIsSurvivedAfterReconnect) {
+  ASSERT_TRUE(processor_.Process({Message("m1", BatchBody("car-aaaaaaaa", 1, 1))}).status.ok());
+  // Kill this store's backend: the next transaction finds the connection broken.
+  QueryValue<bool>(
+      "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      "WHERE datname = 'roadsense' AND pid <> pg_backend_pid() AND backend_type = 'client "
+      "backend'");
+  ProcessResult lost = processor_.Process({Message("m2", BatchBody("car-aaaaaaaa", 2, 1))});
+  EXPECT_EQ(lost.status.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(lost.deletable.empty());
+  ProcessResult retried = processor_.Process({Message("m2", BatchBody("car-aaaaaaaa", 2, 1))});
+  ASSERT_TRUE(retried.status.ok()) << retried.status.ToString();
+  EXPECT_EQ(TotalReports(), 2);
+}
+
+}  // namespace
+}  // namespace roadsense::worker

@@ -1,0 +1,170 @@
+// roadsense-worker: polls the report queue, aggregates batches into zoom-16 tile statistics and
+// writes them to PostgreSQL exactly once per batch. See worker/README.md.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "core/flag_set.h"
+#include "core/logging.h"
+#include "core/termination_signal.h"
+#include "db/ingest_store.h"
+#include "sqs/sqs_client.h"
+#include "worker/poll_loop.h"
+#include "worker/stop_signal.h"
+#include "worker/worker_metrics.h"
+
+namespace roadsense::worker {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr seconds kThroughputInterval{10};
+
+// Waits up to `timeout` for SIGINT/SIGTERM (blocked in every thread); true when one arrived.
+bool TerminationSignalWithin(milliseconds timeout) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  timespec ts{static_cast<time_t>(timeout.count() / 1000),
+              static_cast<long>(timeout.count() % 1000) * 1000000};
+  return sigtimedwait(&set, nullptr, &ts) > 0;
+}
+
+std::string QueueName(const std::string& queue_url) {
+  const size_t slash = queue_url.find_last_of('/');
+  return slash == std::string::npos ? queue_url : queue_url.substr(slash + 1);
+}
+
+// Migrations at start-up; PostgreSQL may still be starting, so retry until it answers.
+// Returns false when a termination signal arrived first or a migration failed for good.
+bool MigrateWithRetry(const std::string& db, bool* terminated) {
+  db::IngestStore store(db);
+  milliseconds backoff{200};
+  for (;;) {
+    Result<int> applied = store.Migrate();
+    if (applied.ok()) {
+      spdlog::info("database schema up to date ({} migrations applied now)", *applied);
+      return true;
+    }
+    if (applied.status().code() != StatusCode::kUnavailable) {
+      spdlog::error("{}", applied.status().ToString());
+      return false;
+    }
+    spdlog::warn("{}; retrying in {} ms", applied.status().message(), backoff.count());
+    if (TerminationSignalWithin(backoff)) {
+      *terminated = true;
+      return false;
+    }
+    backoff = std::min(backoff * 2, milliseconds{5000});
+  }
+}
+
+void LogThroughput(const WorkerMetrics& m, const StopSignal& stop) {
+  int64_t last_batches = 0, last_reports = 0, last_tiles = 0;
+  auto last = std::chrono::steady_clock::now();
+  while (!stop.WaitFor(kThroughputInterval)) {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last).count();
+    const int64_t batches = m.batches_committed.load(), reports = m.reports.load(),
+                  tiles = m.tiles_upserted.load();
+    spdlog::info(
+        "throughput: {:.1f} batches/s, {:.1f} reports/s, {:.1f} tiles/s | totals: batches={} "
+        "reports={} tiles={} duplicates={} poison={} db_errors={} queue_errors={}",
+        (batches - last_batches) / s, (reports - last_reports) / s, (tiles - last_tiles) / s,
+        batches, reports, tiles, m.batches_duplicate.load(), m.poison_messages.load(),
+        m.database_errors.load(), m.queue_errors.load());
+    last_batches = batches;
+    last_reports = reports;
+    last_tiles = tiles;
+    last = now;
+  }
+}
+
+int Main(int argc, char** argv) {
+  BlockTerminationSignals();
+  PollLoopOptions options;
+  int threads = 2;
+  bool create_queue = true;
+  std::string log_level = "info";
+  FlagSet flags("roadsense-worker",
+                "Polls the report queue and writes zoom-16 tile statistics to PostgreSQL, "
+                "exactly once per batch.");
+  flags.AddString("queue-url", &options.queue_url, "SQS queue URL to poll (required)");
+  flags.AddString("db", &options.db_connection,
+                  "libpq connection string, e.g. \"host=127.0.0.1 port=5432 dbname=roadsense "
+                  "user=roadsense\" (required)");
+  flags.AddInt("threads", &threads, "concurrent poll loops, each with its own DB connection");
+  flags.AddInt("bucket-seconds", &options.bucket_seconds, "time bucket length in seconds");
+  flags.AddInt("visibility-timeout", &options.visibility_timeout,
+               "visibility timeout requested on ReceiveMessage, seconds");
+  flags.AddInt("wait-seconds", &options.wait_seconds, "long-poll wait, seconds (0..20)");
+  flags.AddBool("create-queue", &create_queue, "CreateQueue on start-up (idempotent)");
+  flags.AddString("log-level", &log_level, "trace, debug, info, warn or error");
+  flags.ParseOrExit(argc, argv);
+  InitLogging("roadsense-worker", log_level);
+
+  std::string error;
+  if (options.queue_url.empty())
+    error = "--queue-url is required";
+  else if (options.db_connection.empty())
+    error = "--db is required";
+  else if (threads < 1)
+    error = "--threads must be at least 1";
+  else if (options.bucket_seconds < 1)
+    error = "--bucket-seconds must be at least 1";
+  else if (options.wait_seconds < 0 || options.wait_seconds > 20)
+    error = "--wait-seconds: 0..20";
+  else if (options.visibility_timeout < 0)
+    error = "--visibility-timeout must be >= 0";
+  if (!error.empty()) {
+    std::fprintf(stderr, "roadsense-worker: %s (see --help)\n", error.c_str());
+    return 2;
+  }
+  auto client_options = sqs::SqsClientOptions::ForQueueUrl(options.queue_url);
+  if (!client_options.ok()) {
+    std::fprintf(stderr, "roadsense-worker: --queue-url: %s\n",
+                 client_options.status().ToString().c_str());
+    return 2;
+  }
+  sqs::SqsClient client(*client_options);
+
+  bool terminated = false;
+  if (!MigrateWithRetry(options.db_connection, &terminated)) return terminated ? 0 : 1;
+  if (create_queue) {
+    // Failure is not fatal: the poll loops keep retrying until the queue service answers.
+    auto url = client.CreateQueue(QueueName(options.queue_url));
+    if (!url.ok()) spdlog::warn("CreateQueue failed: {}", url.status().ToString());
+  }
+
+  WorkerMetrics metrics;
+  StopSignal stop;
+  std::vector<std::thread> loops;
+  for (int i = 0; i < threads; ++i) {
+    loops.emplace_back([&] { PollLoop(&client, options, &metrics).Run(stop); });
+  }
+  std::thread reporter([&] { LogThroughput(metrics, stop); });
+  spdlog::info("polling {} with {} threads, {} s buckets", options.queue_url, threads,
+               options.bucket_seconds);
+
+  const int sig = WaitForTerminationSignal();
+  spdlog::info("signal {}: finishing in-flight batches", sig);
+  stop.Stop();
+  for (auto& t : loops) t.join();
+  reporter.join();
+  spdlog::info("stopped: batches={} reports={} tiles={} duplicates={} poison={} deleted={}",
+               metrics.batches_committed.load(), metrics.reports.load(),
+               metrics.tiles_upserted.load(), metrics.batches_duplicate.load(),
+               metrics.poison_messages.load(), metrics.messages_deleted.load());
+  return 0;
+}
+
+}  // namespace
+}  // namespace roadsense::worker
+
+int main(int argc, char** argv) { return roadsense::worker::Main(argc, argv); }

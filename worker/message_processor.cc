@@ -1,0 +1,73 @@
+#include "worker/message_processor.h"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "worker/queued_batch_decoder.h"
+#include "worker/tile_aggregator.h"
+
+namespace roadsense::worker {
+
+MessageProcessor::MessageProcessor(db::IngestStore* store, int64_t bucket_seconds,
+                                   WorkerMetrics* metrics)
+    : store_(store), bucket_seconds_(bucket_seconds), metrics_(metrics) {}
+
+ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>& messages) {
+  ProcessResult result;
+  std::vector<size_t> valid;  // message indices that hold a decodable batch
+  std::vector<v1::QueuedBatch> batches;
+  std::vector<db::LedgerEntry> entries;
+  std::map<db::BatchKey, size_t> first_seen;  // key → index into entries
+  for (size_t i = 0; i < messages.size(); ++i) {
+    Result<v1::QueuedBatch> decoded = DecodeQueuedBatch(messages[i].body);
+    if (!decoded.ok()) {
+      // Poison: it can never succeed, so it must not come back and block the queue.
+      spdlog::warn("poison message {} deleted: {}", messages[i].message_id,
+                   decoded.status().message());
+      metrics_->poison_messages.fetch_add(1, std::memory_order_relaxed);
+      result.deletable.push_back(i);
+      continue;
+    }
+    valid.push_back(i);
+    const v1::Envelope& envelope = decoded->batch().envelope();
+    db::BatchKey key{envelope.vehicle_pseudonym(), static_cast<int64_t>(envelope.batch_sequence())};
+    if (first_seen.count(key) > 0) {
+      metrics_->batches_duplicate.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    first_seen.emplace(key, entries.size());
+    entries.push_back({std::move(key), messages[i].message_id});
+    batches.push_back(std::move(*decoded));
+  }
+  if (entries.empty()) return result;
+
+  int64_t reports = 0;
+  int64_t unplaced = 0;
+  Result<db::IngestOutcome> outcome =
+      store_->Ingest(entries, [&](const std::vector<bool>& claimed) {
+        TileAggregator aggregator(bucket_seconds_);
+        for (size_t i = 0; i < claimed.size(); ++i) {
+          if (claimed[i]) aggregator.Add(batches[i].batch());
+        }
+        reports = aggregator.placed_reports();
+        unplaced = aggregator.unplaced_reports();
+        return aggregator.Take();
+      });
+  if (!outcome.ok()) {
+    metrics_->database_errors.fetch_add(1, std::memory_order_relaxed);
+    result.status = outcome.status();
+    return result;
+  }
+  metrics_->batches_committed.fetch_add(outcome->claimed_batches, std::memory_order_relaxed);
+  metrics_->batches_duplicate.fetch_add(outcome->duplicate_batches, std::memory_order_relaxed);
+  metrics_->tiles_upserted.fetch_add(outcome->tiles_upserted, std::memory_order_relaxed);
+  if (outcome->claimed_batches > 0) {
+    metrics_->reports.fetch_add(reports, std::memory_order_relaxed);
+    metrics_->unplaced_reports.fetch_add(unplaced, std::memory_order_relaxed);
+  }
+  result.deletable.insert(result.deletable.end(), valid.begin(), valid.end());
+  return result;
+}
+
+}  // namespace roadsense::worker

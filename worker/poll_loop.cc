@@ -1,0 +1,95 @@
+#include "worker/poll_loop.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "db/ingest_store.h"
+#include "worker/message_processor.h"
+
+namespace roadsense::worker {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kMinBackoff{100};
+constexpr milliseconds kMaxBackoff{5000};
+constexpr size_t kMaxDeleteBatch = 10;  // SQS limit per DeleteMessageBatch
+
+}  // namespace
+
+PollLoop::PollLoop(sqs::SqsClient* client, PollLoopOptions options, WorkerMetrics* metrics)
+    : client_(client), options_(std::move(options)), metrics_(metrics) {}
+
+void PollLoop::Run(const StopSignal& stop) {
+  db::IngestStore store(options_.db_connection);
+  MessageProcessor processor(&store, options_.bucket_seconds, metrics_);
+  sqs::ReceiveOptions receive;
+  receive.max_messages = 10;
+  receive.wait_time_seconds = options_.wait_seconds;
+  receive.visibility_timeout = options_.visibility_timeout;
+  receive.attribute_names = {"ApproximateReceiveCount"};
+
+  milliseconds backoff = kMinBackoff;
+  auto back_off = [&] {
+    stop.WaitFor(backoff);
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  };
+  while (!stop.stopped()) {
+    // No receive while PostgreSQL is down: received messages would only time out again.
+    if (Status s = store.Connect(); !s.ok()) {
+      metrics_->database_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("{}; retrying in {} ms", s.message(), backoff.count());
+      back_off();
+      continue;
+    }
+    auto received = client_->ReceiveMessage(options_.queue_url, receive);
+    if (!received.ok()) {
+      metrics_->queue_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("ReceiveMessage failed: {}; retrying in {} ms", received.status().ToString(),
+                   backoff.count());
+      back_off();
+      continue;
+    }
+    if (received->empty()) continue;
+    metrics_->messages_received.fetch_add(received->size(), std::memory_order_relaxed);
+    ProcessResult result = processor.Process(*received);
+    Delete(*received, result.deletable);
+    if (!result.status.ok()) {
+      spdlog::error("batch not committed, messages left for redelivery: {}",
+                    result.status.ToString());
+      back_off();
+      continue;
+    }
+    backoff = kMinBackoff;
+  }
+}
+
+void PollLoop::Delete(const std::vector<sqs::ReceivedMessage>& messages,
+                      const std::vector<size_t>& indices) {
+  for (size_t start = 0; start < indices.size(); start += kMaxDeleteBatch) {
+    std::vector<sqs::DeleteEntry> entries;
+    for (size_t k = start; k < std::min(indices.size(), start + kMaxDeleteBatch); ++k) {
+      entries.push_back({std::to_string(indices[k]), messages[indices[k]].receipt_handle});
+    }
+    auto deleted = client_->DeleteMessageBatch(options_.queue_url, entries);
+    if (!deleted.ok()) {
+      // Harmless for correctness: the messages come back and the ledger drops them.
+      metrics_->queue_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("DeleteMessageBatch failed: {}", deleted.status().ToString());
+      continue;
+    }
+    metrics_->messages_deleted.fetch_add(deleted->successful.size(), std::memory_order_relaxed);
+    for (const auto& failure : deleted->failed) {
+      metrics_->queue_errors.fetch_add(1, std::memory_order_relaxed);
+      size_t index = messages.size();  // our entry ids are message indices
+      std::from_chars(failure.id.data(), failure.id.data() + failure.id.size(), index);
+      spdlog::warn("delete of message {} failed: {}: {}",
+                   index < messages.size() ? messages[index].message_id : failure.id, failure.code,
+                   failure.message);
+    }
+  }
+}
+
+}  // namespace roadsense::worker

@@ -1,0 +1,17 @@
+// DecodeQueuedBatch: turns an SQS message body (base64 of a serialized roadsense.v1.QueuedBatch,
+// see schema/roadsense.proto) back into the batch, and checks what the worker relies on: a
+// non-empty vehicle pseudonym and a batch sequence in 1..2^63-1 (it is stored as bigint).
+// Anything else is a poison message. Pure function, thread-safe.
+#pragma once
+
+#include <string_view>
+
+#include "core/status.h"
+#include "schema/roadsense.pb.h"
+
+namespace roadsense::worker {
+
+// kInvalidArgument (with the reason) for a body that can never be processed.
+Result<v1::QueuedBatch> DecodeQueuedBatch(std::string_view body);
+
+}  // namespace roadsense::worker

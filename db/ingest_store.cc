@@ -44,6 +44,16 @@ Result<int> IngestStore::Migrate() {
   return applied;
 }
 
+Status IngestStore::Reconnect(int attempt, const std::string& error) {
+  connection_.reset();
+  if (attempt >= kMaxAttempts) return Unavailable("ingest: connection lost: " + error);
+  spdlog::warn("ingest: connection lost ({}), reconnecting", error);
+  if (Status s = Connect(); !s.ok()) {
+    return Unavailable("ingest: connection lost: " + error + "; " + s.message());
+  }
+  return Status::Ok();
+}
+
 Result<IngestOutcome> IngestStore::Ingest(const std::vector<LedgerEntry>& entries,
                                           const AggregateFn& aggregate) {
   RS_RETURN_IF_ERROR(Connect());
@@ -65,11 +75,12 @@ Result<IngestOutcome> IngestStore::Ingest(const std::vector<LedgerEntry>& entrie
       }
       spdlog::warn("ingest: transaction rolled back ({}), retrying", e.what());
     } catch (const pqxx::broken_connection& e) {
-      connection_.reset();
-      return Unavailable(std::string("ingest: connection lost: ") + e.what());
+      // Typically a connection that went stale when PostgreSQL restarted. Nothing committed
+      // (or, for in_doubt below, maybe it did: the ledger turns the rerun into a no-op), so
+      // rerun on a fresh connection while one can be had.
+      if (Status s = Reconnect(attempt, e.what()); !s.ok()) return s;
     } catch (const pqxx::in_doubt_error& e) {
-      connection_.reset();
-      return Unavailable(std::string("ingest: commit outcome unknown: ") + e.what());
+      if (Status s = Reconnect(attempt, e.what()); !s.ok()) return s;
     } catch (const std::exception& e) {
       // A broken connection sometimes surfaces as a plain sql_error; check before classifying.
       const bool lost = !connection_->is_open();

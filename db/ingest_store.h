@@ -45,14 +45,17 @@ class IngestStore {
   // the aggregates of the claimed batches only. Must not touch the database.
   using AggregateFn = std::function<TileStatsMap(const std::vector<bool>& claimed)>;
 
-  // Entries' keys must be distinct. Deadlocks and serialization failures are retried.
-  // Errors: kUnavailable when the connection broke (the store disconnects; call Connect() again;
-  // the transaction may or may not have committed, which the ledger makes harmless on retry),
-  // kInternal for other database errors (rolled back).
+  // Entries' keys must be distinct. Deadlocks, serialization failures and a lost connection
+  // (reconnect first) are retried; the ledger makes a rerun after an in-doubt commit harmless.
+  // Errors: kUnavailable when PostgreSQL cannot be reached (the store disconnects; the
+  // transaction may or may not have committed), kInternal for other database errors.
   Result<IngestOutcome> Ingest(const std::vector<LedgerEntry>& entries,
                                const AggregateFn& aggregate);
 
  private:
+  // After a lost connection: connects again unless `attempt` was the last; OK means "rerun".
+  Status Reconnect(int attempt, const std::string& error);
+
   std::string connection_string_;
   std::unique_ptr<pqxx::connection> connection_;
 };

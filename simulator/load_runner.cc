@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "simulator/latency_histogram.h"
+#include "core/latency_histogram.h"
 
 namespace roadsense::simulator {
 

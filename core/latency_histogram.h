@@ -1,4 +1,4 @@
-// LatencyHistogram: a log-linear histogram of non-negative integer samples (the simulator records
+// LatencyHistogram: a log-linear histogram of non-negative integer samples (callers record
 // microseconds). Values below 32 have exact buckets; above, each power of two is split into 32
 // linear sub-buckets, so a reported percentile is within 1/32 (~3%) of the true sample. Fixed
 // memory (~2k counters), O(1) Record. Not thread-safe; Merge() combines per-thread histograms.
@@ -7,7 +7,7 @@
 #include <array>
 #include <cstdint>
 
-namespace roadsense::simulator {
+namespace roadsense {
 
 class LatencyHistogram {
  public:
@@ -38,4 +38,4 @@ class LatencyHistogram {
   uint64_t max_ = 0;
 };
 
-}  // namespace roadsense::simulator
+}  // namespace roadsense

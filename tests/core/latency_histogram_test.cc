@@ -1,8 +1,8 @@
-#include "simulator/latency_histogram.h"
+#include "core/latency_histogram.h"
 
 #include <gtest/gtest.h>
 
-namespace roadsense::simulator {
+namespace roadsense {
 namespace {
 
 TEST(LatencyHistogramTest, EmptyHistogramReportsZero) {
@@ -64,4 +64,4 @@ TEST(LatencyHistogramTest, MergeEqualsRecordingEverythingInOne) {
 }
 
 }  // namespace
-}  // namespace roadsense::simulator
+}  // namespace roadsense

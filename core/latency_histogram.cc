@@ -1,10 +1,10 @@
-#include "simulator/latency_histogram.h"
+#include "core/latency_histogram.h"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 
-namespace roadsense::simulator {
+namespace roadsense {
 
 int LatencyHistogram::BucketOf(uint64_t value) {
   if (value < kSub) return static_cast<int>(value);
@@ -52,4 +52,4 @@ uint64_t LatencyHistogram::Percentile(double p) const {
   return max_;
 }
 
-}  // namespace roadsense::simulator
+}  // namespace roadsense

@@ -20,7 +20,7 @@ struct HttpUrl {
   std::string scheme;  // "http" or "https"
   std::string host;
   uint16_t port = 80;
-  std::string path;    // begins with '/', never empty
+  std::string path;  // begins with '/', never empty
 
   std::string Origin() const;  // "http://host:port"
   // The Host header value ("host" or "host:port" when the port is not the scheme's default).

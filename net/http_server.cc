@@ -318,10 +318,11 @@ Status HttpServer::Start() {
     return Unavailable("cannot resolve listen address " + state.options.listen + ": " +
                        ec.message());
   }
-  impl_->listener = std::make_shared<Listener>(impl_->state);
-  RS_RETURN_IF_ERROR(impl_->listener->Open(results.begin()->endpoint()));
-  impl_->port = impl_->listener->port();
-  impl_->listener->Accept();
+  auto listener = std::make_shared<Listener>(impl_->state);
+  RS_RETURN_IF_ERROR(listener->Open(results.begin()->endpoint()));
+  impl_->port = listener->port();
+  listener->Accept();
+  impl_->listener = std::move(listener);
 
   int threads = state.options.threads;
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -336,6 +337,9 @@ uint16_t HttpServer::port() const { return impl_->port; }
 void HttpServer::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
+  // Never started: nothing runs the io_context, so nothing may be posted to it (a queued handler
+  // would keep the state alive through a reference cycle).
+  if (impl_->threads.empty()) return;
   auto& state = *impl_->state;
   std::vector<std::shared_ptr<Session>> sessions;
   {
@@ -353,6 +357,11 @@ void HttpServer::Stop() {
   sessions.clear();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
+  // A handler queued just as the last operation finished finds no thread left to run it and
+  // would keep its session (and through it this state) alive forever; run such stragglers here.
+  const size_t stragglers = (state.ioc.restart(), state.ioc.poll());
+  if (stragglers > 0) spdlog::debug("http: ran {} handlers after stop", stragglers);
+  if (stragglers > 0) fprintf(stderr, "STRAGGLERS %zu\n", stragglers);
   impl_->listener.reset();
 }
 

@@ -26,10 +26,10 @@ using Responder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
 
 struct HttpServerOptions {
-  std::string listen = "127.0.0.1:8080";  // "host:port"; port 0 picks a free port
-  int threads = 0;                         // 0: one per hardware core
-  size_t body_limit = 8 << 20;             // bytes; larger bodies get 413
-  size_t header_limit = 16 << 10;          // bytes; larger headers get 431
+  std::string listen = "127.0.0.1:8080";          // "host:port"; port 0 picks a free port
+  int threads = 0;                                // 0: one per hardware core
+  size_t body_limit = 8 << 20;                    // bytes; larger bodies get 413
+  size_t header_limit = 16 << 10;                 // bytes; larger headers get 431
   std::chrono::milliseconds read_timeout{30000};  // to receive one whole request
   std::chrono::milliseconds idle_timeout{60000};  // keep-alive connection without a request
   size_t max_connections = 10000;

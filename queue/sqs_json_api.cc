@@ -558,6 +558,20 @@ std::string SenderIdOf(const net::HttpRequest& request) {
   return std::string(rest.substr(0, rest.find('/')));
 }
 
+// Prometheus text exposition format 0.0.4: benchmarks divide records by fsyncs to report how
+// well group commit batches.
+std::string MetricsText(const EngineStats& stats) {
+  return "# HELP roadsense_queue_wal_fsyncs_total WAL fdatasync calls since start.\n"
+         "# TYPE roadsense_queue_wal_fsyncs_total counter\n"
+         "roadsense_queue_wal_fsyncs_total " +
+         std::to_string(stats.fsyncs) +
+         "\n"
+         "# HELP roadsense_queue_wal_records_total WAL records made durable since start.\n"
+         "# TYPE roadsense_queue_wal_records_total counter\n"
+         "roadsense_queue_wal_records_total " +
+         std::to_string(stats.records) + "\n";
+}
+
 }  // namespace
 
 SqsJsonApi::SqsJsonApi(QueueEngine* engine, SqsApiOptions options)
@@ -583,6 +597,12 @@ void SqsJsonApi::Handle(net::HttpRequest&& request, net::Responder respond) {
 
   if (request.method == "GET" && request.Path() == "/healthz") {
     auto response = net::HttpResponse::Text(200, "ok\n");
+    response.SetHeader("x-amzn-RequestId", call->request_id);
+    return call->respond(std::move(response));
+  }
+  if (request.method == "GET" && request.Path() == "/metrics") {
+    auto response = net::HttpResponse::Text(200, MetricsText(engine_->stats()));
+    response.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     response.SetHeader("x-amzn-RequestId", call->request_id);
     return call->respond(std::move(response));
   }

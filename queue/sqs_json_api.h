@@ -2,7 +2,8 @@
 //
 // Handle() is a pure function from a request to an (asynchronous) response — no sockets — so it
 // is tested directly and plugged into net::HttpServer by main. Requests: `POST /` with
-// `X-Amz-Target: AmazonSQS.<Action>` and a JSON body; `GET /healthz` answers 200. Errors follow
+// `X-Amz-Target: AmazonSQS.<Action>` and a JSON body; `GET /healthz` answers 200;
+// `GET /metrics` gives WAL counters in Prometheus text format. Errors follow
 // sqs-api.md: `__type` "com.amazonaws.sqs#<Shape>", header `x-amzn-query-error:
 // <LegacyCode>;Sender|Receiver`, HTTP status per shape. Every response has `x-amzn-RequestId`.
 // Authorization is not checked yet.

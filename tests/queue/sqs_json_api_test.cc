@@ -72,6 +72,20 @@ TEST_F(SqsJsonApiTest, HealthzAnswers200) {
   EXPECT_EQ(p.get_future().get().status, 200);
 }
 
+TEST_F(SqsJsonApiTest, MetricsCountWalRecordsAndFsyncs) {
+  CreateQueue();  // one durable record
+  net::HttpRequest request;
+  request.method = "GET";
+  request.target = "/metrics";
+  std::promise<net::HttpResponse> p;
+  api_->Handle(std::move(request), [&](net::HttpResponse r) { p.set_value(std::move(r)); });
+  const net::HttpResponse r = p.get_future().get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\nroadsense_queue_wal_records_total 1\n"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\nroadsense_queue_wal_fsyncs_total "), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("roadsense_queue_wal_fsyncs_total 0\n"), std::string::npos) << r.body;
+}
+
 TEST_F(SqsJsonApiTest, CreateQueueReturnsUrlWithAccountAndName) {
   EXPECT_EQ(CreateQueue(), "http://h:1/000000000000/q");
 }

@@ -361,7 +361,6 @@ void HttpServer::Stop() {
   // would keep its session (and through it this state) alive forever; run such stragglers here.
   const size_t stragglers = (state.ioc.restart(), state.ioc.poll());
   if (stragglers > 0) spdlog::debug("http: ran {} handlers after stop", stragglers);
-  if (stragglers > 0) fprintf(stderr, "STRAGGLERS %zu\n", stragglers);
   impl_->listener.reset();
 }
 

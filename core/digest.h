@@ -8,11 +8,11 @@
 
 namespace roadsense {
 
-std::string Md5Hex(std::string_view data);          // lowercase hex, 32 chars
-std::string Sha256Hex(std::string_view data);       // lowercase hex, 64 chars
-std::string Sha256Raw(std::string_view data);       // 32 raw bytes
+std::string Md5Hex(std::string_view data);                               // lowercase hex, 32 chars
+std::string Sha256Hex(std::string_view data);                            // lowercase hex, 64 chars
+std::string Sha256Raw(std::string_view data);                            // 32 raw bytes
 std::string HmacSha256Raw(std::string_view key, std::string_view data);  // 32 raw bytes
-std::string HexEncode(std::string_view bytes);      // lowercase
+std::string HexEncode(std::string_view bytes);                           // lowercase
 
 // CRC-32C (Castagnoli), as used by LevelDB/RocksDB/ext4. `Extend` continues a running CRC.
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n);

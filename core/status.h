@@ -14,18 +14,18 @@ namespace roadsense {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // the caller's input is wrong; retrying the same input will fail again
-  kNotFound,           // the named thing does not exist
-  kAlreadyExists,      // the named thing exists (and differs)
-  kFailedPrecondition, // the system is not in a state that allows the call
-  kResourceExhausted,  // a limit was hit (memory, in-flight, disk); retry later
-  kUnavailable,        // a dependency is down or unreachable; retry later
-  kDeadlineExceeded,   // a timeout elapsed
-  kCorruption,         // stored data failed a check (CRC, framing)
-  kIoError,            // the operating system refused an I/O call
-  kUnauthenticated,    // no or bad credentials
-  kPermissionDenied,   // valid credentials without the right
-  kInternal,           // a bug or an impossible state
+  kInvalidArgument,     // the caller's input is wrong; retrying the same input will fail again
+  kNotFound,            // the named thing does not exist
+  kAlreadyExists,       // the named thing exists (and differs)
+  kFailedPrecondition,  // the system is not in a state that allows the call
+  kResourceExhausted,   // a limit was hit (memory, in-flight, disk); retry later
+  kUnavailable,         // a dependency is down or unreachable; retry later
+  kDeadlineExceeded,    // a timeout elapsed
+  kCorruption,          // stored data failed a check (CRC, framing)
+  kIoError,             // the operating system refused an I/O call
+  kUnauthenticated,     // no or bad credentials
+  kPermissionDenied,    // valid credentials without the right
+  kInternal,            // a bug or an impossible state
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -48,7 +48,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
@@ -59,7 +61,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok() && "Result built from an OK status");
   }
@@ -93,8 +95,8 @@ class [[nodiscard]] Result {
 }  // namespace roadsense
 
 // Returns early from the enclosing function if `expr` (a Status) is not OK.
-#define RS_RETURN_IF_ERROR(expr)                 \
-  do {                                           \
-    ::roadsense::Status rs_status_ = (expr);     \
-    if (!rs_status_.ok()) return rs_status_;     \
+#define RS_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::roadsense::Status rs_status_ = (expr); \
+    if (!rs_status_.ok()) return rs_status_; \
   } while (0)

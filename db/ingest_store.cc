@@ -6,7 +6,11 @@
 #include <pqxx/except>
 #include <pqxx/transaction>
 
+#include "db/hazard_cluster_writer.h"
 #include "db/migration_runner.h"
+#include "db/speed_limit_vote_writer.h"
+#include "db/statement_batch.h"
+#include "db/tile_change_notifier.h"
 #include "db/tile_stats_writer.h"
 
 namespace roadsense::db {
@@ -30,6 +34,9 @@ Status IngestStore::Connect() {
     auto connection = std::make_unique<pqxx::connection>(connection_string_);
     IngestLedger::Prepare(*connection);
     TileStatsWriter::Prepare(*connection);
+    HazardClusterWriter::Prepare(*connection);
+    SpeedLimitVoteWriter::Prepare(*connection);
+    TileChangeNotifier::Prepare(*connection);
     connection_ = std::move(connection);
     return Status::Ok();
   } catch (const std::exception& e) {
@@ -64,7 +71,15 @@ Result<IngestOutcome> IngestStore::Ingest(const std::vector<LedgerEntry>& entrie
       IngestOutcome outcome;
       for (bool c : claimed) ++(c ? outcome.claimed_batches : outcome.duplicate_batches);
       if (outcome.claimed_batches > 0) {
-        outcome.tiles_upserted = TileStatsWriter::Upsert(txn, aggregate(claimed));
+        const MapDelta delta = aggregate(claimed);
+        // Every writer locks its rows in key order and the tables in this fixed order, so
+        // concurrent ingests cannot deadlock. One round trip for all of them.
+        StatementBatch batch(txn);
+        outcome.tiles_upserted = TileStatsWriter::Upsert(batch, delta.tiles);
+        outcome.hazards_upserted = HazardClusterWriter::Upsert(batch, delta.hazards);
+        outcome.speed_limits_upserted = SpeedLimitVoteWriter::Upsert(batch, delta.speed_limits);
+        outcome.notifications = TileChangeNotifier::Notify(batch, delta);
+        batch.Run();
       }
       txn.commit();
       return outcome;

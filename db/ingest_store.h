@@ -1,9 +1,10 @@
 // IngestStore: one PostgreSQL connection that writes ingested batches exactly once.
 //
 // Ingest() runs ONE transaction: claim the batches' keys in ingest_ledger, aggregate only the
-// batches this transaction claimed (the caller's callback), upsert the result into tile_stats,
-// commit. A batch seen before (redelivery, retry, concurrent duplicate) therefore changes nothing.
-// libpqxx exceptions stop here and become Status.
+// batches this transaction claimed (the caller's callback), upsert the result into every layer
+// (tile_stats, hazard_clusters, speed_limit_votes — each one set-based statement in key order),
+// NOTIFY tiles_changed with the changed tiles, commit. A batch seen before (redelivery, retry,
+// concurrent duplicate) therefore changes nothing. libpqxx exceptions stop here and become Status.
 //
 // Threading: not thread-safe; one IngestStore per thread (a connection serves one thread).
 #pragma once
@@ -16,14 +17,17 @@
 
 #include "core/status.h"
 #include "db/ingest_ledger.h"
-#include "db/tile_stats.h"
+#include "db/map_delta.h"
 
 namespace roadsense::db {
 
 struct IngestOutcome {
-  size_t claimed_batches = 0;    // new batches, aggregated and committed
-  size_t duplicate_batches = 0;  // already in the ledger; not aggregated
-  size_t tiles_upserted = 0;     // tile_stats rows inserted or updated
+  size_t claimed_batches = 0;        // new batches, aggregated and committed
+  size_t duplicate_batches = 0;      // already in the ledger; not aggregated
+  size_t tiles_upserted = 0;         // tile_stats rows inserted or updated
+  size_t hazards_upserted = 0;       // hazard_clusters rows
+  size_t speed_limits_upserted = 0;  // speed_limit_votes rows
+  size_t notifications = 0;          // tiles_changed payloads sent with the commit
 };
 
 class IngestStore {
@@ -43,7 +47,7 @@ class IngestStore {
 
   // Called inside the transaction with, per entry, whether this transaction claimed it; returns
   // the aggregates of the claimed batches only. Must not touch the database.
-  using AggregateFn = std::function<TileStatsMap(const std::vector<bool>& claimed)>;
+  using AggregateFn = std::function<MapDelta(const std::vector<bool>& claimed)>;
 
   // Entries' keys must be distinct. Deadlocks, serialization failures and a lost connection
   // (reconnect first) are retried; the ledger makes a rerun after an in-doubt commit harmless.

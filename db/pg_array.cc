@@ -56,4 +56,15 @@ std::string PgArrayLiteral(const std::vector<std::string>& values) {
   });
 }
 
+std::string PgHexBytes(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0xf];
+  }
+  return out;
+}
+
 }  // namespace roadsense::db

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace roadsense::db {
@@ -14,5 +15,8 @@ std::string PgArrayLiteral(const std::vector<int64_t>& values);
 std::string PgArrayLiteral(const std::vector<std::optional<int64_t>>& values);  // nullopt: NULL
 std::string PgArrayLiteral(const std::vector<double>& values);       // round-trips exactly
 std::string PgArrayLiteral(const std::vector<std::string>& values);  // every element quoted
+
+// Lower-case hex of raw bytes, for `decode($1, 'hex')` (bytea inside arrays without escaping).
+std::string PgHexBytes(std::string_view bytes);
 
 }  // namespace roadsense::db

@@ -14,16 +14,24 @@ constexpr char kUpsert[] = "tile_stats_upsert";
 // Epoch milliseconds to timestamptz, exact to the millisecond.
 #define RS_MS_TO_TIMESTAMPTZ(col) "(timestamptz 'epoch' + " col " * interval '1 millisecond')"
 
+// Arrays and sketches travel as text ('' = NULL): hex for bytea, '{..}' for integer[].
 constexpr char kUpsertSql[] =
     "INSERT INTO tile_stats AS t (z, x, y, bucket_start, reports, probe_reports, hazard_reports,"
     "  sign_reports, weather_reports, speed_n, speed_sum_cms, speed_sumsq, speed_min_cms,"
-    "  speed_max_cms, first_observed, last_observed, updated_at) "
+    "  speed_max_cms, first_observed, last_observed, updated_at, vehicles_hll, max_batch_vehicles,"
+    "  speed_hist, wiper_reports, fog_front_reports, fog_rear_reports, temp_n, temp_sum_dc,"
+    "  temp_min_dc, temp_max_dc) "
     "SELECT z, x, y, " RS_MS_TO_TIMESTAMPTZ("b") ", r, pr, hr, sr, wr, sn, ss, sq, smin, smax, "
-    RS_MS_TO_TIMESTAMPTZ("fo") ", " RS_MS_TO_TIMESTAMPTZ("lo") ", now() "
+    RS_MS_TO_TIMESTAMPTZ("fo") ", " RS_MS_TO_TIMESTAMPTZ("lo") ", now(), "
+    "  decode(nullif(vh, ''), 'hex'), vn, nullif(sh, '')::integer[], nullif(wi, '')::integer[],"
+    "  ff, fr, tn, ts, tmin, tmax "
     "FROM unnest($1::smallint[], $2::integer[], $3::integer[], $4::bigint[], $5::bigint[],"
     "  $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],"
-    "  $12::double precision[], $13::integer[], $14::integer[], $15::bigint[], $16::bigint[])"
-    "  WITH ORDINALITY AS u(z, x, y, b, r, pr, hr, sr, wr, sn, ss, sq, smin, smax, fo, lo, i) "
+    "  $12::double precision[], $13::integer[], $14::integer[], $15::bigint[], $16::bigint[],"
+    "  $17::text[], $18::integer[], $19::text[], $20::text[], $21::bigint[], $22::bigint[],"
+    "  $23::bigint[], $24::bigint[], $25::integer[], $26::integer[])"
+    "  WITH ORDINALITY AS u(z, x, y, b, r, pr, hr, sr, wr, sn, ss, sq, smin, smax, fo, lo,"
+    "                      vh, vn, sh, wi, ff, fr, tn, ts, tmin, tmax, i) "
     "ORDER BY i "
     "ON CONFLICT (z, x, y, bucket_start) DO UPDATE SET "
     "  reports = t.reports + EXCLUDED.reports,"
@@ -39,9 +47,29 @@ constexpr char kUpsertSql[] =
     "  speed_max_cms = GREATEST(t.speed_max_cms, EXCLUDED.speed_max_cms),"
     "  first_observed = LEAST(t.first_observed, EXCLUDED.first_observed),"
     "  last_observed = GREATEST(t.last_observed, EXCLUDED.last_observed),"
-    "  updated_at = now()";
+    "  updated_at = now(),"
+    // The row is locked by now, so read-merge-write of the sketch cannot lose an update.
+    "  vehicles_hll = hll_union(t.vehicles_hll, EXCLUDED.vehicles_hll),"
+    "  max_batch_vehicles = GREATEST(t.max_batch_vehicles, EXCLUDED.max_batch_vehicles),"
+    "  speed_hist = speed_hist_add(t.speed_hist, EXCLUDED.speed_hist),"
+    "  wiper_reports = wiper_counts_add(t.wiper_reports, EXCLUDED.wiper_reports),"
+    "  fog_front_reports = t.fog_front_reports + EXCLUDED.fog_front_reports,"
+    "  fog_rear_reports = t.fog_rear_reports + EXCLUDED.fog_rear_reports,"
+    "  temp_n = t.temp_n + EXCLUDED.temp_n,"
+    "  temp_sum_dc = t.temp_sum_dc + EXCLUDED.temp_sum_dc,"
+    "  temp_min_dc = LEAST(t.temp_min_dc, EXCLUDED.temp_min_dc),"
+    "  temp_max_dc = GREATEST(t.temp_max_dc, EXCLUDED.temp_max_dc)";
 
 #undef RS_MS_TO_TIMESTAMPTZ
+
+// '{a,b,...}' or '' when every element is zero (stored as NULL).
+template <typename Array>
+std::string IntArrayOrEmpty(const Array& values) {
+  bool any = false;
+  for (auto v : values) any = any || v != 0;
+  if (!any) return {};
+  return PgArrayLiteral(std::vector<int64_t>(values.begin(), values.end()));
+}
 
 }  // namespace
 
@@ -49,12 +77,13 @@ void TileStatsWriter::Prepare(pqxx::connection_base& connection) {
   connection.prepare(kUpsert, kUpsertSql);
 }
 
-size_t TileStatsWriter::Upsert(pqxx::work& txn, const TileStatsMap& tiles) {
+size_t TileStatsWriter::Upsert(StatementBatch& batch, const TileStatsMap& tiles) {
   if (tiles.empty()) return 0;
   std::vector<int64_t> z, x, y, bucket, reports, probe, hazard, sign, weather, speed_n, speed_sum,
-      first, last;
+      first, last, batch_vehicles, fog_front, fog_rear, temp_n, temp_sum;
   std::vector<double> sumsq;
-  std::vector<std::optional<int64_t>> speed_min, speed_max;
+  std::vector<std::optional<int64_t>> speed_min, speed_max, temp_min, temp_max;
+  std::vector<std::string> hll, hist, wipers;
   for (const auto& [key, s] : tiles) {  // std::map: ascending key order = lock order
     z.push_back(key.tile.z);
     x.push_back(key.tile.x);
@@ -72,13 +101,30 @@ size_t TileStatsWriter::Upsert(pqxx::work& txn, const TileStatsMap& tiles) {
     speed_max.push_back(s.speed_n > 0 ? std::optional<int64_t>(s.speed_max_cms) : std::nullopt);
     first.push_back(s.first_observed_ms);
     last.push_back(s.last_observed_ms);
+    hll.push_back(s.vehicles.size() == 0
+                      ? std::string()
+                      : PgHexBytes(s.vehicles.ToHyperLogLog().SerializeSparse()));
+    batch_vehicles.push_back(static_cast<int64_t>(s.vehicles.size()));
+    hist.push_back(IntArrayOrEmpty(s.speed_hist));
+    wipers.push_back(IntArrayOrEmpty(s.wiper_reports));
+    fog_front.push_back(s.fog_front_reports);
+    fog_rear.push_back(s.fog_rear_reports);
+    temp_n.push_back(s.temp_n);
+    temp_sum.push_back(s.temp_sum_dc);
+    temp_min.push_back(s.temp_n > 0 ? std::optional<int64_t>(s.temp_min_dc) : std::nullopt);
+    temp_max.push_back(s.temp_n > 0 ? std::optional<int64_t>(s.temp_max_dc) : std::nullopt);
   }
-  txn.exec_prepared0(kUpsert, PgArrayLiteral(z), PgArrayLiteral(x), PgArrayLiteral(y),
-                     PgArrayLiteral(bucket), PgArrayLiteral(reports), PgArrayLiteral(probe),
-                     PgArrayLiteral(hazard), PgArrayLiteral(sign), PgArrayLiteral(weather),
-                     PgArrayLiteral(speed_n), PgArrayLiteral(speed_sum), PgArrayLiteral(sumsq),
-                     PgArrayLiteral(speed_min), PgArrayLiteral(speed_max), PgArrayLiteral(first),
-                     PgArrayLiteral(last));
+  batch.AddPrepared(
+      kUpsert,
+      {PgArrayLiteral(z),         PgArrayLiteral(x),         PgArrayLiteral(y),
+       PgArrayLiteral(bucket),    PgArrayLiteral(reports),   PgArrayLiteral(probe),
+       PgArrayLiteral(hazard),    PgArrayLiteral(sign),      PgArrayLiteral(weather),
+       PgArrayLiteral(speed_n),   PgArrayLiteral(speed_sum), PgArrayLiteral(sumsq),
+       PgArrayLiteral(speed_min), PgArrayLiteral(speed_max), PgArrayLiteral(first),
+       PgArrayLiteral(last),      PgArrayLiteral(hll),       PgArrayLiteral(batch_vehicles),
+       PgArrayLiteral(hist),      PgArrayLiteral(wipers),    PgArrayLiteral(fog_front),
+       PgArrayLiteral(fog_rear),  PgArrayLiteral(temp_n),    PgArrayLiteral(temp_sum),
+       PgArrayLiteral(temp_min),  PgArrayLiteral(temp_max)});
   return tiles.size();
 }
 

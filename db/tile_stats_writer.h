@@ -3,7 +3,8 @@
 // order, so concurrent writers lock overlapping rows in the same order and never deadlock; the
 // ON CONFLICT update is atomic per row, so concurrent writers never lose an update.
 //
-// Functions take the caller's transaction and throw libpqxx exceptions. Prepare() must have run
+// Upsert() queues its statement on the caller's StatementBatch (run by the caller; libpqxx
+// exceptions). Prepare() must have run
 // on the transaction's connection.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <pqxx/connection>
 #include <pqxx/transaction>
 
+#include "db/statement_batch.h"
 #include "db/tile_stats.h"
 
 namespace roadsense::db {
@@ -20,7 +22,7 @@ class TileStatsWriter {
   static void Prepare(pqxx::connection_base& connection);
 
   // Merges every entry into its row (inserting missing rows); returns the number of rows.
-  static size_t Upsert(pqxx::work& txn, const TileStatsMap& tiles);
+  static size_t Upsert(StatementBatch& batch, const TileStatsMap& tiles);
 };
 
 }  // namespace roadsense::db

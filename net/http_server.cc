@@ -334,6 +334,11 @@ Status HttpServer::Start() {
 
 uint16_t HttpServer::port() const { return impl_->port; }
 
+void HttpServer::StopAccepting() {
+  if (impl_->stopped || !impl_->listener) return;
+  impl_->listener->PostClose();
+}
+
 void HttpServer::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;

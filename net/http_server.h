@@ -47,6 +47,11 @@ class HttpServer {
   Status Start();
   // The bound port (useful with port 0). Valid after a successful Start().
   uint16_t port() const;
+  // Closes the listening socket: new connections are refused, open ones are still served (and
+  // pending Responders still answer) until Stop(). The first step of a graceful shutdown.
+  // Idempotent. Not concurrently with Start() or Stop() (call it from the thread that owns the
+  // server).
+  void StopAccepting();
   // Idempotent; waits for the I/O threads to finish, so never call it from a handler. Requests
   // whose Responder has not been called are dropped (their connections closed); calling such a
   // Responder later is a harmless no-op, even after the server is destroyed.

@@ -8,6 +8,11 @@ GroupCommitter::GroupCommitter(std::unique_ptr<WalWriter> writer) : writer_(std:
 
 GroupCommitter::~GroupCommitter() { Stop(); }
 
+void GroupCommitter::SetMaintenance(Maintenance maintenance, std::chrono::milliseconds interval) {
+  maintenance_ = std::move(maintenance);
+  maintenance_interval_ = interval;
+}
+
 void GroupCommitter::Start() {
   thread_ = std::thread([this] { Run(); });
 }
@@ -29,13 +34,16 @@ void GroupCommitter::Stop() {
   for (auto& s : left) s.done(stopped, s.records, 0);
 }
 
-void GroupCommitter::Submit(std::vector<WalRecord> records, Done done) {
+void GroupCommitter::Submit(std::vector<WalRecord> records, Done done, bool urgent) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
       pending_.push_back(Submission{std::move(records), std::move(done)});
       // Only the committer waits on cv_; it is woken only when it may be idle.
-      if (pending_.size() == 1) cv_.notify_one();
+      if (urgent && !urgent_pending_) {
+        urgent_pending_ = true;
+        cv_.notify_one();
+      }
       return;
     }
   }
@@ -47,10 +55,21 @@ void GroupCommitter::Run() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !pending_.empty() || stopping_; });
-      if (pending_.empty()) return;  // stopping and drained
+      if (maintenance_) {
+        cv_.wait_for(lock, maintenance_interval_, [&] { return urgent_pending_ || stopping_; });
+      } else {
+        cv_.wait(lock, [&] { return urgent_pending_ || stopping_; });
+      }
+      if (pending_.empty() && stopping_) return;  // stopping and drained
       group.swap(pending_);
+      urgent_pending_ = false;
     }
+    if (maintenance_ && failed_.ok()) {
+      Submission extra;
+      maintenance_(*writer_, &extra.records, &extra.done);
+      if (!extra.records.empty()) group.insert(group.begin(), std::move(extra));
+    }
+    if (group.empty()) continue;
     const Status status = CommitGroup(group);
     for (auto& s : group) s.done(status, s.records, s.last_sequence);
     group.clear();

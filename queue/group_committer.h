@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -36,18 +37,29 @@ class GroupCommitter {
   using Done = std::function<void(const Status& status, std::vector<WalRecord>& records,
                                   uint64_t last_sequence)>;
 
+  // Runs on the committer thread before each group is written — after every earlier group's
+  // callbacks, so the callers' applied state equals the log up to writer.written_sequence() — and
+  // at least every `maintenance_interval` when idle. Records it appends are written first in the
+  // group and completed through *done. QueueEngine reclaims space here.
+  using Maintenance =
+      std::function<void(const WalWriter& writer, std::vector<WalRecord>* records, Done* done)>;
+
   explicit GroupCommitter(std::unique_ptr<WalWriter> writer);
   ~GroupCommitter();  // Stop()s
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
 
+  // Before Start().
+  void SetMaintenance(Maintenance maintenance, std::chrono::milliseconds interval);
   // Starts the committer thread. Submissions made before Start() form the first group.
   void Start();
   // Commits what is queued, completes it, and joins the thread. Later Submit()s fail. Idempotent.
   void Stop();
 
   // Queues `records` (non-empty) to be committed together; `done` runs exactly once.
-  void Submit(std::vector<WalRecord> records, Done done);
+  // `urgent` = false: the records do not start a group themselves; they ride the next urgent
+  // submission's group, or the next maintenance tick (at most `maintenance_interval` later).
+  void Submit(std::vector<WalRecord> records, Done done, bool urgent = true);
 
   // Highest sequence number known durable; callbacks for records up to it have started.
   uint64_t fsynced_sequence() const { return fsynced_sequence_.load(std::memory_order_acquire); }
@@ -66,10 +78,13 @@ class GroupCommitter {
 
   std::unique_ptr<WalWriter> writer_;  // committer thread only (after Start)
   Status failed_;                      // committer thread only
+  Maintenance maintenance_;
+  std::chrono::milliseconds maintenance_interval_{1000};
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Submission> pending_;  // guarded by mu_
+  bool urgent_pending_ = false;      // guarded by mu_: pending_ holds an urgent submission
   bool stopping_ = false;            // guarded by mu_
   std::thread thread_;
 

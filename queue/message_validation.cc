@@ -1,6 +1,7 @@
 #include "queue/message_validation.h"
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "queue/sqs_error.h"
@@ -75,6 +76,17 @@ Status ValidateMessageBody(std::string_view body) {
   size_t i = 0;
   uint32_t c = 0;
   while (i < body.size()) {
+    // Fast path (the profile's top queue-owned cost): 8 printable ASCII bytes at a time — no
+    // high bit set and no byte below 0x20.
+    if (i + 8 <= body.size()) {
+      uint64_t w;
+      std::memcpy(&w, body.data() + i, 8);
+      constexpr uint64_t kHigh = 0x8080808080808080ull;
+      if ((w & kHigh) == 0 && ((w - 0x2020202020202020ull) & kHigh) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     if (!NextCodePoint(body, &i, &c) || !AllowedCodePoint(c)) {
       return SqsError(
           SqsErrorCode::kInvalidMessageContents,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -17,6 +18,18 @@ struct QueueConfig {
   int64_t retention_seconds = 345600;      // 60..1,209,600
   int64_t maximum_message_size = 1048576;  // 1,024..1,048,576 bytes
   int receive_wait_time_seconds = 0;       // 0..20
+  // RedrivePolicy: messages received more than max_receive_count times move to the queue named
+  // dead_letter_queue (the last part of deadLetterTargetArn). 0 / "": no redrive.
+  int max_receive_count = 0;  // 1..1,000
+  std::string dead_letter_queue;
+  std::string dead_letter_arn;
+  // RedriveAllowPolicy: which source queues may use this queue as their dead-letter queue.
+  enum class RedrivePermission { kAllowAll, kDenyAll, kByQueue };
+  RedrivePermission redrive_permission = RedrivePermission::kAllowAll;
+  std::vector<std::string> redrive_source_arns;  // kByQueue: 1..10 ARNs
+
+  // Whether a queue with ARN `source_arn` may send its dead letters here.
+  bool AllowsRedriveFrom(const std::string& source_arn) const;
 
   // Applies `attributes` on top of *this. Unknown names → InvalidAttributeName; known names with
   // bad values → InvalidAttributeValue; FifoQueue=true → UnsupportedOperation (not yet); other

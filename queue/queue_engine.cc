@@ -15,6 +15,9 @@
 #include "queue/receipt_handle.h"
 #include "queue/sqs_error.h"
 #include "queue/wal_reader.h"
+#include "queue/wal_segment_name.h"
+#include "queue/wal_snapshot.h"
+#include "queue/wal_writer.h"
 
 namespace roadsense::queue {
 namespace {
@@ -83,15 +86,30 @@ Status QueueEngine::Recover() {
   }
 
   const int64_t now = NowMs();
+  auto snapshot = ReadLatestWalSnapshot(dir);
+  if (!snapshot.ok()) return snapshot.status();
+  if (*snapshot) {
+    snapshot_sequence_ = (*snapshot)->sequence;
+    for (auto& def : (*snapshot)->queues) {
+      auto config = QueueConfig().With(def.create.attributes);
+      if (!config.ok()) return config.status();
+      auto q = std::make_shared<StandardQueue>(def.create.name, *config, def.create.attributes,
+                                               def.create.created_ms);
+      q->SetAttributes(*config, {}, def.modified_ms);
+      queues_.emplace(def.create.name, std::move(q));
+    }
+  }
+  replaying_ = true;
   WalReader reader(dir);
-  auto recovered = reader.Recover([&](uint64_t, WalRecordType type, std::string_view payload) {
+  auto recovered = reader.Recover([&](uint64_t seq, WalRecordType type, std::string_view payload) {
     auto record = DecodeWalPayload(type, payload);
     if (!record.ok()) return record.status();
     Deliveries none;  // nobody is waiting during replay
     // The status is what the client was told at the time; replay only needs the state.
-    (void)Apply(*record, now, &none);
+    (void)Apply(*record, seq, now, &none);
     return Status::Ok();
   });
+  replaying_ = false;
   if (!recovered.ok()) return recovered.status();
   spdlog::info("recovered {} WAL records from {} segments in {}: {} queues", recovered->records,
                recovered->segments, dir, queues_.size());
@@ -99,6 +117,9 @@ Status QueueEngine::Recover() {
   auto writer = WalWriter::Open({dir, options_.segment_target_bytes}, recovered->next_sequence);
   if (!writer.ok()) return writer.status();
   committer_ = std::make_unique<GroupCommitter>(std::move(*writer));
+  committer_->SetMaintenance([this](const WalWriter& w, std::vector<WalRecord>* records,
+                                    GroupCommitter::Done* done) { Maintain(w, records, done); },
+                             options_.reclaim_interval);
   committer_->Start();
   timer_ = std::make_unique<TimerThread>();
   return Status::Ok();
@@ -115,7 +136,7 @@ void QueueEngine::Close() {
   }
   Deliveries out;
   for (const auto& q : queues) q->Wake(std::numeric_limits<int64_t>::max(), &out);
-  RunDeliveries(out);
+  Deliver(out);
 }
 
 std::shared_ptr<StandardQueue> QueueEngine::Find(const std::string& name) const {
@@ -133,18 +154,88 @@ Result<std::shared_ptr<StandardQueue>> QueueEngine::FindOrError(const std::strin
 void QueueEngine::Commit(
     std::vector<WalRecord> records,
     std::function<void(const Status& wal, std::vector<Status>& applied)> done) {
-  committer_->Submit(
-      std::move(records),
-      [this, done = std::move(done)](const Status& wal, std::vector<WalRecord>& records, uint64_t) {
-        std::vector<Status> applied;
-        Deliveries out;
-        if (wal.ok()) {
-          const int64_t now = NowMs();
-          for (auto& r : records) applied.push_back(Apply(r, now, &out));
-        }
-        RunDeliveries(out);
-        done(wal, applied);
-      });
+  committer_->Submit(std::move(records), [this, done = std::move(done)](
+                                             const Status& wal, std::vector<WalRecord>& records,
+                                             uint64_t last_sequence) {
+    std::vector<Status> applied;
+    Deliveries out;
+    if (wal.ok()) {
+      const int64_t now = NowMs();
+      uint64_t sequence = last_sequence + 1 - records.size();
+      for (auto& r : records) applied.push_back(Apply(r, sequence++, now, &out));
+    }
+    Deliver(out);
+    done(wal, applied);
+  });
+}
+
+void QueueEngine::Deliver(Deliveries& out) {
+  for (DeadLetter& d : out.dead_letters) {
+    const StoredMessage& m = *d.message;
+    if (!Find(d.target)) {
+      // The dead-letter queue is gone: keep the message where it is, visible again.
+      spdlog::warn("dead-letter queue {} of {} does not exist; message {} stays", d.target,
+                   d.source, m.id.ToString());
+      if (auto q = Find(d.source)) {
+        Deliveries more;
+        q->Insert(d.message, 0, d.sequence, NowMs(), &more);
+        Deliver(more);
+      }
+      continue;
+    }
+    SendRecord send;
+    send.queue = d.target;
+    send.message_id = m.id;
+    send.sent_ms = m.sent_ms;  // retention counts from the original enqueue, as in SQS
+    send.delay_seconds = 0;
+    send.sender_id = m.sender_id;
+    send.body = m.body;
+    send.message_attributes = m.attributes;
+    std::vector<WalRecord> records;
+    records.push_back(std::move(send));
+    records.push_back(DeleteRecord{d.source, m.id});
+    {
+      std::lock_guard lock(moving_mu_);
+      moving_.insert(d.sequence);
+    }
+    Commit(std::move(records), [this, sequence = d.sequence](const Status&, std::vector<Status>&) {
+      std::lock_guard lock(moving_mu_);
+      moving_.erase(moving_.find(sequence));
+    });
+  }
+  out.dead_letters.clear();
+  for (Delivery& d : out.receivers) {
+    if (!d.result.ok() || d.result->empty() || !committer_) {
+      d.done(std::move(d.result));
+      continue;
+    }
+    ReceiveRecord record;
+    record.queue = d.queue;
+    for (const ReceivedMessage& r : *d.result) {
+      record.entries.push_back({r.message->id, r.receipt.receive_token, r.receive_count,
+                                r.first_receive_ms, r.visible_at_ms});
+    }
+    std::vector<WalRecord> records;
+    records.push_back(std::move(record));
+    // The record is not applied again when durable: the receive already changed the state.
+    if (!d.counts_matter) {
+      // No RedrivePolicy: the count is informational, so answer now and let the record ride
+      // the next group commit without starting one (no fsync of its own).
+      committer_->Submit(
+          std::move(records), [](const Status&, std::vector<WalRecord>&, uint64_t) {},
+          /*urgent=*/false);
+      d.done(std::move(d.result));
+      continue;
+    }
+    // maxReceiveCount must hold across crashes: answered only once durable.
+    committer_->Submit(std::move(records),
+                       [done = std::move(d.done), result = std::move(d.result)](
+                           const Status& wal, std::vector<WalRecord>&, uint64_t) mutable {
+                         if (!wal.ok()) return done(wal);
+                         done(std::move(result));
+                       });
+  }
+  out.receivers.clear();
 }
 
 void QueueEngine::ScheduleWake(const std::shared_ptr<StandardQueue>& queue,
@@ -157,15 +248,32 @@ void QueueEngine::ScheduleWake(const std::shared_ptr<StandardQueue>& queue,
     if (!q) return;
     Deliveries out;
     auto next = q->Wake(NowMs(), &out);
-    RunDeliveries(out);
+    Deliver(out);
     ScheduleWake(q, next);
   });
 }
 
 // ---- Apply: the one path from a durable record to state -------------------------------------
 
-Status QueueEngine::Apply(WalRecord& record, int64_t now_ms, Deliveries* out) {
+Status QueueEngine::Apply(WalRecord& record, uint64_t sequence, int64_t now_ms, Deliveries* out) {
+  applying_sequence_ = sequence;
+  if (replaying_ && sequence <= snapshot_sequence_) {
+    // The snapshot holds the final queue definitions as of its sequence (wal_format.md).
+    if (std::holds_alternative<CreateQueueRecord>(record) ||
+        std::holds_alternative<SetQueueAttributesRecord>(record)) {
+      return Status::Ok();
+    }
+    if (auto* d = std::get_if<DeleteQueueRecord>(&record)) {
+      if (auto q = Find(d->queue)) q->Purge();
+      return Status::Ok();
+    }
+  }
   return std::visit([&](auto& r) { return ApplyRecord(r, now_ms, out); }, record);
+}
+
+Status QueueEngine::ApplyRecord(ReceiveRecord& r, int64_t, Deliveries*) {
+  if (auto q = Find(r.queue)) q->ApplyReceive(r.entries);
+  return Status::Ok();
 }
 
 Status QueueEngine::ApplyRecord(CreateQueueRecord& r, int64_t, Deliveries*) {
@@ -194,8 +302,10 @@ Status QueueEngine::ApplyRecord(SendRecord& r, int64_t now_ms, Deliveries* out) 
   message->body = std::move(r.body);
   message->attributes = std::move(r.message_attributes);
   message->sent_ms = r.sent_ms;
+  message->delay_seconds = r.delay_seconds;
   message->sender_id = std::move(r.sender_id);
-  q->Insert(std::move(message), r.sent_ms + int64_t{r.delay_seconds} * 1000, now_ms, out);
+  q->Insert(std::move(message), r.sent_ms + int64_t{r.delay_seconds} * 1000, applying_sequence_,
+            now_ms, out);
   return Status::Ok();
 }
 
@@ -255,7 +365,9 @@ void QueueEngine::CreateQueue(const std::string& name, const QueueAttributeMap& 
                         "attribute."));
     return;
   }
-  if (auto config = QueueConfig().With(attributes); !config.ok()) return done(config.status());
+  auto config = QueueConfig().With(attributes);
+  if (!config.ok()) return done(config.status());
+  if (Status s = CheckRedrive(name, *config); !s.ok()) return done(s);
   std::vector<WalRecord> records;
   records.push_back(CreateQueueRecord{name, NowMs(), attributes});
   Commit(std::move(records), FirstStatus(std::move(done)));
@@ -288,8 +400,47 @@ void QueueEngine::DeleteQueue(const std::string& name, StatusCallback done) {
   Commit(std::move(records), FirstStatus(std::move(done)));
 }
 
+Status QueueEngine::CheckRedrive(const std::string& source, const QueueConfig& config) const {
+  if (config.dead_letter_queue.empty()) return Status::Ok();
+  auto bad = [&](const std::string& why) {
+    return SqsError(SqsErrorCode::kInvalidParameterValue,
+                    "Value for parameter RedrivePolicy is invalid. Reason: " + why);
+  };
+  if (config.dead_letter_queue == source)
+    return bad("A queue cannot be its own dead-letter queue.");
+  auto target = Find(config.dead_letter_queue);
+  if (!target) return bad("Dead-letter target does not exist.");
+  // ARNs differ only by region/account, which every queue of this server shares.
+  const std::string prefix =
+      config.dead_letter_arn.substr(0, config.dead_letter_arn.find_last_of(':') + 1);
+  if (!target->config().AllowsRedriveFrom(prefix + source)) {
+    return bad("The dead-letter queue's RedriveAllowPolicy does not allow this source queue.");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> QueueEngine::ListDeadLetterSourceQueues(
+    const std::string& name) const {
+  if (!Find(name)) return NoSuchQueue();
+  std::vector<std::string> names;
+  {
+    std::shared_lock lock(queues_mu_);
+    for (const auto& [n, q] : queues_) {
+      if (q->config().dead_letter_queue == name) names.push_back(n);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 void QueueEngine::PurgeQueue(const std::string& name, StatusCallback done) {
-  if (!Find(name)) return done(NoSuchQueue());
+  auto q = Find(name);
+  if (!q) return done(NoSuchQueue());
+  if (!q->ReservePurge(NowMs())) {
+    return done(
+        SqsError(SqsErrorCode::kPurgeQueueInProgress,
+                 "Only one PurgeQueue operation on " + name + " is allowed every 60 seconds."));
+  }
   std::vector<WalRecord> records;
   records.push_back(PurgeQueueRecord{name, NowMs()});
   Commit(std::move(records), FirstStatus(std::move(done)));
@@ -299,7 +450,11 @@ void QueueEngine::SetQueueAttributes(const std::string& name, const QueueAttribu
                                      StatusCallback done) {
   auto q = Find(name);
   if (!q) return done(NoSuchQueue());
-  if (auto config = q->config().With(attributes); !config.ok()) return done(config.status());
+  auto config = q->config().With(attributes);
+  if (!config.ok()) return done(config.status());
+  if (attributes.contains("RedrivePolicy")) {
+    if (Status s = CheckRedrive(name, *config); !s.ok()) return done(s);
+  }
   std::vector<WalRecord> records;
   records.push_back(SetQueueAttributesRecord{name, NowMs(), attributes});
   Commit(std::move(records), FirstStatus(std::move(done)));
@@ -358,7 +513,7 @@ void QueueEngine::ReceiveMessages(const std::string& queue, const ReceiveRequest
   if (!q) return done(NoSuchQueue());
   Deliveries out;
   auto wake = q->Receive(request, std::move(done), NowMs(), &out);
-  RunDeliveries(out);
+  Deliver(out);
   ScheduleWake(q, wake);
 }
 
@@ -406,9 +561,122 @@ Status QueueEngine::ChangeMessageVisibility(const std::string& queue,
   Deliveries out;
   std::optional<int64_t> wake;
   Status s = (*q)->ChangeVisibility(*handle, timeout_seconds, NowMs(), &out, &wake);
-  RunDeliveries(out);
+  Deliver(out);
   ScheduleWake(*q, wake);
   return s;
+}
+
+// ---- Space reclamation (committer thread) ---------------------------------------------------
+
+void QueueEngine::Maintain(const WalWriter& writer, std::vector<WalRecord>* records,
+                           GroupCommitter::Done* done) {
+  const int64_t now = NowMs();
+  if (now < next_maintenance_ms_) return;
+  next_maintenance_ms_ = now + options_.reclaim_interval.count();
+  std::vector<std::shared_ptr<StandardQueue>> queues;
+  {
+    std::shared_lock lock(queues_mu_);
+    for (const auto& [name, q] : queues_) queues.push_back(q);
+  }
+  for (const auto& q : queues) q->DropExpired(now);
+  if (Status s = DeleteReclaimableSegments(writer); !s.ok()) {
+    spdlog::warn("WAL space reclamation failed: {}", s.ToString());
+    return;
+  }
+
+  // Copy forward the few live messages still in the oldest segment, so it can go next time.
+  std::vector<uint64_t> firsts;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(options_.data_dir, ec)) {
+    if (auto n = ParseWalSegmentName(e.path().filename().string())) firsts.push_back(*n);
+  }
+  std::sort(firsts.begin(), firsts.end());
+  if (firsts.size() < 2) return;
+  const uint64_t lo = firsts[0], hi = firsts[1];
+  const size_t budget = std::min<uint64_t>(4096, (hi - lo) / 8);
+  std::vector<std::pair<std::string, MessageCopy>> copies;
+  for (const auto& q : queues) {
+    for (auto& c : q->LiveBetween(lo, hi, budget + 1)) copies.emplace_back(q->name(), std::move(c));
+    if (copies.size() > budget) return;  // still mostly live: copying would cost too much
+  }
+  if (copies.empty()) return;
+  for (auto& [queue, c] : copies) {
+    const StoredMessage& m = *c.message;
+    SendRecord send;
+    send.queue = queue;
+    send.message_id = m.id;
+    send.sent_ms = m.sent_ms;
+    send.delay_seconds = m.delay_seconds;
+    send.sender_id = m.sender_id;
+    send.body = m.body;
+    send.message_attributes = m.attributes;
+    records->push_back(std::move(send));
+    if (c.received) {
+      records->push_back(ReceiveRecord{
+          queue, {{m.id, c.receive_token, c.receive_count, c.first_receive_ms, c.visible_at_ms}}});
+    }
+  }
+  *done = [this](const Status& wal, std::vector<WalRecord>& records, uint64_t last_sequence) {
+    if (!wal.ok()) return;
+    uint64_t sequence = last_sequence + 1 - records.size();
+    for (auto& r : records) {
+      if (auto* send = std::get_if<SendRecord>(&r)) {
+        if (auto q = Find(send->queue)) q->Relocate(send->message_id, sequence);
+      }
+      ++sequence;
+    }
+  };
+}
+
+Status QueueEngine::DeleteReclaimableSegments(const WalWriter& writer) {
+  const std::string& dir = options_.data_dir;
+  std::vector<uint64_t> firsts;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (auto n = ParseWalSegmentName(e.path().filename().string())) firsts.push_back(*n);
+  }
+  if (ec) return IoError("list " + dir + ": " + ec.message());
+  std::sort(firsts.begin(), firsts.end());
+  const uint64_t current =
+      ParseWalSegmentName(std::filesystem::path(writer.segment_path()).filename().string())
+          .value_or(0);
+  uint64_t oldest_live = std::numeric_limits<uint64_t>::max();
+  std::vector<std::shared_ptr<StandardQueue>> queues;
+  {
+    std::shared_lock lock(queues_mu_);
+    for (const auto& [name, q] : queues_) queues.push_back(q);
+  }
+  for (const auto& q : queues) {
+    if (auto s = q->OldestSequence()) oldest_live = std::min(oldest_live, *s);
+  }
+  {
+    std::lock_guard lock(moving_mu_);
+    if (!moving_.empty()) oldest_live = std::min(oldest_live, *moving_.begin());
+  }
+  // A prefix of segments, none current, whose records all precede the oldest live Send.
+  size_t deletable = 0;
+  while (deletable + 1 < firsts.size() && firsts[deletable] != current &&
+         firsts[deletable + 1] <= oldest_live) {
+    ++deletable;
+  }
+  if (deletable == 0) return Status::Ok();
+
+  // Every record up to here is applied (maintenance runs between groups), so the queue
+  // definitions are exactly those of the log up to `sequence`.
+  WalSnapshot snapshot;
+  snapshot.sequence = writer.next_sequence() - 1;
+  for (const auto& q : queues) {
+    snapshot.queues.push_back({{q->name(), q->created_ms(), q->attributes()}, q->modified_ms()});
+  }
+  RS_RETURN_IF_ERROR(WriteWalSnapshot(dir, snapshot));
+  for (size_t i = 0; i < deletable; ++i) {
+    const std::string path = dir + "/" + WalSegmentName(firsts[i]);
+    if (::unlink(path.c_str()) != 0) return IoError("unlink " + path + ": " + strerror(errno));
+  }
+  RS_RETURN_IF_ERROR(RemoveWalSnapshotsBefore(dir, snapshot.sequence));
+  RS_RETURN_IF_ERROR(SyncDirectory(dir));
+  spdlog::info("reclaimed {} WAL segments; snapshot at sequence {}", deletable, snapshot.sequence);
+  return Status::Ok();
 }
 
 EngineStats QueueEngine::stats() const {

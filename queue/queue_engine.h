@@ -4,7 +4,11 @@
 // Durability contract: a state change is applied — and its callback completed — only after its
 // WAL record is fsynced; Apply() is the single function that turns a record into state, used
 // both live (from the GroupCommitter's callbacks, in log order) and on replay at Open(). So what
-// a restart rebuilds is exactly what was acknowledged. Receives are not logged (wal_format.md).
+// a restart rebuilds is exactly what was acknowledged. The one exception is a receive: it changes
+// the in-memory state first (to reserve the messages), then logs a Receive record and answers
+// only once that is fsynced; replay applies Receive records, live commits do not re-apply them.
+// Dead-letter moves are logged as Send (to the DLQ) + Delete (from the source). Space
+// reclamation runs on the committer thread between groups (wal_format.md).
 //
 // Errors are SQS error Statuses (sqs_error.h). Callbacks run exactly once, on the calling thread
 // (immediate answers), the committer thread (after fsync) or the timer thread (long polls); they
@@ -14,9 +18,12 @@
 // no lock is held while a callback runs.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -33,6 +40,8 @@ namespace roadsense::queue {
 struct QueueEngineOptions {
   std::string data_dir;  // created if missing
   uint64_t segment_target_bytes = kSegmentTargetBytes;
+  // How often expired messages are dropped and old segments reclaimed.
+  std::chrono::milliseconds reclaim_interval{1000};
 };
 
 struct NewMessage {
@@ -77,7 +86,10 @@ class QueueEngine {
   // Names in byte order, those starting with `prefix`.
   std::vector<std::string> ListQueues(const std::string& prefix) const;
   void DeleteQueue(const std::string& name, StatusCallback done);
+  // PurgeQueueInProgress within 60 s of the queue's last purge.
   void PurgeQueue(const std::string& name, StatusCallback done);
+  // Queues whose RedrivePolicy names `name` as dead-letter queue, in byte order.
+  Result<std::vector<std::string>> ListDeadLetterSourceQueues(const std::string& name) const;
   void SetQueueAttributes(const std::string& name, const QueueAttributeMap& attributes,
                           StatusCallback done);
   // Every attribute SQS reports for a standard queue ("All").
@@ -97,8 +109,9 @@ class QueueEngine {
 
   EngineStats stats() const;
 
-  // Applies one durable record (live and on replay). Public for the replay path and tests.
-  Status Apply(WalRecord& record, int64_t now_ms, Deliveries* out);
+  // Applies one durable record with sequence number `sequence` (live and on replay). Public for
+  // the replay path and tests.
+  Status Apply(WalRecord& record, uint64_t sequence, int64_t now_ms, Deliveries* out);
 
  private:
   explicit QueueEngine(QueueEngineOptions options);
@@ -109,6 +122,14 @@ class QueueEngine {
   void Commit(std::vector<WalRecord> records,
               std::function<void(const Status& wal, std::vector<Status>& applied)> done);
   void ScheduleWake(const std::shared_ptr<StandardQueue>& queue, std::optional<int64_t> at_ms);
+  // Completes receivers (logging their receives first) and logs dead-letter moves.
+  void Deliver(Deliveries& out);
+  // CreateQueue/SetQueueAttributes: the dead-letter queue must exist and allow `source`.
+  Status CheckRedrive(const std::string& source, const QueueConfig& config) const;
+  // GroupCommitter maintenance: expiry, copy-forward, snapshot + segment deletion.
+  void Maintain(const WalWriter& writer, std::vector<WalRecord>* records,
+                GroupCommitter::Done* done);
+  Status DeleteReclaimableSegments(const WalWriter& writer);
 
   Status ApplyRecord(CreateQueueRecord& r, int64_t now_ms, Deliveries* out);
   Status ApplyRecord(SendRecord& r, int64_t now_ms, Deliveries* out);
@@ -116,6 +137,7 @@ class QueueEngine {
   Status ApplyRecord(DeleteQueueRecord& r, int64_t now_ms, Deliveries* out);
   Status ApplyRecord(PurgeQueueRecord& r, int64_t now_ms, Deliveries* out);
   Status ApplyRecord(SetQueueAttributesRecord& r, int64_t now_ms, Deliveries* out);
+  Status ApplyRecord(ReceiveRecord& r, int64_t now_ms, Deliveries* out);
 
   QueueEngineOptions options_;
   int lock_fd_ = -1;
@@ -124,6 +146,16 @@ class QueueEngine {
 
   mutable std::shared_mutex queues_mu_;
   std::unordered_map<std::string, std::shared_ptr<StandardQueue>> queues_;  // guarded
+
+  uint64_t applying_sequence_ = 0;  // sequence of the record being applied (committer/replay)
+  // Replay only: records up to this sequence are covered by the snapshot.
+  uint64_t snapshot_sequence_ = 0;
+  bool replaying_ = false;
+  int64_t next_maintenance_ms_ = 0;  // committer thread only
+  // Send sequences of messages whose dead-letter move is not durable yet: their segments must
+  // stay (the message is out of memory but the move is not in the log).
+  mutable std::mutex moving_mu_;
+  std::multiset<uint64_t> moving_;  // guarded by moving_mu_
 };
 
 // Wall-clock epoch milliseconds (message and queue timestamps).

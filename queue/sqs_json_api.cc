@@ -529,6 +529,56 @@ void ChangeMessageVisibility(const CallPtr& c) {
   StatusOnly(c, c->engine->ChangeMessageVisibility(*name, *handle, static_cast<int>(**timeout)));
 }
 
+void ChangeMessageVisibilityBatch(const CallPtr& c) {
+  auto name = QueueName(c->input);
+  if (!name.ok()) return c->Fail(name.status());
+  if (!c->engine->QueueExists(*name)) {
+    return c->Fail(
+        SqsError(SqsErrorCode::kQueueDoesNotExist, "The specified queue does not exist."));
+  }
+  const json::array* entries = nullptr;
+  auto ids = BatchEntryIds(c->input, &entries);
+  if (!ids.ok()) return c->Fail(ids.status());
+  json::array successful, failed;
+  for (size_t i = 0; i < entries->size(); ++i) {
+    const json::object& e = (*entries)[i].get_object();
+    Status s = Status::Ok();
+    auto handle = RequiredString(e, "ReceiptHandle");
+    auto timeout = OptionalInt(e, "VisibilityTimeout", 0, 43200);
+    if (!handle.ok()) {
+      s = handle.status();
+    } else if (!timeout.ok()) {
+      s = timeout.status();
+    } else if (!timeout->has_value()) {
+      s = Missing("VisibilityTimeout");
+    } else {
+      s = c->engine->ChangeMessageVisibility(*name, *handle, static_cast<int>(**timeout));
+    }
+    if (s.ok()) {
+      successful.push_back(json::object{{"Id", (*ids)[i]}});
+    } else {
+      failed.push_back(FailedEntry((*ids)[i], s));
+    }
+  }
+  c->Reply({{"Successful", std::move(successful)}, {"Failed", std::move(failed)}});
+}
+
+// The response member is lowercase `queueUrls` in SQS's JSON protocol.
+void ListDeadLetterSourceQueues(const CallPtr& c) {
+  auto name = QueueName(c->input);
+  if (!name.ok()) return c->Fail(name.status());
+  auto max = OptionalInt(c->input, "MaxResults", 1, 1000);
+  if (!max.ok()) return c->Fail(max.status());
+  auto sources = c->engine->ListDeadLetterSourceQueues(*name);
+  if (!sources.ok()) return c->Fail(sources.status());
+  json::array urls;
+  for (const auto& source : *sources) {
+    if (max->has_value() && static_cast<int64_t>(urls.size()) >= **max) break;
+    urls.push_back(json::value(c->api->QueueUrl(source)));
+  }
+  c->Reply({{"queueUrls", std::move(urls)}});
+}
+
 using Action = void (*)(const CallPtr&);
 const std::unordered_map<std::string, Action>& Actions() {
   static const std::unordered_map<std::string, Action> actions = {
@@ -545,6 +595,8 @@ const std::unordered_map<std::string, Action>& Actions() {
       {"DeleteMessage", DeleteMessage},
       {"DeleteMessageBatch", DeleteMessageBatch},
       {"ChangeMessageVisibility", ChangeMessageVisibility},
+      {"ChangeMessageVisibilityBatch", ChangeMessageVisibilityBatch},
+      {"ListDeadLetterSourceQueues", ListDeadLetterSourceQueues},
   };
   return actions;
 }

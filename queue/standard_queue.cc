@@ -6,11 +6,6 @@
 
 namespace roadsense::queue {
 
-void RunDeliveries(Deliveries& deliveries) {
-  for (auto& d : deliveries) d.done(std::move(d.result));
-  deliveries.clear();
-}
-
 StandardQueue::StandardQueue(std::string name, QueueConfig config, QueueAttributeMap attributes,
                              int64_t created_ms)
     : name_(std::move(name)),
@@ -72,14 +67,38 @@ void StandardQueue::MakeTimed(const MessageId& id, Entry& e, State state, int64_
   timed_.push({at_ms, {id, e.version}});
 }
 
-void StandardQueue::Insert(StoredMessagePtr message, int64_t visible_at_ms, int64_t now_ms,
-                           Deliveries* out) {
+void StandardQueue::EraseEntry(std::unordered_map<MessageId, Entry, MessageIdHash>::iterator it) {
+  --Counter(it->second.state);
+  by_sequence_.erase(it->second.sequence);
+  entries_.erase(it);  // index entries pointing at it are skipped as stale
+}
+
+void StandardQueue::Clear() {
+  entries_.clear();
+  by_sequence_.clear();
+  visible_.clear();
+  timed_ = {};
+  counts_ = {};
+}
+
+void StandardQueue::Insert(StoredMessagePtr message, int64_t visible_at_ms, uint64_t sequence,
+                           int64_t now_ms, Deliveries* out) {
   std::lock_guard lock(mu_);
   const MessageId id = message->id;
   auto [it, inserted] = entries_.try_emplace(id);
-  if (!inserted) return;  // the same Send applied twice: keep the first
   Entry& e = it->second;
+  if (!inserted) {
+    // A copy made by space reclamation: the message now lives at the later record.
+    if (sequence > e.sequence) {
+      by_sequence_.erase(e.sequence);
+      e.sequence = sequence;
+      by_sequence_.emplace(sequence, id);
+    }
+    return;
+  }
   e.message = std::move(message);
+  e.sequence = sequence;
+  by_sequence_.emplace(sequence, id);
   ++Counter(e.state);  // counted in its initial state, so SetState can move it on
   if (visible_at_ms > now_ms) {
     MakeTimed(id, e, State::kDelayed, visible_at_ms);
@@ -89,12 +108,27 @@ void StandardQueue::Insert(StoredMessagePtr message, int64_t visible_at_ms, int6
   }
 }
 
+void StandardQueue::Relocate(const MessageId& id, uint64_t sequence) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end() || it->second.sequence >= sequence) return;
+  by_sequence_.erase(it->second.sequence);
+  it->second.sequence = sequence;
+  by_sequence_.emplace(sequence, id);
+}
+
+bool StandardQueue::ReservePurge(int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  if (now_ms - last_purge_ms_ < 60000) return false;
+  last_purge_ms_ = now_ms;
+  return true;
+}
+
 bool StandardQueue::Erase(const MessageId& id) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return false;
-  --Counter(it->second.state);
-  entries_.erase(it);  // index entries pointing at it are skipped as stale
+  EraseEntry(it);
   return true;
 }
 
@@ -105,25 +139,20 @@ bool StandardQueue::Contains(const MessageId& id) const {
 
 void StandardQueue::Purge() {
   std::lock_guard lock(mu_);
-  entries_.clear();
-  visible_.clear();
-  timed_ = {};
-  counts_ = {};
+  Clear();
 }
 
 void StandardQueue::Close(Deliveries* out) {
   std::lock_guard lock(mu_);
   closed_ = true;
   for (auto& [id, w] : waiters_) {
-    out->push_back({std::move(w.done), SqsError(SqsErrorCode::kQueueDoesNotExist,
-                                                "The specified queue does not exist.")});
+    out->receivers.push_back(
+        {name_, std::move(w.done),
+         SqsError(SqsErrorCode::kQueueDoesNotExist, "The specified queue does not exist.")});
   }
   waiters_.clear();
   waiter_deadlines_.clear();
-  entries_.clear();
-  visible_.clear();
-  timed_ = {};
-  counts_ = {};
+  Clear();
 }
 
 void StandardQueue::PromoteDue(int64_t now_ms) {
@@ -135,28 +164,90 @@ void StandardQueue::PromoteDue(int64_t now_ms) {
 }
 
 std::vector<ReceivedMessage> StandardQueue::TakeVisible(int max, int visibility_timeout_seconds,
-                                                        int64_t now_ms) {
+                                                        int64_t now_ms, Deliveries* out) {
   std::vector<ReceivedMessage> taken;
   const int64_t retention_ms = config_.retention_seconds * 1000;
-  while (static_cast<int>(taken.size()) < max && !visible_.empty()) {
+  while (static_cast<int>(taken.size()) < max && !visible_.empty() &&
+         counts_.in_flight < kMaxInFlightMessages) {
     const IndexRef ref = visible_.front();
     visible_.pop_front();
     Entry* e = Find(ref);
     if (e == nullptr) continue;  // stale: deleted or moved on since it was queued
     if (e->message->sent_ms + retention_ms <= now_ms) {
       // Expired. Not logged: replay drops it by the same rule.
-      --counts_.visible;
-      entries_.erase(ref.id);
+      EraseEntry(entries_.find(ref.id));
+      continue;
+    }
+    if (config_.max_receive_count > 0 && e->receive_count >= config_.max_receive_count) {
+      // This receive would exceed maxReceiveCount: the engine logs the move to the DLQ.
+      out->dead_letters.push_back({name_, config_.dead_letter_queue, e->message, e->sequence});
+      EraseEntry(entries_.find(ref.id));
       continue;
     }
     ++e->receive_count;
     if (e->first_receive_ms == 0) e->first_receive_ms = now_ms;
     e->receive_token = next_receive_token_++;
-    MakeTimed(ref.id, *e, State::kInFlight, now_ms + int64_t{visibility_timeout_seconds} * 1000);
+    const int64_t visible_at = now_ms + int64_t{visibility_timeout_seconds} * 1000;
+    MakeTimed(ref.id, *e, State::kInFlight, visible_at);
     taken.push_back({e->message, ReceiptHandle{ref.id, e->receive_token}, e->receive_count,
-                     e->first_receive_ms});
+                     e->first_receive_ms, visible_at});
   }
   return taken;
+}
+
+void StandardQueue::ApplyReceive(const std::vector<ReceiveEntry>& entries) {
+  std::lock_guard lock(mu_);
+  for (const ReceiveEntry& r : entries) {
+    auto it = entries_.find(r.message_id);
+    if (it == entries_.end()) continue;  // deleted or expired since
+    Entry& e = it->second;
+    e.receive_count = r.receive_count;
+    e.first_receive_ms = r.first_receive_ms;
+    e.receive_token = r.receive_token;
+    next_receive_token_ = std::max(next_receive_token_, r.receive_token + 1);
+    // The visibility deadline is not restored: a message in flight at a crash is visible again
+    // after restart (its receiver may be gone with the crash), as SQS semantics require.
+  }
+}
+
+size_t StandardQueue::DropExpired(int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  const int64_t retention_ms = config_.retention_seconds * 1000;
+  size_t dropped = 0;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    auto next = std::next(it);
+    if (it->second.message->sent_ms + retention_ms <= now_ms) {
+      EraseEntry(it);
+      ++dropped;
+    }
+    it = next;
+  }
+  return dropped;
+}
+
+std::optional<uint64_t> StandardQueue::OldestSequence() const {
+  std::lock_guard lock(mu_);
+  if (by_sequence_.empty()) return std::nullopt;
+  return by_sequence_.begin()->first;
+}
+
+std::vector<MessageCopy> StandardQueue::LiveBetween(uint64_t lo, uint64_t hi, size_t limit) const {
+  std::lock_guard lock(mu_);
+  std::vector<MessageCopy> copies;
+  for (auto it = by_sequence_.lower_bound(lo);
+       it != by_sequence_.end() && it->first < hi && copies.size() < limit; ++it) {
+    const Entry& e = entries_.at(it->second);
+    MessageCopy c;
+    c.message = e.message;
+    c.sequence = e.sequence;
+    c.visible_at_ms = e.state == State::kVisible ? 0 : e.visible_at_ms;
+    c.received = e.receive_count > 0;
+    c.receive_token = e.receive_token;
+    c.receive_count = e.receive_count;
+    c.first_receive_ms = e.first_receive_ms;
+    copies.push_back(std::move(c));
+  }
+  return copies;
 }
 
 void StandardQueue::ServeWaiters(int64_t now_ms, Deliveries* out) {
@@ -165,9 +256,10 @@ void StandardQueue::ServeWaiters(int64_t now_ms, Deliveries* out) {
     Waiter& w = it->second;
     const int vt = w.request.visibility_timeout_seconds >= 0 ? w.request.visibility_timeout_seconds
                                                              : config_.visibility_timeout_seconds;
-    auto taken = TakeVisible(w.request.max_messages, vt, now_ms);
+    auto taken = TakeVisible(w.request.max_messages, vt, now_ms, out);
     if (taken.empty()) break;  // the visible ones had expired
-    out->push_back({std::move(w.done), std::move(taken)});
+    out->receivers.push_back(
+        {name_, std::move(w.done), std::move(taken), config_.max_receive_count > 0});
     for (auto d = waiter_deadlines_.lower_bound(w.deadline_ms);
          d != waiter_deadlines_.end() && d->first == w.deadline_ms; ++d) {
       if (d->second == it->first) {
@@ -192,8 +284,9 @@ std::optional<int64_t> StandardQueue::Receive(const ReceiveRequest& request, Rec
                                               int64_t now_ms, Deliveries* out) {
   std::lock_guard lock(mu_);
   if (closed_) {
-    out->push_back({std::move(done), SqsError(SqsErrorCode::kQueueDoesNotExist,
-                                              "The specified queue does not exist.")});
+    out->receivers.push_back(
+        {name_, std::move(done),
+         SqsError(SqsErrorCode::kQueueDoesNotExist, "The specified queue does not exist.")});
     return std::nullopt;
   }
   PromoteDue(now_ms);
@@ -201,9 +294,17 @@ std::optional<int64_t> StandardQueue::Receive(const ReceiveRequest& request, Rec
                                                          : config_.visibility_timeout_seconds;
   const int wait = request.wait_time_seconds >= 0 ? request.wait_time_seconds
                                                   : config_.receive_wait_time_seconds;
-  auto taken = TakeVisible(request.max_messages, vt, now_ms);
+  if (counts_.in_flight >= kMaxInFlightMessages) {
+    out->receivers.push_back(
+        {name_, std::move(done),
+         SqsError(SqsErrorCode::kOverLimit,
+                  "The maximum number of in flight messages (120000) is reached.")});
+    return std::nullopt;
+  }
+  auto taken = TakeVisible(request.max_messages, vt, now_ms, out);
   if (!taken.empty() || wait <= 0) {
-    out->push_back({std::move(done), std::move(taken)});
+    out->receivers.push_back(
+        {name_, std::move(done), std::move(taken), config_.max_receive_count > 0});
     return std::nullopt;
   }
   const uint64_t id = next_waiter_++;
@@ -221,7 +322,7 @@ std::optional<int64_t> StandardQueue::Wake(int64_t now_ms, Deliveries* out) {
   while (!waiter_deadlines_.empty() && waiter_deadlines_.begin()->first <= now_ms) {
     auto it = waiters_.find(waiter_deadlines_.begin()->second);
     waiter_deadlines_.erase(waiter_deadlines_.begin());
-    out->push_back({std::move(it->second.done), std::vector<ReceivedMessage>()});
+    out->receivers.push_back({name_, std::move(it->second.done), std::vector<ReceivedMessage>()});
     waiters_.erase(it);
   }
   return NextWake();

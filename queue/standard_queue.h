@@ -30,6 +30,7 @@
 #include "queue/message_id.h"
 #include "queue/queue_config.h"
 #include "queue/receipt_handle.h"
+#include "queue/wal_record.h"
 #include "sqs/message_attributes.h"
 
 namespace roadsense::queue {
@@ -42,6 +43,7 @@ struct StoredMessage {
   std::string md5_of_body;
   std::string md5_of_attributes;  // "" when there are no attributes
   int64_t sent_ms = 0;
+  int delay_seconds = 0;  // as sent (the Send record's; reclamation copies it forward)
   std::string sender_id;
 };
 using StoredMessagePtr = std::shared_ptr<const StoredMessage>;
@@ -51,6 +53,7 @@ struct ReceivedMessage {
   ReceiptHandle receipt;
   int receive_count = 0;  // including this receive
   int64_t first_receive_ms = 0;
+  int64_t visible_at_ms = 0;  // end of this receive's visibility timeout
 };
 
 struct ReceiveRequest {
@@ -61,13 +64,40 @@ struct ReceiveRequest {
 
 using ReceiveDone = std::function<void(Result<std::vector<ReceivedMessage>>)>;
 
-// A receiver to complete once the caller holds no locks.
+// A receiver to complete once the caller holds no locks (QueueEngine logs the receive first).
 struct Delivery {
+  std::string queue;
   ReceiveDone done;
   Result<std::vector<ReceivedMessage>> result;
+  // The queue has a RedrivePolicy: the receive must be durable before it is answered.
+  bool counts_matter = false;
 };
-using Deliveries = std::vector<Delivery>;
-void RunDeliveries(Deliveries& deliveries);
+// A message taken out of `source` because a receive would exceed maxReceiveCount; QueueEngine
+// logs its move to `target` (the dead-letter queue's name).
+struct DeadLetter {
+  std::string source;
+  std::string target;
+  StoredMessagePtr message;
+  uint64_t sequence = 0;  // of its Send record in `source`
+};
+struct Deliveries {
+  std::vector<Delivery> receivers;
+  std::vector<DeadLetter> dead_letters;
+};
+
+// SQS's limit of in-flight messages per standard queue: receives beyond it fail with OverLimit.
+inline constexpr int64_t kMaxInFlightMessages = 120000;
+
+// A live message's state, for copying it forward in the log (space reclamation).
+struct MessageCopy {
+  StoredMessagePtr message;
+  uint64_t sequence = 0;      // of its current Send record
+  int64_t visible_at_ms = 0;  // delayed or in flight until then (0: visible)
+  bool received = false;      // receive state below is meaningful
+  uint64_t receive_token = 0;
+  int receive_count = 0;
+  int64_t first_receive_ms = 0;
+};
 
 struct QueueCounts {
   int64_t visible = 0;    // ApproximateNumberOfMessages
@@ -87,8 +117,23 @@ class StandardQueue {
   int64_t modified_ms() const;
   void SetAttributes(QueueConfig config, const QueueAttributeMap& changed, int64_t modified_ms);
 
-  // Adds a message that becomes visible at `visible_at_ms`; serves parked receivers.
-  void Insert(StoredMessagePtr message, int64_t visible_at_ms, int64_t now_ms, Deliveries* out);
+  // Adds a message that becomes visible at `visible_at_ms`, logged by the Send record `sequence`;
+  // serves parked receivers. A message already here only moves to the new sequence (a copy).
+  void Insert(StoredMessagePtr message, int64_t visible_at_ms, uint64_t sequence, int64_t now_ms,
+              Deliveries* out);
+  // A live copy of the message was logged at `sequence`: it now lives there (no-op if gone).
+  void Relocate(const MessageId& id, uint64_t sequence);
+  // PurgeQueue is allowed once per 60 s: false when the last one was less than 60 s ago.
+  bool ReservePurge(int64_t now_ms);
+  // Replay of a Receive record: sets each known message's receive count, first-receive time and
+  // receipt token (the message stays visible: in-flight state does not survive a restart).
+  void ApplyReceive(const std::vector<ReceiveEntry>& entries);
+  // Drops messages past the retention period; returns how many.
+  size_t DropExpired(int64_t now_ms);
+  // Sequence of the oldest live message's Send record.
+  std::optional<uint64_t> OldestSequence() const;
+  // Live messages whose Send sequence is in [lo, hi), oldest first, at most `limit`.
+  std::vector<MessageCopy> LiveBetween(uint64_t lo, uint64_t hi, size_t limit) const;
   // Removes a message in any state; false when it is not here.
   bool Erase(const MessageId& id);
   bool Contains(const MessageId& id) const;
@@ -121,6 +166,7 @@ class StandardQueue {
     uint64_t receive_token = 0;
     int receive_count = 0;
     int64_t first_receive_ms = 0;
+    uint64_t sequence = 0;  // of the Send record that holds the message in the log
   };
   struct IndexRef {
     MessageId id;
@@ -139,12 +185,15 @@ class StandardQueue {
 
   // All private helpers expect mu_ held.
   Entry* Find(const IndexRef& ref);
+  void EraseEntry(std::unordered_map<MessageId, Entry, MessageIdHash>::iterator it);
+  void Clear();
   int64_t& Counter(State state);
   void SetState(Entry& e, State state);
   void MakeVisible(const MessageId& id, Entry& e);
   void MakeTimed(const MessageId& id, Entry& e, State state, int64_t at_ms);
   void PromoteDue(int64_t now_ms);
-  std::vector<ReceivedMessage> TakeVisible(int max, int visibility_timeout_seconds, int64_t now_ms);
+  std::vector<ReceivedMessage> TakeVisible(int max, int visibility_timeout_seconds, int64_t now_ms,
+                                           Deliveries* out);
   void ServeWaiters(int64_t now_ms, Deliveries* out);
   std::optional<int64_t> NextWake();
 
@@ -156,7 +205,9 @@ class StandardQueue {
   QueueAttributeMap attributes_;
   int64_t modified_ms_;
   bool closed_ = false;
+  int64_t last_purge_ms_ = std::numeric_limits<int64_t>::min() / 2;
   std::unordered_map<MessageId, Entry, MessageIdHash> entries_;
+  std::map<uint64_t, MessageId> by_sequence_;  // live messages by Send sequence
   std::deque<IndexRef> visible_;
   std::priority_queue<TimedRef, std::vector<TimedRef>, std::greater<>> timed_;
   QueueCounts counts_;

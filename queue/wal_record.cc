@@ -178,6 +178,18 @@ void Encode(const SetQueueAttributesRecord& r, PayloadWriter& w) {
   w.StringMap(r.attributes);
 }
 
+void Encode(const ReceiveRecord& r, PayloadWriter& w) {
+  w.String(r.queue);
+  w.Varint(r.entries.size());
+  for (const ReceiveEntry& e : r.entries) {
+    w.Id(e.message_id);
+    w.Varint(e.receive_token);
+    w.Varint(static_cast<uint64_t>(e.receive_count));
+    w.Varint(static_cast<uint64_t>(e.first_receive_ms));
+    w.Varint(static_cast<uint64_t>(e.visible_at_ms));
+  }
+}
+
 WalRecord Decode(WalRecordType type, PayloadReader& r) {
   switch (type) {
     case WalRecordType::kCreateQueue: {
@@ -218,6 +230,21 @@ WalRecord Decode(WalRecordType type, PayloadReader& r) {
       s.modified_ms = static_cast<int64_t>(r.Varint());
       s.attributes = r.StringMap();
       return s;
+    }
+    case WalRecordType::kReceive: {
+      ReceiveRecord v;
+      v.queue = r.String();
+      const uint64_t n = r.Varint();
+      for (uint64_t i = 0; i < n && r.ok(); ++i) {
+        ReceiveEntry e;
+        e.message_id = r.Id();
+        e.receive_token = r.Varint();
+        e.receive_count = static_cast<int32_t>(r.Varint());
+        e.first_receive_ms = static_cast<int64_t>(r.Varint());
+        e.visible_at_ms = static_cast<int64_t>(r.Varint());
+        v.entries.push_back(e);
+      }
+      return v;
     }
   }
   return DeleteQueueRecord{};  // unreachable: the caller validated the type

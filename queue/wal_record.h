@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "core/status.h"
 #include "queue/message_id.h"
@@ -52,9 +53,23 @@ struct SetQueueAttributesRecord {
   QueueAttributeMap attributes;
 };
 
+// One received message's state after a receive (absolute values: replay sets, never adds).
+struct ReceiveEntry {
+  MessageId message_id;
+  uint64_t receive_token = 0;
+  int32_t receive_count = 0;
+  int64_t first_receive_ms = 0;  // epoch milliseconds
+  int64_t visible_at_ms = 0;     // end of the visibility timeout, epoch milliseconds
+};
+
+struct ReceiveRecord {
+  std::string queue;
+  std::vector<ReceiveEntry> entries;
+};
+
 // Variant order matches WalRecordType numbering (index + 1).
 using WalRecord = std::variant<CreateQueueRecord, SendRecord, DeleteRecord, DeleteQueueRecord,
-                               PurgeQueueRecord, SetQueueAttributesRecord>;
+                               PurgeQueueRecord, SetQueueAttributesRecord, ReceiveRecord>;
 
 WalRecordType TypeOf(const WalRecord& record);
 // Appends the payload of `record` to *out.

@@ -106,6 +106,7 @@ void BatchingEnqueuer::SendAndComplete(std::vector<Pending> batch) {
     entries[i].id = std::to_string(i);
     entries[i].body = std::move(batch[i].body);
   }
+  if (options_.on_batch) options_.on_batch(entries.size());
   Result<sqs::SendBatchResult> result = sender_->SendBatch(entries);
 
   // Each entry's outcome; an entry the queue did not mention stays failed.

@@ -38,6 +38,9 @@ struct BatchingEnqueuerOptions {
   size_t max_inflight = 10000;
   size_t max_batch_entries = 10;         // SQS SendMessageBatch limit
   size_t max_batch_bytes = 1024 * 1024;  // SQS limit on the sum of the bodies in one batch
+  // Optional: called on the sender thread before each SendMessageBatch call with its number of
+  // entries (metrics). Must be thread-safe and quick.
+  std::function<void(size_t entries)> on_batch;
 };
 
 // The message id on success; kUnavailable when the queue did not store the entry.

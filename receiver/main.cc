@@ -1,10 +1,14 @@
 // roadsense-receiver: accepts car uploads over HTTP (POST /v1/reports), validates them and
 // answers 200 only after the queue stored them. See receiver/README.md.
+#include <pthread.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -14,6 +18,8 @@
 #include "core/termination_signal.h"
 #include "net/http_server.h"
 #include "receiver/batching_enqueuer.h"
+#include "receiver/fleet_authenticator.h"
+#include "receiver/readiness_probe.h"
 #include "receiver/receiver_stats.h"
 #include "receiver/report_handler.h"
 #include "receiver/sqs_queue_sender.h"
@@ -34,6 +40,12 @@ struct Flags {
   int64_t max_report_age_s = 7 * 24 * 3600;
   int64_t max_report_future_s = 300;
   bool create_queue = true;
+  std::string keys_file;
+  int64_t read_timeout_ms = 10000;
+  int64_t idle_timeout_ms = 60000;
+  int64_t max_connections = 10000;
+  int64_t max_header_bytes = 16 * 1024;
+  int64_t ready_check_ms = 1000;
   std::string log_level = "info";
 };
 
@@ -58,6 +70,19 @@ Flags ParseFlags(int argc, char** argv) {
                "newest accepted observed_time_ms, seconds after now (clock skew)");
   flags.AddBool("create-queue", &f.create_queue,
                 "create the queue (named by the URL's last path segment) on startup; idempotent");
+  flags.AddString("keys-file", &f.keys_file,
+                  "per-fleet API keys (receiver/keys_file.md), reloaded on SIGHUP; empty: "
+                  "authentication off");
+  flags.AddInt("read-timeout-ms", &f.read_timeout_ms,
+               "time a client has to send one whole request (slow clients are disconnected)");
+  flags.AddInt("idle-timeout-ms", &f.idle_timeout_ms,
+               "how long a keep-alive connection may wait for its next request");
+  flags.AddInt("max-connections", &f.max_connections,
+               "open connections beyond which new ones are closed at accept");
+  flags.AddInt("max-header-bytes", &f.max_header_bytes,
+               "largest request header block (larger: 431)");
+  flags.AddInt("ready-check-ms", &f.ready_check_ms,
+               "how often GET /readyz's queue check (GetQueueAttributes) runs");
   flags.AddString("log-level", &f.log_level, "trace, debug, info, warn or error");
   flags.ParseOrExit(argc, argv);
   return f;
@@ -77,6 +102,11 @@ void CheckFlags(const Flags& f) {
   if (f.sender_threads < 1) error = "--sender-threads must be >= 1";
   if (f.linger_ms < 0) error = "--linger-ms must be >= 0";
   if (f.threads < 0) error = "--threads must be >= 0";
+  if (f.read_timeout_ms < 1) error = "--read-timeout-ms must be >= 1";
+  if (f.idle_timeout_ms < 1) error = "--idle-timeout-ms must be >= 1";
+  if (f.max_connections < 1) error = "--max-connections must be >= 1";
+  if (f.max_header_bytes < 1024) error = "--max-header-bytes must be >= 1024";
+  if (f.ready_check_ms < 10) error = "--ready-check-ms must be >= 10";
   if (!error.empty()) {
     spdlog::error("{}", error);
     std::exit(2);
@@ -87,6 +117,41 @@ std::string QueueNameOf(const std::string& queue_url) {
   std::string path = queue_url;
   while (!path.empty() && path.back() == '/') path.pop_back();
   return path.substr(path.find_last_of('/') + 1);
+}
+
+// SIGINT/SIGTERM end the process (core/termination_signal.h); SIGHUP reloads the keys file.
+// Blocked in every thread (call before any thread starts) and taken synchronously by sigwait.
+sigset_t HandledSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+void BlockReloadSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+// Waits for SIGINT/SIGTERM and returns it; reloads the keys on each SIGHUP meanwhile.
+int WaitForTermination(FleetAuthenticator* authenticator) {
+  const sigset_t set = HandledSignals();
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig != SIGHUP) return sig;
+    if (authenticator == nullptr) {
+      spdlog::info("SIGHUP: no --keys-file, nothing to reload");
+    } else if (Status s = authenticator->Reload(); s.ok()) {
+      spdlog::info("SIGHUP: reloaded the keys file ({} fleets)", authenticator->fleet_count());
+    } else {
+      spdlog::error("SIGHUP: keeping the previous keys: {}", s.ToString());
+    }
+  }
 }
 
 // Logs ReceiverStats every `interval` until stopped.
@@ -132,6 +197,18 @@ int Run(const Flags& f) {
     spdlog::error("--queue-url: {}", client_options.status().ToString());
     return 2;
   }
+  std::unique_ptr<FleetAuthenticator> authenticator;
+  if (f.keys_file.empty()) {
+    spdlog::warn("no --keys-file: authentication is OFF, any client may upload for any fleet");
+  } else {
+    authenticator = std::make_unique<FleetAuthenticator>(f.keys_file);
+    if (Status s = authenticator->Reload(); !s.ok()) {
+      spdlog::error("--keys-file: {}", s.ToString());
+      return 2;
+    }
+    spdlog::info("authentication on: {} fleets in {}", authenticator->fleet_count(), f.keys_file);
+  }
+
   sqs::SqsClient client(std::move(*client_options));
   if (f.create_queue) {
     Result<std::string> url = client.CreateQueue(QueueNameOf(f.queue_url));
@@ -142,15 +219,32 @@ int Run(const Flags& f) {
     if (*url != f.queue_url) spdlog::warn("CreateQueue returned {} (using --queue-url)", *url);
   }
 
+  // The readiness check has its own client with a short timeout, so that a stuck queue turns the
+  // receiver unready within a few check intervals.
+  sqs::SqsClientOptions probe_options = *sqs::SqsClientOptions::ForQueueUrl(f.queue_url);
+  probe_options.request_timeout =
+      std::chrono::milliseconds(std::max<int64_t>(f.ready_check_ms, 500));
+  probe_options.max_idle_connections = 1;
+  sqs::SqsClient probe_client(std::move(probe_options));
+  ReadinessProbe readiness(
+      [&probe_client, &f]() -> Status {
+        return probe_client.GetQueueAttributes(f.queue_url, {"ApproximateNumberOfMessages"})
+            .status();
+      },
+      std::chrono::milliseconds(f.ready_check_ms));
+
+  ReceiverStats stats;
   SqsQueueSender sender(&client, f.queue_url);
   BatchingEnqueuerOptions enqueuer_options;
+  enqueuer_options.on_batch = [&stats](size_t entries) { stats.RecordQueueBatch(entries); };
   enqueuer_options.sender_threads = f.sender_threads;
   enqueuer_options.linger = std::chrono::milliseconds(f.linger_ms);
   enqueuer_options.max_inflight = static_cast<size_t>(f.max_inflight);
   BatchingEnqueuer enqueuer(enqueuer_options, &sender);
 
-  ReceiverStats stats;
   ReportHandlerOptions handler_options;
+  handler_options.authenticator = authenticator.get();
+  handler_options.readiness = [&readiness] { return readiness.Current(); };
   handler_options.max_body_bytes = static_cast<size_t>(f.max_body_bytes);
   handler_options.limits.max_reports = f.max_reports;
   handler_options.limits.max_age_ms = f.max_report_age_s * 1000;
@@ -165,6 +259,10 @@ int Run(const Flags& f) {
   // incompressible data (~5 bytes per 16 KiB block).
   server_options.body_limit = static_cast<size_t>(f.max_body_bytes) + 64 * 1024;
   server_options.server_name = "roadsense-receiver";
+  server_options.read_timeout = std::chrono::milliseconds(f.read_timeout_ms);
+  server_options.idle_timeout = std::chrono::milliseconds(f.idle_timeout_ms);
+  server_options.max_connections = static_cast<size_t>(f.max_connections);
+  server_options.header_limit = static_cast<size_t>(f.max_header_bytes);
   net::HttpServer server(server_options, [&handler](net::HttpRequest&& req, net::Responder res) {
     handler.Handle(std::move(req), std::move(res));
   });
@@ -176,10 +274,12 @@ int Run(const Flags& f) {
 
   {
     StatsLogger stats_logger(&stats, std::chrono::seconds(10));
-    const int sig = WaitForTerminationSignal();
+    const int sig = WaitForTermination(authenticator.get());
     spdlog::info("signal {}: draining", sig);
-    // New uploads get 503; the ones waiting for the queue still get their answer.
+    // No new connections (the load balancer moves on); uploads on open connections get 503; the
+    // ones waiting for the queue still get their answer.
     handler.StartDraining();
+    server.StopAccepting();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (enqueuer.inflight() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -196,6 +296,7 @@ int Run(const Flags& f) {
 
 int main(int argc, char** argv) {
   roadsense::BlockTerminationSignals();
+  roadsense::receiver::BlockReloadSignal();
   auto flags = roadsense::receiver::ParseFlags(argc, argv);
   roadsense::InitLogging("roadsense-receiver", flags.log_level);
   roadsense::receiver::CheckFlags(flags);

@@ -4,8 +4,15 @@
 //   POST /v1/reports  decode (report_batch_decoder.h) → validate (ReportValidator) → wrap in a
 //                     QueuedBatch, base64 → BatchingEnqueuer; the Responder is called from the
 //                     enqueuer's sender thread once the queue acknowledged (200) or not (503).
-//   GET  /healthz     200 {"status":"ok"}
-// Never answers 2xx before the queue stored the upload. Status codes and bodies: README.md.
+//   GET  /healthz     200 {"status":"ok"} (the process is alive)
+//   GET  /readyz      200 when the queue is reachable (options.readiness) and not draining, else
+//   503 GET  /metrics     Prometheus text format (ReceiverStats plus in-flight and readiness
+//   gauges)
+// With options.authenticator set, uploads need `Authorization: Bearer <fleet_id>:<api_key>`
+// (401 missing/invalid, 403 unknown fleet or an envelope.fleet_id of another fleet).
+// Every answer carries X-Request-Id (the client's when it sent a sane one, else a fresh id); debug
+// logs name it. Never answers 2xx before the queue stored the upload. Status codes and bodies:
+// README.md.
 //
 // Threading: Handle() is thread-safe and never blocks on the queue. The enqueuer must outlive the
 // handler; the stats must outlive the enqueuer (pending callbacks record into them).
@@ -16,9 +23,11 @@
 #include <cstdint>
 #include <functional>
 
+#include "core/status.h"
 #include "net/http_message.h"
 #include "net/http_server.h"
 #include "receiver/batching_enqueuer.h"
+#include "receiver/fleet_authenticator.h"
 #include "receiver/receiver_stats.h"
 #include "receiver/report_validator.h"
 
@@ -33,6 +42,12 @@ struct ReportHandlerOptions {
   // base64 must fit an SQS message (1 MiB); see MaxBodyBytesFitsQueue().
   size_t max_body_bytes = 512 * 1024;
   ValidationLimits limits;
+  // Not owned; null: authentication off (uploads carry no credentials, QueuedBatch.fleet_id stays
+  // empty). Must outlive the handler.
+  const FleetAuthenticator* authenticator = nullptr;
+  // Whether the queue is reachable (e.g. ReadinessProbe::Current); null: always ready. Called on
+  // I/O threads, so it must not block.
+  std::function<Status()> readiness;
 };
 
 // Whether a body of `max_body_bytes`, wrapped and base64-encoded, still fits one SQS message.
@@ -50,9 +65,13 @@ class ReportHandler {
 
  private:
   void HandleReports(net::HttpRequest&& request, net::Responder respond);
-  // Records a rejection and answers with an error body.
-  void Reject(const net::HttpRequest& request, const net::Responder& respond,
-              net::HttpResponse response);
+  net::HttpResponse Readiness() const;
+  net::HttpResponse Metrics() const;
+  // Records a rejection (by `code`, with the number of reports when the batch was decoded) and
+  // answers with an error body.
+  void Reject(const net::HttpRequest& request, const net::Responder& respond, int status,
+              std::string_view code, std::string_view message,
+              const std::vector<std::string>& details = {}, uint64_t reports = 0);
 
   const ReportHandlerOptions options_;
   const ReportValidator validator_;
@@ -60,6 +79,8 @@ class ReportHandler {
   ReceiverStats* const stats_;
   const NowMsFunction now_ms_;
   std::atomic<bool> draining_{false};
+  const uint32_t request_id_prefix_;  // random per process: ids stay distinct across restarts
+  std::atomic<uint64_t> next_request_id_{1};
 };
 
 }  // namespace roadsense::receiver

@@ -17,6 +17,8 @@ class BatchBuilder {
   BatchBuilder(VehicleIdentity identity, std::string software_version, std::string fleet_id);
 
   void Add(roadsense::v1::Report report);
+  // A new report at the end of the pending batch, to be filled in place (no copy).
+  roadsense::v1::Report* AddReport() { return pending_.add_reports(); }
   int size() const { return pending_.reports_size(); }
   bool empty() const { return size() == 0; }
 

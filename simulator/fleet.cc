@@ -14,7 +14,8 @@ Fleet::Fleet(FleetOptions options)
     : options_(std::move(options)),
       frame_(options_.center_lat_deg, options_.center_lon_deg),
       network_(RoadNetwork::Build(options_.seed, options_.radius_km * 1000)),
-      scenario_(Scenario::Build(options_.seed, network_, options_.radius_km * 1000)) {
+      scenario_(Scenario::Build(options_.seed, network_, options_.radius_km * 1000,
+                                options_.start_time_ms, SimulatedSpanMs(options_))) {
   const auto run_salt = static_cast<uint64_t>(options_.start_time_ms);
   for (int i = 0; i < options_.vehicles; ++i) {
     vehicles_.push_back(std::make_unique<Vehicle>(options_.seed, i, network_, scenario_));
@@ -45,7 +46,7 @@ void Fleet::RunTick() {
     const int64_t phase = i * options_.report_interval_ms / n;
     const int64_t t = options_.start_time_ms + tick_ * options_.report_interval_ms + phase;
     BatchBuilder& builder = builders_[static_cast<size_t>(i)];
-    builder.Add(vehicles_[static_cast<size_t>(i)]->Step(t, dt_s, frame_));
+    vehicles_[static_cast<size_t>(i)]->Step(t, dt_s, frame_, builder.AddReport());
     ++reports_generated_;
     if (builder.size() >= options_.reports_per_batch) ready_.push_back(builder.Seal());
   }

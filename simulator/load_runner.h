@@ -4,8 +4,16 @@
 // Fleet (serialised by a mutex, so the batch stream stays deterministic whatever the thread
 // timing), encodes it once and sends it until it is acknowledged (2xx), rejected (final 4xx) or
 // out of retries — a retry resends the same bytes, so the (pseudonym, sequence) idempotency key
-// is the same. Acknowledged batches go into the GroundTruth. A reporter thread logs progress once
-// a second. Run() blocks until every batch has an outcome.
+// is the same. Acknowledged batches go into the GroundTruth. Run() blocks until every batch taken
+// has an outcome.
+//
+// Closed loop (rate 0): each thread sends its next batch as soon as the previous one has an
+// outcome; with a ramp-up, thread i starts after i/concurrency of it. Open loop (rate > 0): each
+// batch has an intended send time from a SendSchedule; a thread waits for it if early, and the
+// first attempt's latency is measured from it, so time spent waiting for a free thread (all
+// `concurrency` in flight) counts — no coordinated omission. A reporter thread shows progress
+// once per interval (a self-rewriting line on a terminal, plain log lines otherwise) and records
+// the series for the summary.
 #pragma once
 
 #include <chrono>
@@ -30,7 +38,11 @@ struct LoadOptions {
   std::chrono::milliseconds initial_backoff{50};
   std::chrono::milliseconds max_backoff{5000};
   std::chrono::milliseconds progress_interval{1000};  // 0: no progress lines
-  uint64_t jitter_seed = 1;  // retry jitter only; never affects batch contents
+  uint64_t jitter_seed = 1;               // retry jitter only; never affects batch contents
+  double rate_reports_per_s = 0;          // > 0: open loop at this many reports per second
+  std::chrono::milliseconds ramp_up{0};   // linear ramp of the rate (open) or threads (closed)
+  std::chrono::milliseconds duration{0};  // > 0: take no new batch after this long
+  bool progress_on_terminal = false;      // rewrite one stderr line instead of logging lines
 };
 
 // The request body and its Content-Type for `batch` in `format`.

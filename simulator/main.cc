@@ -1,9 +1,11 @@
 // roadsense-sim: a deterministic fleet simulator, load generator and verifier of the map.
 // See simulator/README.md for flags, output, verification and exit codes.
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -13,11 +15,14 @@
 #include "core/logging.h"
 #include "geo/tile_key.h"
 #include "simulator/fleet.h"
+#include "simulator/generation_benchmark.h"
 #include "simulator/ground_truth.h"
 #include "simulator/http_report_uploader.h"
 #include "simulator/load_runner.h"
 #include "simulator/map_comparison.h"
 #include "simulator/map_verifier.h"
+#include "simulator/run_plot.h"
+#include "simulator/send_schedule.h"
 
 namespace rs = roadsense;
 namespace sim = roadsense::simulator;
@@ -51,12 +56,21 @@ struct Flags {
   std::string db;
   int64_t verify_timeout_s = 120;
   std::string out;
+  std::string plot;
   std::string log_level = "info";
+  bool dry_run = false;
+  double rate = 0;
+  double ramp_up_s = 0;
+  double duration_s = 0;
 };
 
 [[noreturn]] void UsageError(const std::string& message) {
   std::cerr << "roadsense-sim: " << message << " (see --help)\n";
   std::exit(kExitUsage);
+}
+
+std::chrono::nanoseconds Seconds(double s) {
+  return std::chrono::nanoseconds(static_cast<int64_t>(s * 1e9));
 }
 
 bool ParseCenter(const std::string& text, double* lat, double* lon) {
@@ -70,6 +84,12 @@ bool ParseCenter(const std::string& text, double* lat, double* lon) {
 }
 
 sim::FleetOptions FleetOptionsFrom(const Flags& f) {
+  if (f.rate < 0) UsageError("--rate must be >= 0");
+  if (f.ramp_up_s < 0) UsageError("--ramp-up-s must be >= 0");
+  if (f.duration_s < 0) UsageError("--duration-s must be >= 0");
+  if (f.rate > 0 && f.duration_s > 0 && f.duration_s <= f.ramp_up_s / 2) {
+    UsageError("--duration-s must be longer than half of --ramp-up-s");
+  }
   if (f.vehicles < 1) UsageError("--vehicles must be >= 1");
   if (f.reports < 1) UsageError("--reports must be >= 1");
   if (f.reports_per_batch < 1) UsageError("--reports-per-batch must be >= 1");
@@ -84,6 +104,11 @@ sim::FleetOptions FleetOptionsFrom(const Flags& f) {
   o.seed = static_cast<uint64_t>(f.seed);
   o.vehicles = f.vehicles;
   o.total_reports = f.reports;
+  if (f.rate > 0 && f.duration_s > 0) {
+    // Open loop for a duration: exactly the reports the schedule has due within it.
+    o.total_reports =
+        sim::SendSchedule(f.rate, Seconds(f.ramp_up_s)).ReportsWithin(Seconds(f.duration_s));
+  }
   o.reports_per_batch = f.reports_per_batch;
   o.report_interval_ms = f.report_interval_ms;
   o.radius_km = f.radius_km;
@@ -109,6 +134,13 @@ sim::LoadOptions LoadOptionsFrom(const Flags& f) {
   o.max_retries = f.max_retries;
   o.request_timeout = std::chrono::milliseconds(f.request_timeout_ms);
   o.jitter_seed = static_cast<uint64_t>(f.seed);
+  o.rate_reports_per_s = f.rate;
+  o.ramp_up = std::chrono::duration_cast<std::chrono::milliseconds>(Seconds(f.ramp_up_s));
+  // Open loop has its length in the schedule; closed loop stops taking batches at the deadline.
+  if (f.rate == 0) {
+    o.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Seconds(f.duration_s));
+  }
+  o.progress_on_terminal = isatty(STDERR_FILENO) != 0;
   if (f.format == "protobuf") {
     o.format = sim::WireFormat::kProtobuf;
   } else if (f.format == "json") {
@@ -158,6 +190,18 @@ sim::VerifySummary Verify(const sim::MapVerifier& verifier, const sim::CellMap& 
   return v;
 }
 
+// --dry-run: generation and encoding alone, on this thread.
+int DryRun(const sim::FleetOptions& options, sim::WireFormat format) {
+  sim::Fleet fleet(options);
+  const sim::GenerationStats g = sim::GenerationBenchmark::Run(fleet, format);
+  std::printf(
+      "dry-run: generated %lld reports in %lld uploads (%.1f MB encoded) in %.3f s = %.0f "
+      "reports/s (%.0f uploads/s)\n",
+      static_cast<long long>(g.reports), static_cast<long long>(g.uploads),
+      static_cast<double>(g.bytes) / 1e6, g.elapsed_s, g.reports_per_s(), g.uploads_per_s());
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -190,13 +234,29 @@ int main(int argc, char** argv) {
   flags.AddInt("verify-timeout-s", &f.verify_timeout_s,
                "How long --verify waits for the pipeline to drain");
   flags.AddString("out", &f.out, "Write the summary as JSON to this file");
+  flags.AddString("plot", &f.plot,
+                  "Draw reports/s and p99 latency over time into this PNG (needs gnuplot)");
   flags.AddString("log-level", &f.log_level, "trace, debug, info, warn, error");
+  flags.AddDouble("rate", &f.rate,
+                  "Open loop: send this many reports per second (0 = closed loop, --concurrency); "
+                  "latency counts from each upload's intended send time");
+  flags.AddDouble("ramp-up-s", &f.ramp_up_s,
+                  "Seconds to ramp up: the rate linearly (open loop) or the threads (closed loop)");
+  flags.AddDouble("duration-s", &f.duration_s,
+                  "Run this long instead of --reports (open loop: rate x duration reports; "
+                  "closed loop: stop at the deadline or after --reports, whichever comes first)");
+  flags.AddBool("dry-run", &f.dry_run,
+                "Only generate and encode the uploads (no network) and print reports/s");
   flags.ParseOrExit(argc, argv);
   rs::InitLogging("roadsense-sim", f.log_level);
 
   const sim::FleetOptions fleet_options = FleetOptionsFrom(f);
   const sim::LoadOptions load_options = LoadOptionsFrom(f);
   if (f.bucket_seconds < 1) UsageError("--bucket-seconds must be >= 1");
+  if (f.dry_run) {
+    if (f.verify) UsageError("--dry-run sends nothing: it cannot --verify");
+    return DryRun(fleet_options, load_options.format);
+  }
   if (f.verify && f.db.empty()) UsageError("--verify needs --db");
   rs::Result<sim::ReportUploaderFactory> factory = sim::HttpReportUploader::FactoryFor(f.target);
   if (!factory.ok()) UsageError("--target: " + factory.status().message());
@@ -250,6 +310,12 @@ int main(int argc, char** argv) {
     out << summary.ToJson();
     if (!out) {
       spdlog::error("cannot write {}", f.out);
+      if (exit_code == kExitOk) exit_code = kExitUsage;
+    }
+  }
+  if (!f.plot.empty()) {
+    if (rs::Status st = sim::RunPlot::Render(summary, f.plot); !st.ok()) {
+      spdlog::error("--plot {}: {}", f.plot, st.ToString());
       if (exit_code == kExitOk) exit_code = kExitUsage;
     }
   }

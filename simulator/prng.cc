@@ -33,9 +33,16 @@ uint64_t Prng::Below(uint64_t n) {
 }
 
 double Prng::Normal(double mean, double stddev) {
+  if (has_spare_) {
+    has_spare_ = false;
+    return mean + stddev * spare_;
+  }
   const double u1 = 1.0 - NextDouble();  // (0, 1]: log stays finite
   const double u2 = NextDouble();
-  return mean + stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  const double r = std::sqrt(-2.0 * std::log(u1));
+  spare_ = r * std::sin(2.0 * M_PI * u2);
+  has_spare_ = true;
+  return mean + stddev * r * std::cos(2.0 * M_PI * u2);
 }
 
 }  // namespace roadsense::simulator

@@ -26,11 +26,14 @@ class Prng {
   uint64_t Below(uint64_t n);
   // True with probability p.
   bool Chance(double p) { return NextDouble() < p; }
-  // Normally distributed (Box–Muller).
+  // Normally distributed (Box–Muller; each pair of uniforms yields two draws, the second kept
+  // for the next call).
   double Normal(double mean, double stddev);
 
  private:
   uint64_t state_;
+  double spare_ = 0;  // the second standard normal of the last pair
+  bool has_spare_ = false;
 };
 
 // The SplitMix64 finaliser: a good 64-bit mixing function (also used to derive pseudonyms).

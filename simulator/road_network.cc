@@ -9,10 +9,13 @@ namespace roadsense::simulator {
 namespace {
 
 constexpr int kGridLinesPerAxis = 5;  // per direction: 5 north–south + 5 east–west arterials
+constexpr int kStreetsPerAxis = 4;    // residential streets per direction, in the inner disk
+constexpr double kStreetRadiusFraction = 0.45;
 constexpr int kRingVertices = 72;
 constexpr double kRingRadiusFraction = 0.8;
 constexpr double kSignSpacingM = 900;
-constexpr int kArterialLimitsKmh[] = {30, 50, 50, 60, 70};
+constexpr int kArterialLimitsKmh[] = {40, 50, 50, 60, 70};
+constexpr int kResidentialLimitKmh = 30;
 constexpr int kRingLimitsKmh[] = {80, 100};
 
 // Intersection of segments p1–p2 and q1–q2 as fractions (t along p, u along q), if they cross.
@@ -28,10 +31,13 @@ bool SegmentIntersection(LocalPoint p1, LocalPoint p2, LocalPoint q1, LocalPoint
   return *t >= 0 && *t < 1 && *u >= 0 && *u < 1;
 }
 
-Road GridLine(bool north_south, double offset_m, double radius_m, int limit_kmh, int index) {
+Road GridLine(bool north_south, double offset_m, double radius_m, int limit_kmh, int index,
+              RoadClass road_class) {
   const double half = std::sqrt(radius_m * radius_m - offset_m * offset_m);
   Road r;
-  r.name = std::string(north_south ? "ns-" : "ew-") + std::to_string(index);
+  r.road_class = road_class;
+  r.name = std::string(road_class == RoadClass::kResidential ? "street-" : "") +
+           std::string(north_south ? "ns-" : "ew-") + std::to_string(index);
   r.speed_limit_kmh = limit_kmh;
   if (north_south) {
     r.points = {{offset_m, -half}, {offset_m, half}};
@@ -51,11 +57,23 @@ RoadNetwork RoadNetwork::Build(uint64_t seed, double radius_m) {
     for (int i = 0; i < kGridLinesPerAxis; ++i) {
       const double offset = -radius_m + spacing * (i + 1) + rng.Uniform(-0.15, 0.15) * spacing;
       const int limit = kArterialLimitsKmh[rng.Below(std::size(kArterialLimitsKmh))];
-      net.AddRoad(GridLine(axis == 0, offset, radius_m, limit, i));
+      net.AddRoad(GridLine(axis == 0, offset, radius_m, limit, i, RoadClass::kArterial));
+    }
+  }
+  // Residential streets: half-way between the arterials' nominal lines, inside the inner disk.
+  const double inner = radius_m * kStreetRadiusFraction;
+  const double street_spacing = 2 * inner / (kStreetsPerAxis + 1);
+  for (int axis = 0; axis < 2; ++axis) {
+    for (int i = 0; i < kStreetsPerAxis; ++i) {
+      const double offset =
+          -inner + street_spacing * (i + 0.5) + rng.Uniform(0.2, 0.8) * street_spacing;
+      net.AddRoad(
+          GridLine(axis == 0, offset, inner, kResidentialLimitKmh, i, RoadClass::kResidential));
     }
   }
   Road ring;
   ring.name = "ring";
+  ring.road_class = RoadClass::kRing;
   ring.closed = true;
   ring.speed_limit_kmh = kRingLimitsKmh[rng.Below(std::size(kRingLimitsKmh))];
   const double ring_r = radius_m * kRingRadiusFraction;

@@ -1,9 +1,11 @@
 // RoadNetwork: the synthetic roads the simulated fleet drives on.
 //
 // Built deterministically from a seed: a grid of arterials (north–south and east–west lines,
-// clipped to the simulated disk, their offsets jittered by the seed) plus a ring road. Each road
-// is a polyline in a LocalFrame with a speed limit and the arc positions of its speed-limit signs;
-// junctions are where two roads cross. Immutable after Build(); safe to share across threads.
+// clipped to the simulated disk, their offsets jittered by the seed), a finer grid of residential
+// streets in the inner part of the disk, and a ring road. Each road is a polyline in a LocalFrame
+// with a class, a speed limit (residential 30, arterial 40–70, ring 80–100 km/h) and the arc
+// positions of its speed-limit signs; junctions are where two roads cross. Immutable after
+// Build(); safe to share across threads.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +16,11 @@
 
 namespace roadsense::simulator {
 
+enum class RoadClass { kResidential, kArterial, kRing };
+
 struct Road {
   std::string name;
+  RoadClass road_class = RoadClass::kArterial;
   int speed_limit_kmh = 50;
   bool closed = false;               // a loop: arc position wraps at length_m
   std::vector<LocalPoint> points;    // polyline vertices (closed roads repeat the first at the end)
@@ -46,7 +51,7 @@ class RoadNetwork {
 
   const std::vector<Road>& roads() const { return roads_; }
   const Road& road(int index) const { return roads_[static_cast<size_t>(index)]; }
-  // The junctions on `road`, ascending by s_m.
+  // The junctions on `road`, ascending by s_m (no two at the same s_m).
   const std::vector<Junction>& JunctionsOn(int road) const {
     return junctions_[static_cast<size_t>(road)];
   }

@@ -1,7 +1,10 @@
 #include "simulator/run_summary.h"
 
 #include <boost/json.hpp>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <string_view>
 
 namespace roadsense::simulator {
 namespace {
@@ -21,6 +24,57 @@ std::string StatusList(const std::map<int, int64_t>& m) {
   return s.empty() ? "none" : s;
 }
 
+// Plain decimals with at most 3 fraction digits: boost::json would write 48.127 as "4.8127E1".
+void AppendNumber(double v, std::string* out) {
+  if (!std::isfinite(v)) v = 0;
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 3);
+  if (ec != std::errc()) {
+    out->push_back('0');
+    return;
+  }
+  std::string_view text(buf, static_cast<size_t>(end - buf));
+  while (text.back() == '0') text.remove_suffix(1);
+  if (text.back() == '.') text.remove_suffix(1);
+  if (text == "-0") text = "0";
+  out->append(text);
+}
+
+// boost::json::serialize, except for the number format of doubles.
+void AppendJson(const boost::json::value& v, std::string* out) {
+  switch (v.kind()) {
+    case boost::json::kind::double_:
+      AppendNumber(v.get_double(), out);
+      return;
+    case boost::json::kind::object: {
+      out->push_back('{');
+      bool first = true;
+      for (const auto& [key, value] : v.get_object()) {
+        if (!first) out->push_back(',');
+        first = false;
+        out->append(boost::json::serialize(boost::json::string(key)));
+        out->push_back(':');
+        AppendJson(value, out);
+      }
+      out->push_back('}');
+      return;
+    }
+    case boost::json::kind::array: {
+      out->push_back('[');
+      bool first = true;
+      for (const auto& value : v.get_array()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendJson(value, out);
+      }
+      out->push_back(']');
+      return;
+    }
+    default:
+      out->append(boost::json::serialize(v));
+  }
+}
+
 }  // namespace
 
 void RunSummary::Print(std::ostream& out) const {
@@ -35,8 +89,15 @@ void RunSummary::Print(std::ostream& out) const {
                 static_cast<long long>(reports_sent), static_cast<long long>(reports_acked),
                 elapsed_s, reports_per_s, uploads_per_s);
   out << buf;
-  std::snprintf(buf, sizeof buf, "latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
-                latency_p50_ms, latency_p90_ms, latency_p99_ms, latency_max_ms);
+  if (mode == "open") {
+    std::snprintf(buf, sizeof buf,
+                  "open loop: target %.0f reports/s; latency from the intended send time\n",
+                  target_reports_per_s);
+    out << buf;
+  }
+  if (stopped_by_duration) out << "stopped: --duration-s reached\n";
+  std::snprintf(buf, sizeof buf, "latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n",
+                latency_p50_ms, latency_p90_ms, latency_p99_ms, latency_p999_ms, latency_max_ms);
   out << buf;
   if (verify) out << verify->message << "\n";
 }
@@ -52,6 +113,9 @@ std::string RunSummary::ToJson() const {
                    {"retries", retries},
                    {"transport_errors", transport_errors},
                    {"by_status", StatusCounts(attempts_by_status)}};
+  o["mode"] = mode;
+  if (mode == "open") o["target_reports_per_s"] = target_reports_per_s;
+  o["stopped_by_duration"] = stopped_by_duration;
   o["reports"] = {{"sent", reports_sent}, {"acked", reports_acked}};
   o["elapsed_s"] = elapsed_s;
   o["reports_per_s"] = reports_per_s;
@@ -59,7 +123,17 @@ std::string RunSummary::ToJson() const {
   o["latency_ms"] = {{"p50", latency_p50_ms},
                      {"p90", latency_p90_ms},
                      {"p99", latency_p99_ms},
+                     {"p99.9", latency_p999_ms},
                      {"max", latency_max_ms}};
+  boost::json::array samples;
+  for (const ProgressSample& p : series) {
+    samples.push_back({{"t_s", p.t_s},
+                       {"reports_per_s", p.reports_per_s},
+                       {"uploads_per_s", p.uploads_per_s},
+                       {"errors", p.errors},
+                       {"p99_ms", p.p99_ms}});
+  }
+  o["series"] = std::move(samples);
   if (verify) {
     o["verify"] = {{"ok", verify->ok},
                    {"message", verify->message},
@@ -68,7 +142,9 @@ std::string RunSummary::ToJson() const {
                    {"expected_reports", verify->expected_reports},
                    {"observed_reports", verify->observed_reports}};
   }
-  return boost::json::serialize(o) + "\n";
+  std::string text;
+  AppendJson(o, &text);
+  return text + "\n";
 }
 
 }  // namespace roadsense::simulator

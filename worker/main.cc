@@ -1,5 +1,6 @@
-// roadsense-worker: polls the report queue, aggregates batches into zoom-16 tile statistics and
-// writes them to PostgreSQL exactly once per batch. See worker/README.md.
+// roadsense-worker: polls the report queue, aggregates batches into the map layers (traffic,
+// weather, hazards, speed limits) and writes them to PostgreSQL exactly once per batch. See
+// worker/README.md.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include "core/logging.h"
 #include "core/termination_signal.h"
 #include "db/ingest_store.h"
+#include "db/retention_pruner.h"
 #include "sqs/sqs_client.h"
 #include "worker/poll_loop.h"
 #include "worker/stop_signal.h"
@@ -86,12 +88,33 @@ void LogThroughput(const WorkerMetrics& m, const StopSignal& stop) {
   }
 }
 
+// Prunes old ledger and map rows every `interval` until stopped (db::RetentionPruner; several
+// worker processes may run this, only one prunes at a time).
+void PruneRetention(const std::string& db, const db::RetentionPolicy& policy, seconds interval,
+                    const StopSignal& stop) {
+  db::RetentionPruner pruner(db);
+  do {
+    Result<db::PruneOutcome> pruned = pruner.Prune(policy);
+    if (!pruned.ok()) {
+      spdlog::warn("retention: {}", pruned.status().ToString());
+    } else if (pruned->ledger_rows > 0 || pruned->map_rows > 0) {
+      spdlog::info("retention: deleted {} ledger rows, {} map rows", pruned->ledger_rows,
+                   pruned->map_rows);
+    }
+  } while (!stop.WaitFor(interval));
+}
+
 int Main(int argc, char** argv) {
   BlockTerminationSignals();
   PollLoopOptions options;
   int threads = 2;
   bool create_queue = true;
   std::string log_level = "info";
+  // Ledger rows must outlive every copy of their batch: receiver --max-report-age-s (7 days) +
+  // the longest SQS retention (14 days). See db/README.md, "Retention".
+  int ledger_retention_hours = 21 * 24;
+  int map_retention_hours = 0;
+  int prune_interval_seconds = 300;
   FlagSet flags("roadsense-worker",
                 "Polls the report queue and writes zoom-16 tile statistics to PostgreSQL, "
                 "exactly once per batch.");
@@ -105,6 +128,14 @@ int Main(int argc, char** argv) {
                "visibility timeout requested on ReceiveMessage, seconds");
   flags.AddInt("wait-seconds", &options.wait_seconds, "long-poll wait, seconds (0..20)");
   flags.AddBool("create-queue", &create_queue, "CreateQueue on start-up (idempotent)");
+  flags.AddInt("ledger-retention-hours", &ledger_retention_hours,
+               "delete ingest_ledger rows older than this (0 = never); must exceed queue "
+               "retention + the cars' retry horizon");
+  flags.AddInt("map-retention-hours", &map_retention_hours,
+               "delete tile buckets, expired hazards and speed-limit votes older than this "
+               "(0 = never)");
+  flags.AddInt("prune-interval-seconds", &prune_interval_seconds,
+               "seconds between retention pruning rounds");
   flags.AddString("log-level", &log_level, "trace, debug, info, warn or error");
   flags.ParseOrExit(argc, argv);
   InitLogging("roadsense-worker", log_level);
@@ -122,6 +153,10 @@ int Main(int argc, char** argv) {
     error = "--wait-seconds: 0..20";
   else if (options.visibility_timeout < 0)
     error = "--visibility-timeout must be >= 0";
+  else if (ledger_retention_hours < 0 || map_retention_hours < 0)
+    error = "retention hours must be >= 0";
+  else if (prune_interval_seconds < 1)
+    error = "--prune-interval-seconds must be at least 1";
   if (!error.empty()) {
     std::fprintf(stderr, "roadsense-worker: %s (see --help)\n", error.c_str());
     return 2;
@@ -149,6 +184,11 @@ int Main(int argc, char** argv) {
     loops.emplace_back([&] { PollLoop(&client, options, &metrics).Run(stop); });
   }
   std::thread reporter([&] { LogThroughput(metrics, stop); });
+  const db::RetentionPolicy retention{.ledger_hours = ledger_retention_hours,
+                                      .map_hours = map_retention_hours};
+  std::thread pruner([&] {
+    PruneRetention(options.db_connection, retention, seconds{prune_interval_seconds}, stop);
+  });
   spdlog::info("polling {} with {} threads, {} s buckets", options.queue_url, threads,
                options.bucket_seconds);
 
@@ -157,6 +197,7 @@ int Main(int argc, char** argv) {
   stop.Stop();
   for (auto& t : loops) t.join();
   reporter.join();
+  pruner.join();
   spdlog::info("stopped: batches={} reports={} tiles={} duplicates={} poison={} deleted={}",
                metrics.batches_committed.load(), metrics.reports.load(),
                metrics.tiles_upserted.load(), metrics.batches_duplicate.load(),

@@ -1,15 +1,18 @@
-// TileAggregator: pre-aggregates report batches in memory into per-(zoom-16 tile, time bucket)
-// TileStats, so that a receive of up to 10 batches becomes one set-based upsert.
+// TileAggregator: pre-aggregates report batches in memory into every map layer (db::MapDelta), so
+// that a receive of up to 10 batches becomes one set-based upsert per layer.
 //
 // Placement: tile = geo::TileForPoint(position), bucket = geo::BucketStartMs(observed_time_ms,
 // bucket_seconds). A report without a position cannot be placed and is counted in
 // unplaced_reports() only. Every placed report has a speed (proto3: 0 cm/s is a valid speed).
+// Layers: traffic and weather per (zoom-16 tile, bucket); hazards per (zoom-18 tile, type);
+// speed-limit signs per (zoom-16 tile, heading sector, value). Vehicles are identified by
+// db::HyperLogLog::Hash64(vehicle_pseudonym) of the batch envelope.
 // Not thread-safe; one per thread.
 #pragma once
 
 #include <cstdint>
 
-#include "db/tile_stats.h"
+#include "db/map_delta.h"
 #include "schema/roadsense.pb.h"
 
 namespace roadsense::worker {
@@ -19,18 +22,21 @@ class TileAggregator {
   explicit TileAggregator(int64_t bucket_seconds);
 
   void Add(const v1::ReportBatch& batch);
-  void Add(const v1::Report& report);
+  // One report of the vehicle whose pseudonym hashes to `vehicle`.
+  void Add(const v1::Report& report, uint64_t vehicle);
 
-  const db::TileStatsMap& tiles() const { return tiles_; }
+  const db::TileStatsMap& tiles() const { return delta_.tiles; }
+  const db::HazardClusterMap& hazards() const { return delta_.hazards; }
+  const db::SpeedLimitVoteMap& speed_limits() const { return delta_.speed_limits; }
   int64_t placed_reports() const { return placed_reports_; }
   int64_t unplaced_reports() const { return unplaced_reports_; }
 
   // Hands out the aggregates and starts over.
-  db::TileStatsMap Take();
+  db::MapDelta Take();
 
  private:
   int64_t bucket_seconds_;
-  db::TileStatsMap tiles_;
+  db::MapDelta delta_;
   int64_t placed_reports_ = 0;
   int64_t unplaced_reports_ = 0;
 };

@@ -24,8 +24,8 @@ TEST(Base64, RoundTripsAllByteValues) {
 }
 
 TEST(Base64, RejectsMalformedInput) {
-  EXPECT_FALSE(Base64Decode("Zg=").has_value());    // bad length
-  EXPECT_FALSE(Base64Decode("Z!==").has_value());   // bad character
+  EXPECT_FALSE(Base64Decode("Zg=").has_value());       // bad length
+  EXPECT_FALSE(Base64Decode("Z!==").has_value());      // bad character
   EXPECT_FALSE(Base64Decode("Zg==Zg==").has_value());  // padding in the middle
 }
 

@@ -27,10 +27,11 @@ Status ParseInto(Flags* f, std::vector<const char*> args, bool* help) {
 TEST(FlagSet, ParsesSpaceAndEqualsForms) {
   Flags f;
   bool help = false;
-  ASSERT_TRUE(ParseInto(&f, {"--listen", "0.0.0.0:1", "--threads=4", "--limit", "-3", "--rate=2.5",
-                             "--verify"},
-                        &help)
-                  .ok());
+  ASSERT_TRUE(
+      ParseInto(&f,
+                {"--listen", "0.0.0.0:1", "--threads=4", "--limit", "-3", "--rate=2.5", "--verify"},
+                &help)
+          .ok());
   EXPECT_EQ(f.listen, "0.0.0.0:1");
   EXPECT_EQ(f.threads, 4);
   EXPECT_EQ(f.limit, -3);

@@ -27,10 +27,11 @@ class RepositoryTest : public DatabaseTest {
     return {{16, x, y}, bucket_ms};
   }
 
-  // `n` reports at `speed_cms`, observed from `t_ms` on, one per millisecond.
+  // `n` reports at `speed_cms` by `n` vehicles, observed from `t_ms` on, one per millisecond.
   static TileStats Stats(int n, int32_t speed_cms, int64_t t_ms = 1'700'000'100'000) {
     TileStats s;
     for (int i = 0; i < n; ++i) {
+      s.vehicles.Add(HyperLogLog::Hash64("vehicle-" + std::to_string(i)));
       s.AddObservation(t_ms + i);
       s.AddSpeed(speed_cms);
       ++s.probe_reports;
@@ -42,7 +43,7 @@ class RepositoryTest : public DatabaseTest {
   static IngestOutcome Ingest(IngestStore& store, const std::vector<LedgerEntry>& entries,
                               const TileStatsMap& tiles) {
     Result<IngestOutcome> outcome =
-        store.Ingest(entries, [&](const std::vector<bool>&) { return tiles; });
+        store.Ingest(entries, [&](const std::vector<bool>&) { return MapDelta{.tiles = tiles}; });
     EXPECT_TRUE(outcome.ok()) << outcome.status().ToString();
     return outcome.ok() ? *outcome : IngestOutcome{};
   }
@@ -121,7 +122,7 @@ TEST_F(RepositoryTest, OnlyClaimedBatchesAreReportedToTheAggregator) {
   auto outcome = store.Ingest({Entry("car-bbbbbbbb", 3), Entry("car-bbbbbbbb", 2)},
                               [&](const std::vector<bool>& claimed) {
                                 seen = claimed;
-                                return TileStatsMap{};
+                                return MapDelta{};
                               });
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_EQ(seen, (std::vector<bool>{true, false}));
@@ -157,7 +158,7 @@ TEST_F(RepositoryTest, ConcurrentOverlappingUpsertsBothLand) {
     IngestStore store(ConnectionString());
     return store.Ingest({Entry(pseudonym, 1)}, [&](const std::vector<bool>&) {
       both_claimed.arrive_and_wait();
-      return tiles;
+      return MapDelta{.tiles = tiles};
     });
   };
   auto a = std::async(std::launch::async, run, "car-dddddddd");
@@ -180,14 +181,14 @@ TEST_F(RepositoryTest, ConcurrentDuplicateBatchCountsOnce) {
     return store.Ingest({Entry("car-ffffffff", 9)}, [&](const std::vector<bool>&) {
       first_claimed.set_value();
       release_first.get_future().wait();
-      return tiles;
+      return MapDelta{.tiles = tiles};
     });
   });
   first_claimed.get_future().wait();
   auto second = std::async(std::launch::async, [&] {
     IngestStore store(ConnectionString());
     return store.Ingest({Entry("car-ffffffff", 9)},
-                        [&](const std::vector<bool>&) { return tiles; });
+                        [&](const std::vector<bool>&) { return MapDelta{.tiles = tiles}; });
   });
   // Release the first only once the second is blocked on its row lock.
   while (QueryValue<int64_t>("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
@@ -208,23 +209,23 @@ TEST_F(RepositoryTest, ViewsDeriveSpeedAndQuadkey) {
   const geo::TileKey tile = geo::TileForDegrees(48.1374, 11.5755);  // Munich
   const int64_t now_ms = QueryValue<int64_t>("SELECT (extract(epoch FROM now()) * 1000)::bigint");
   Ingest(store, {Entry("car-gggggggg", 1)},
-         {{{tile, geo::BucketStartMs(now_ms, 300)}, Stats(4, 2500, now_ms)}});
+         {{{tile, geo::BucketStartMs(now_ms, 300)}, Stats(5, 2500, now_ms)}});  // k = 5
   pqxx::connection c(ConnectionString());
   pqxx::work txn(c);
   auto map = txn.exec1("SELECT quadkey, mean_speed_kmh, reports FROM map_tiles");
   EXPECT_EQ(map[0].as<std::string>(), geo::Quadkey(tile));
   EXPECT_DOUBLE_EQ(map[1].as<double>(), 90.0);  // 2500 cm/s = 90 km/h
-  EXPECT_EQ(map[2].as<int64_t>(), 4);
+  EXPECT_EQ(map[2].as<int64_t>(), 5);
   auto busiest = txn.exec("SELECT x, y, reports, mean_speed_kmh FROM busiest_tiles");
   ASSERT_EQ(busiest.size(), 1u);
   EXPECT_EQ(busiest[0][0].as<int>(), tile.x);
-  EXPECT_EQ(busiest[0][2].as<int64_t>(), 4);
+  EXPECT_EQ(busiest[0][2].as<int64_t>(), 5);
 }
 
 TEST_F(RepositoryTest, IngestWithoutServerIsUnavailable) {
   IngestStore store("host=127.0.0.1 port=1 dbname=roadsense user=roadsense connect_timeout=2");
-  auto outcome = store.Ingest({Entry("car-hhhhhhhh", 1)},
-                              [](const std::vector<bool>&) { return TileStatsMap{}; });
+  auto outcome =
+      store.Ingest({Entry("car-hhhhhhhh", 1)}, [](const std::vector<bool>&) { return MapDelta{}; });
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.status().code(), StatusCode::kUnavailable);
 }

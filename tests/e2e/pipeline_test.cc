@@ -1,12 +1,10 @@
 // End to end: real PostgreSQL, roadsense-queue, a receiver, two workers and the simulator, with
 // one worker killed -9 mid-run and restarted. The simulator's --verify compares PostgreSQL's
 // per-tile totals with its ground truth and exits 0 only on an exact match.
+#include <gtest/gtest.h>
 #include <signal.h>
 
-#include <gtest/gtest.h>
-
 #include <pqxx/pqxx>
-
 #include <string>
 #include <thread>
 
@@ -75,9 +73,8 @@ TEST_F(Pipeline, WorkerKilledMidRunLosesAndDoublesNothing) {
   StartWorker(&worker2_, "worker-2");
   sim_.Start({BinaryPath("roadsense-sim"), "--target",
               "http://127.0.0.1:" + std::to_string(receiver_port_), "--vehicles", "200",
-              "--reports", "100000", "--reports-per-batch", "50", "--concurrency", "16",
-              "--seed", "7", "--verify", "--db", pg_.ConnectionString(),
-              "--verify-timeout-s", "120"},
+              "--reports", "100000", "--reports-per-batch", "50", "--concurrency", "16", "--seed",
+              "7", "--verify", "--db", pg_.ConnectionString(), "--verify-timeout-s", "120"},
              dir_.path() + "/sim.log");
 
   // Once a tenth of the reports are in PostgreSQL, kill one worker without warning: it is then

@@ -211,6 +211,26 @@ TEST(HttpServerTest, ConnectionsOverCapAreClosed) {
   first.Close();
 }
 
+TEST(HttpServerTest, StopAcceptingRefusesNewConnectionsButServesOpenOnes) {
+  HttpServer server(TestOptions(), EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient open_client("127.0.0.1", server.port());
+  ASSERT_TRUE(open_client.RoundTrip(Get("/before"), kTimeout).ok());
+
+  server.StopAccepting();
+  // The acceptor closes on its strand: wait until a fresh connection is refused.
+  bool refused = false;
+  for (int i = 0; i < 500 && !refused; ++i) {
+    HttpClient fresh("127.0.0.1", server.port());
+    refused = !fresh.RoundTrip(Get("/new"), kTimeout).ok();
+    if (!refused) std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_TRUE(refused);
+  auto response = open_client.RoundTrip(Get("/after"), kTimeout);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->Header("X-Path"), "/after");
+}
+
 TEST(HttpServerTest, StartFailsOnPortInUse) {
   HttpServer first(TestOptions(), EchoHandler);
   ASSERT_TRUE(first.Start().ok());

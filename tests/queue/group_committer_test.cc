@@ -115,5 +115,31 @@ TEST(GroupCommitter, SubmitAfterStopFails) {
   EXPECT_EQ(got.code(), StatusCode::kUnavailable);
 }
 
+TEST(GroupCommitter, MaintenanceRecordsGoFirstInTheGroupAndComplete) {
+  roadsense::testing::TempDir dir;
+  GroupCommitter committer(OpenWriter(dir.path()));
+  uint64_t maintenance_last = 0;
+  bool added = false;
+  committer.SetMaintenance(
+      [&](const WalWriter&, std::vector<WalRecord>* records, GroupCommitter::Done* done) {
+        if (added) return;  // once
+        added = true;
+        records->push_back(DeleteQueueRecord{"maintenance"});
+        *done = [&](const Status& s, std::vector<WalRecord>&, uint64_t last) {
+          EXPECT_TRUE(s.ok());
+          maintenance_last = last;
+        };
+      },
+      std::chrono::milliseconds(1000));
+  uint64_t submitted_last = 0;
+  committer.Submit(OneDelete(), [&](const Status&, std::vector<WalRecord>&, uint64_t last) {
+    submitted_last = last;
+  });
+  committer.Start();
+  committer.Stop();
+  EXPECT_EQ(maintenance_last, 1u);
+  EXPECT_EQ(submitted_last, 2u);
+}
+
 }  // namespace
 }  // namespace roadsense::queue

@@ -126,5 +126,37 @@ TEST_F(QueueCrashTest, AcknowledgedUndeletedMessagesSurviveKill9) {
   EXPECT_EQ(after, expected) << server_->ReadLog();
 }
 
+// A receive acknowledged on a queue with a RedrivePolicy is durable: after kill -9 the next receive
+// is the one that exceeds maxReceiveCount, so the message moves to the dead-letter queue.
+TEST_F(QueueCrashTest, MaxReceiveCountHoldsAcrossKill9) {
+  StartServer();
+  auto dlq = client_->CreateQueue("dead");
+  ASSERT_TRUE(dlq.ok()) << dlq.status().ToString();
+  auto url = client_->CreateQueue(
+      "poison",
+      {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead",)"
+                         R"("maxReceiveCount":"1"})"}});
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  ASSERT_TRUE(client_->SendMessage(*url, "bad").ok());
+  sqs::ReceiveOptions options;
+  options.visibility_timeout = 600;
+  options.wait_time_seconds = 0;
+  auto first = client_->ReceiveMessage(*url, options);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->size(), 1u);
+
+  server_->Stop(SIGKILL);
+  StartServer();
+
+  auto again = client_->ReceiveMessage(*url, options);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->empty()) << "received again beyond maxReceiveCount";
+  options.wait_time_seconds = 2;
+  auto dead = client_->ReceiveMessage(*dlq, options);
+  ASSERT_TRUE(dead.ok()) << dead.status().ToString();
+  ASSERT_EQ(dead->size(), 1u) << server_->ReadLog();
+  EXPECT_EQ((*dead)[0].body, "bad");
+}
+
 }  // namespace
 }  // namespace roadsense::queue

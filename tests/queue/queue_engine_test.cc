@@ -2,71 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <future>
-
 #include "queue/sqs_error.h"
-#include "tests/support/child_process.h"
+#include "tests/queue/queue_engine_fixture.h"
 
 namespace roadsense::queue {
 namespace {
 
-class QueueEngineTest : public ::testing::Test {
- protected:
-  void SetUp() override { Reopen(); }
-
-  void Reopen() {
-    engine_.reset();
-    auto engine = QueueEngine::Open({dir_.path()});
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(*engine);
-  }
-
-  Status Create(const std::string& name, const QueueAttributeMap& attributes = {}) {
-    std::promise<Status> p;
-    engine_->CreateQueue(name, attributes, [&](Status s) { p.set_value(s); });
-    return p.get_future().get();
-  }
-
-  Result<std::vector<SentMessage>> Send(const std::vector<std::string>& bodies,
-                                        int delay_seconds = -1) {
-    std::vector<NewMessage> messages;
-    for (const auto& b : bodies) messages.push_back({b, {}, delay_seconds, "me"});
-    std::promise<Result<std::vector<SentMessage>>> p;
-    engine_->SendMessages("q", std::move(messages), [&](auto r) { p.set_value(std::move(r)); });
-    return p.get_future().get();
-  }
-
-  std::vector<ReceivedMessage> Receive(int max, int visibility_timeout = -1, int wait = 0) {
-    std::promise<Result<std::vector<ReceivedMessage>>> p;
-    engine_->ReceiveMessages("q", {max, visibility_timeout, wait},
-                             [&](auto r) { p.set_value(std::move(r)); });
-    auto r = p.get_future().get();
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : std::vector<ReceivedMessage>();
-  }
-
-  Status Delete(const ReceivedMessage& m) {
-    std::promise<std::vector<Status>> p;
-    engine_->DeleteMessages("q", {m.receipt.Encode()}, [&](auto s) { p.set_value(s); });
-    return p.get_future().get().front();
-  }
-
-  std::string Attribute(const std::string& name) {
-    auto all = engine_->GetQueueAttributes("q");
-    EXPECT_TRUE(all.ok());
-    return all.ok() ? all->at(name) : "";
-  }
-
-  static std::vector<std::string> BodiesOf(const std::vector<ReceivedMessage>& received) {
-    std::vector<std::string> bodies;
-    for (const auto& r : received) bodies.push_back(r.message->body);
-    std::sort(bodies.begin(), bodies.end());
-    return bodies;
-  }
-
-  roadsense::testing::TempDir dir_;
-  std::unique_ptr<QueueEngine> engine_;
-};
+using QueueEngineTest = testing::QueueEngineFixture;
 
 TEST_F(QueueEngineTest, SentMessageIsReceivedOnce) {
   ASSERT_TRUE(Create("q").ok());

@@ -196,5 +196,35 @@ TEST_F(SqsJsonApiTest, BatchReportsBadEntryAsFailedAndSendsTheRest) {
   EXPECT_EQ(out.at("Failed").as_array()[0].as_object().at("Id").as_string(), "bad");
 }
 
+TEST_F(SqsJsonApiTest, ListDeadLetterSourceQueuesAnswersLowercaseQueueUrls) {
+  CallOk("CreateQueue", R"({"QueueName":"dlq"})");
+  CallOk("CreateQueue", R"({"QueueName":"src","Attributes":{"RedrivePolicy":
+      "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\",\"maxReceiveCount\":\"3\"}"}})");
+  auto out = CallOk("ListDeadLetterSourceQueues", R"({"QueueUrl":"http://h:1/000000000000/dlq"})");
+  ASSERT_TRUE(out.contains("queueUrls")) << json::serialize(out);
+  const auto& urls = out.at("queueUrls").as_array();
+  ASSERT_EQ(urls.size(), 1u);
+  EXPECT_EQ(urls[0].as_string(), "http://h:1/000000000000/src");
+}
+
+TEST_F(SqsJsonApiTest, ChangeMessageVisibilityBatchReportsEachEntry) {
+  const std::string url = CreateQueue();
+  CallOk("SendMessage", R"({"QueueUrl":")" + url + R"(","MessageBody":"hi"})");
+  auto received = CallOk("ReceiveMessage", R"({"QueueUrl":")" + url + R"("})");
+  const std::string handle(
+      received.at("Messages").as_array()[0].as_object().at("ReceiptHandle").as_string());
+  auto out = CallOk("ChangeMessageVisibilityBatch", R"({"QueueUrl":")" + url + R"(","Entries":[
+      {"Id":"ok","ReceiptHandle":")" + handle + R"(","VisibilityTimeout":0},
+      {"Id":"bad","ReceiptHandle":"garbage","VisibilityTimeout":0}]})");
+  ASSERT_EQ(out.at("Successful").as_array().size(), 1u);
+  EXPECT_EQ(out.at("Successful").as_array()[0].as_object().at("Id").as_string(), "ok");
+  ASSERT_EQ(out.at("Failed").as_array().size(), 1u);
+  EXPECT_EQ(out.at("Failed").as_array()[0].as_object().at("Code").as_string(),
+            "ReceiptHandleIsInvalid");
+  // Visible again at once.
+  auto again = CallOk("ReceiveMessage", R"({"QueueUrl":")" + url + R"("})");
+  EXPECT_EQ(again.at("Messages").as_array().size(), 1u);
+}
+
 }  // namespace
 }  // namespace roadsense::queue

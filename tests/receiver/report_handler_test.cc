@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
 #include <future>
 
 #include "core/base64.h"
+#include "core/digest.h"
 #include "receiver/gzip_codec.h"
 #include "tests/receiver/fake_queue_sender.h"
 #include "tests/receiver/test_batches.h"
+#include "tests/support/child_process.h"
 
 namespace roadsense::receiver {
 namespace {
@@ -229,6 +232,167 @@ TEST_F(ReportHandlerTest, NoAnswerBeforeTheQueueAcknowledged) {
 TEST_F(ReportHandlerTest, DrainingHandlerSheds503) {
   handler_.StartDraining();
   EXPECT_EQ(Call(PostProtobuf(ValidBatch())).status, 503);
+}
+
+net::HttpRequest Get(std::string target) {
+  net::HttpRequest r;
+  r.method = "GET";
+  r.target = std::move(target);
+  return r;
+}
+
+TEST_F(ReportHandlerTest, ReadyzIsOkWithoutAReadinessCheck) {
+  EXPECT_EQ(Call(Get("/readyz")).status, 200);
+}
+
+TEST_F(ReportHandlerTest, ReadyzIs503WhileDraining) {
+  handler_.StartDraining();
+  auto r = Call(Get("/readyz"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(JsonBody(r)["error"].as_string(), "shutting_down");
+}
+
+TEST_F(ReportHandlerTest, MetricsCountAnswersByStatusAndRejectionsByReason) {
+  ASSERT_EQ(Call(PostProtobuf(ValidBatch())).status, 200);
+  ASSERT_EQ(Call(Post("text/plain", "x")).status, 415);
+  auto r = Call(Get("/metrics"));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(std::string(r.Header("Content-Type")), HasSubstr("text/plain; version=0.0.4"));
+  EXPECT_THAT(r.body, HasSubstr("roadsense_receiver_http_responses_total{code=\"200\"} 1\n"));
+  EXPECT_THAT(r.body, HasSubstr("roadsense_receiver_http_responses_total{code=\"415\"} 1\n"));
+  EXPECT_THAT(r.body, HasSubstr("roadsense_receiver_uploads_rejected_total{reason=\""
+                                "unsupported_media_type\"} 1\n"));
+  EXPECT_THAT(r.body, HasSubstr("roadsense_receiver_reports_accepted_total 4\n"));
+  EXPECT_THAT(r.body, HasSubstr("roadsense_receiver_inflight_uploads 0\n"));
+  EXPECT_THAT(r.body, HasSubstr("roadsense_receiver_ready 1\n"));
+  EXPECT_THAT(r.body, HasSubstr("roadsense_receiver_enqueue_latency_seconds_count 1\n"));
+}
+
+TEST_F(ReportHandlerTest, MetricsCountsShedUploads) {
+  handler_.StartDraining();
+  ASSERT_EQ(Call(PostProtobuf(ValidBatch())).status, 503);
+  EXPECT_THAT(Call(Get("/metrics")).body, HasSubstr("roadsense_receiver_uploads_shed_total 1\n"));
+}
+
+TEST_F(ReportHandlerTest, PostOnMetricsIs405) {
+  auto request = Get("/metrics");
+  request.method = "POST";
+  EXPECT_EQ(Call(std::move(request)).status, 405);
+}
+
+TEST_F(ReportHandlerTest, AnswersEchoTheClientsRequestId) {
+  auto request = PostProtobuf(ValidBatch());
+  request.headers.emplace_back("X-Request-Id", "car-42.upload-7");
+  EXPECT_EQ(Call(std::move(request)).Header("X-Request-Id"), "car-42.upload-7");
+}
+
+TEST_F(ReportHandlerTest, AnswersGetAFreshRequestIdWhenTheClientsIsMissingOrUnsafe) {
+  auto request = Get("/healthz");
+  request.headers.emplace_back("X-Request-Id", "evil\r\nheader");
+  const std::string first(Call(std::move(request)).Header("X-Request-Id"));
+  const std::string second(Call(Get("/healthz")).Header("X-Request-Id"));
+  EXPECT_EQ(first.size(), 16u);
+  EXPECT_EQ(second.size(), 16u);
+  EXPECT_NE(first, second);
+}
+
+// A handler whose readiness check is scripted and whose uploads need fleet credentials.
+class ReportHandlerAuthTest : public ::testing::Test {
+ protected:
+  ReportHandlerAuthTest() {
+    {
+      std::ofstream out(keys_path_);
+      out << "acme " << Sha256Hex("acme-key") << "\n";
+    }
+    EXPECT_TRUE(auth_.Reload().ok());
+    BatchingEnqueuerOptions eo;
+    eo.sender_threads = 1;
+    eo.linger = std::chrono::microseconds(0);
+    ReportHandlerOptions ho;
+    ho.authenticator = &auth_;
+    ho.readiness = [this] { return ready_.load() ? Status::Ok() : Unavailable("refused"); };
+    enqueuer_ = std::make_unique<BatchingEnqueuer>(eo, &sender_);
+    handler_ = std::make_unique<ReportHandler>(ho, enqueuer_.get(), &stats_, [] { return kNowMs; });
+  }
+
+  net::HttpResponse Call(net::HttpRequest request) {
+    auto promise = std::make_shared<std::promise<net::HttpResponse>>();
+    auto future = promise->get_future();
+    handler_->Handle(std::move(request),
+                     [promise](net::HttpResponse r) { promise->set_value(std::move(r)); });
+    return future.get();
+  }
+  static net::HttpRequest Upload(const std::string& authorization, const std::string& fleet) {
+    auto batch = ValidBatch();
+    batch.mutable_envelope()->set_fleet_id(fleet);
+    auto r = PostProtobuf(batch);
+    if (!authorization.empty()) r.headers.emplace_back("Authorization", authorization);
+    return r;
+  }
+
+  roadsense::testing::TempDir dir_;
+  std::string keys_path_ = dir_.path() + "/keys";
+  FleetAuthenticator auth_{keys_path_};
+  std::atomic<bool> ready_{true};
+  FakeQueueSender sender_;
+  ReceiverStats stats_;
+  std::unique_ptr<BatchingEnqueuer> enqueuer_;
+  std::unique_ptr<ReportHandler> handler_;
+};
+
+TEST_F(ReportHandlerAuthTest, OwnFleetUploadIsQueuedWithTheAuthenticatedFleet) {
+  auto r = Call(Upload("Bearer acme:acme-key", "acme"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(sender_.calls().size(), 1u);
+  v1::QueuedBatch queued;
+  ASSERT_TRUE(queued.ParseFromString(*Base64Decode(sender_.calls()[0][0].body)));
+  EXPECT_EQ(queued.fleet_id(), "acme");
+}
+
+TEST_F(ReportHandlerAuthTest, MissingCredentialsAre401WithChallenge) {
+  auto r = Call(Upload("", "acme"));
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(JsonBody(r)["error"].as_string(), "unauthenticated");
+  EXPECT_THAT(std::string(r.Header("WWW-Authenticate")), HasSubstr("Bearer"));
+  EXPECT_TRUE(sender_.calls().empty());
+}
+
+TEST_F(ReportHandlerAuthTest, WrongKeyIs401) {
+  EXPECT_EQ(Call(Upload("Bearer acme:guess", "acme")).status, 401);
+  EXPECT_TRUE(sender_.calls().empty());
+}
+
+TEST_F(ReportHandlerAuthTest, UnknownFleetIs403) {
+  auto r = Call(Upload("Bearer globex:acme-key", "globex"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_THAT(std::string(JsonBody(r)["message"].as_string()), HasSubstr("globex"));
+  EXPECT_TRUE(sender_.calls().empty());
+}
+
+TEST_F(ReportHandlerAuthTest, UploadForAnotherFleetIs403) {
+  auto r = Call(Upload("Bearer acme:acme-key", "globex"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_THAT(std::string(JsonBody(r)["message"].as_string()), HasSubstr("envelope.fleet_id"));
+  EXPECT_TRUE(sender_.calls().empty());
+}
+
+TEST_F(ReportHandlerAuthTest, UploadWithoutFleetIdIs403) {
+  EXPECT_EQ(Call(Upload("Bearer acme:acme-key", "")).status, 403);
+  EXPECT_TRUE(sender_.calls().empty());
+}
+
+TEST_F(ReportHandlerAuthTest, ReadyzFollowsTheReadinessCheck) {
+  EXPECT_EQ(Call(Get("/readyz")).status, 200);
+  ready_ = false;
+  auto r = Call(Get("/readyz"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.Header("Retry-After"), "1");
+  EXPECT_THAT(std::string(JsonBody(r)["message"].as_string()), HasSubstr("refused"));
+  EXPECT_THAT(Call(Get("/metrics")).body, HasSubstr("roadsense_receiver_ready 0\n"));
+}
+
+TEST_F(ReportHandlerAuthTest, MetricsReportTheLoadedFleets) {
+  EXPECT_THAT(Call(Get("/metrics")).body, HasSubstr("roadsense_receiver_auth_fleets 1\n"));
 }
 
 TEST(MaxBodyBytesTest, DefaultFitsOneSqsMessageAndOneMebibyteDoesNot) {

@@ -153,5 +153,45 @@ TEST(FleetTest, PseudonymsRotateAfterTheConfiguredNumberOfBatches) {
   EXPECT_EQ(pseudonyms.size(), 20u * 4u);
 }
 
+// Site reports fall in the site's lifetime, cancellations after it; phantoms are rare.
+TEST(FleetTest, HazardReportsFollowTheSeededSites) {
+  FleetOptions o = SmallFleet(5);
+  o.vehicles = 200;
+  o.radius_km = 3;               // a small town: cars pass the sites often
+  o.total_reports = 200 * 1800;  // 30 simulated minutes
+  Fleet fleet(o);
+  const Scenario& scenario = fleet.scenario();
+  int64_t site_reports = 0, cancellations = 0, phantoms = 0;
+  while (auto b = fleet.NextBatch()) {
+    for (const auto& r : b->reports()) {
+      if (!r.has_hazard()) continue;
+      const auto& h = r.hazard();
+      const uint64_t low = h.event_id() & 0xFF;
+      if (low & 0x80) {
+        ++phantoms;
+        EXPECT_FALSE(h.cancellation());
+        continue;
+      }
+      ASSERT_GE(low, 1u);
+      ASSERT_LE(low, scenario.hazards.size());
+      const HazardSite& site = scenario.hazards[low - 1];
+      EXPECT_EQ(h.type(), site.type);
+      // A report goes out at most a few ticks after the observation (one report per tick).
+      constexpr int64_t kSlackMs = 10'000;
+      if (h.cancellation()) {
+        ++cancellations;
+        EXPECT_GE(r.observed_time_ms(), site.end_ms);
+      } else {
+        ++site_reports;
+        EXPECT_GE(r.observed_time_ms(), site.start_ms);
+        EXPECT_LT(r.observed_time_ms(), site.end_ms + kSlackMs);
+      }
+    }
+  }
+  EXPECT_GT(site_reports, 0);
+  EXPECT_GT(cancellations, 0);
+  EXPECT_LT(phantoms, site_reports / 10);
+}
+
 }  // namespace
 }  // namespace roadsense::simulator

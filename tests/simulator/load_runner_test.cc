@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace roadsense::simulator {
 namespace {
@@ -147,6 +149,45 @@ TEST(LoadRunnerTest, ExhaustedRetriesCountAsFailedAndStayOutOfGroundTruth) {
   EXPECT_EQ(r.summary.uploads_accepted, 0);
   EXPECT_EQ(r.summary.attempts, 40 * 3);
   EXPECT_EQ(r.truth_totals.reports, 0);
+}
+
+// Open loop: a stall delays the uploads due during it, and their latency counts from when they
+// were due — a closed-loop measurement would see one slow request and nine fast ones.
+TEST(LoadRunnerTest, OpenLoopLatencyIncludesTheWaitForAStalledSender) {
+  std::atomic<int> calls{0};
+  ScriptedServer server([&](const auto&, int) {
+    if (calls++ == 0) std::this_thread::sleep_for(milliseconds(60));
+    return Reply(202);
+  });
+  FleetOptions fo = TinyFleet();
+  fo.vehicles = 2;
+  fo.total_reports = 100;  // 10 batches of 10, due every 10 ms at 1000 reports/s
+  Fleet fleet(fo);
+  GroundTruth truth(300);
+  LoadOptions lo = FastOptions(0);
+  lo.concurrency = 1;
+  lo.rate_reports_per_s = 1000;
+  LoadRunner runner(lo, fleet, truth, [&] { return std::make_unique<FakeUploader>(&server); });
+  const RunSummary s = runner.Run();
+  EXPECT_EQ(s.mode, "open");
+  EXPECT_EQ(s.uploads_accepted, 10);
+  // Batches due at 10..50 ms went out at >= 60 ms: at least half waited >= 10 ms.
+  EXPECT_GE(s.latency_p50_ms, 9.5);
+  EXPECT_GE(s.latency_max_ms, 59);
+}
+
+TEST(LoadRunnerTest, ProgressSamplesAreRecorded) {
+  ScriptedServer server([](const auto&, int) { return Reply(202); });
+  FleetOptions fo = TinyFleet();
+  Fleet fleet(fo);
+  GroundTruth truth(300);
+  LoadOptions lo = FastOptions(0);
+  lo.progress_interval = milliseconds(20);
+  lo.rate_reports_per_s = 4000;  // 400 reports: 0.1 s, about 5 samples
+  LoadRunner runner(lo, fleet, truth, [&] { return std::make_unique<FakeUploader>(&server); });
+  const RunSummary s = runner.Run();
+  ASSERT_FALSE(s.series.empty());
+  for (size_t i = 1; i < s.series.size(); ++i) EXPECT_GT(s.series[i].t_s, s.series[i - 1].t_s);
 }
 
 TEST(LoadRunnerTest, JsonEncodingRoundTrips) {

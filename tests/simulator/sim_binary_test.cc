@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "tests/simulator/fake_receiver.h"
 #include "tests/support/child_process.h"
@@ -92,11 +94,87 @@ TEST(SimBinaryTest, UnreachableReceiverExitsWithThree) {
   EXPECT_NE(run.log.find("failed 10"), std::string::npos) << run.log;  // 10 vehicles × 4
 }
 
+TEST(SimBinaryTest, DryRunGeneratesWithoutSending) {
+  FakeReceiver receiver([](const auto&, int) { return 202; });
+  TempDir dir;
+  auto args = SmallRun(receiver.url());
+  args.push_back("--dry-run");
+  const SimRun run = RunSim(dir, args);
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_EQ(receiver.requests(), 0);
+  EXPECT_NE(run.log.find("dry-run: generated 1000 reports in 50 uploads"), std::string::npos)
+      << run.log;
+}
+
+TEST(SimBinaryTest, OpenLoopSendsEverythingAndReportsTheTargetRate) {
+  FakeReceiver receiver([](const auto&, int) { return 202; });
+  TempDir dir;
+  auto args = SmallRun(receiver.url());
+  // 1000 reports at 4000 reports/s with a 0.2 s ramp: about 0.35 s.
+  args.insert(args.end(),
+              {"--rate", "4000", "--ramp-up-s", "0.2", "--out", dir.path() + "/o.json"});
+  const SimRun run = RunSim(dir, args);
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_EQ(ReportsIn(receiver.accepted()), 1000);
+  std::ifstream in(dir.path() + "/o.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  const boost::json::value out = boost::json::parse(text.str());
+  EXPECT_EQ(out.at("mode").as_string(), "open");
+  EXPECT_EQ(out.at("target_reports_per_s").to_number<double>(), 4000);
+  EXPECT_TRUE(out.at("latency_ms").as_object().contains("p99.9"));
+  EXPECT_GE(out.at("elapsed_s").to_number<double>(), 0.3);  // the schedule paced the sending
+}
+
+TEST(SimBinaryTest, OpenLoopDurationDeterminesTheReports) {
+  FakeReceiver receiver([](const auto&, int) { return 202; });
+  TempDir dir;
+  auto args = SmallRun(receiver.url());
+  args.insert(args.end(), {"--rate", "2000", "--duration-s", "0.5"});
+  const SimRun run = RunSim(dir, args);
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_EQ(ReportsIn(receiver.accepted()), 1000);  // 2000/s × 0.5 s, not --reports
+}
+
+TEST(SimBinaryTest, ClosedLoopDurationStopsTheRun) {
+  // Every answer takes a while, so the 0.3 s deadline comes long before 1000 reports are sent.
+  FakeReceiver receiver([](const auto&, int) {
+    std::this_thread::sleep_for(20ms);
+    return 202;
+  });
+  TempDir dir;
+  auto args = SmallRun(receiver.url());
+  args.insert(args.end(), {"--duration-s", "0.3", "--concurrency", "1"});
+  const SimRun run = RunSim(dir, args);
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_LT(ReportsIn(receiver.accepted()), 1000);
+  EXPECT_GT(ReportsIn(receiver.accepted()), 0);
+  EXPECT_NE(run.log.find("stopped: --duration-s reached"), std::string::npos) << run.log;
+}
+
+TEST(SimBinaryTest, PlotDrawsAPng) {
+  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "gnuplot is not installed (scripts/setup installs gnuplot-nox)";
+  }
+  FakeReceiver receiver([](const auto&, int) { return 202; });
+  TempDir dir;
+  auto args = SmallRun(receiver.url());
+  args.insert(args.end(), {"--plot", dir.path() + "/run.png"});
+  const SimRun run = RunSim(dir, args);
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  std::ifstream png(dir.path() + "/run.png", std::ios::binary);
+  char magic[8] = {};
+  png.read(magic, sizeof magic);
+  EXPECT_EQ(std::string(magic + 1, 3), "PNG");
+}
+
 TEST(SimBinaryTest, BadFlagValueIsAUsageError) {
   TempDir dir;
   EXPECT_EQ(RunSim(dir, {"--format", "xml"}).exit_code, 2);
   EXPECT_EQ(RunSim(dir, {"--vehicles", "0"}).exit_code, 2);
   EXPECT_EQ(RunSim(dir, {"--verify"}).exit_code, 2);  // needs --db
+  EXPECT_EQ(RunSim(dir, {"--rate", "-1"}).exit_code, 2);
+  EXPECT_EQ(RunSim(dir, {"--dry-run", "--verify", "--db", "x"}).exit_code, 2);
 }
 
 }  // namespace

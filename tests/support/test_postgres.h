@@ -23,7 +23,10 @@ class TestPostgres {
 
   void Stop();   // fast shutdown; data stays
   void Start();  // start again on the same port with the same data
-  void Restart() { Stop(); Start(); }
+  void Restart() {
+    Stop();
+    Start();
+  }
 
  private:
   std::string dir_;

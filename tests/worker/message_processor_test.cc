@@ -37,6 +37,25 @@ std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int repor
   return Base64Encode(q.SerializeAsString());
 }
 
+// One hazard (fog), one speed-limit sign (50 km/h) and one weather report by `pseudonym`.
+std::string LayersBody(const std::string& pseudonym, uint64_t sequence) {
+  v1::QueuedBatch q;
+  auto* batch = q.mutable_batch();
+  batch->mutable_envelope()->set_vehicle_pseudonym(pseudonym);
+  batch->mutable_envelope()->set_batch_sequence(sequence);
+  for (int i = 0; i < 3; ++i) {
+    auto* r = batch->add_reports();
+    r->set_observed_time_ms(1'700'000'100'000 + i);
+    r->mutable_position()->set_lat_e7(481374000);
+    r->mutable_position()->set_lon_e7(115755000);
+    if (i == 0) r->mutable_hazard()->set_type(v1::HAZARD_TYPE_FOG);
+    if (i == 1) r->mutable_sign()->set_type(v1::SIGN_TYPE_SPEED_LIMIT);
+    if (i == 1) r->mutable_sign()->set_value(50);
+    if (i == 2) r->mutable_weather()->set_wipers(v1::WIPER_STATE_LOW);
+  }
+  return Base64Encode(q.SerializeAsString());
+}
+
 class MessageProcessorTest : public DatabaseTest {
  protected:
   void SetUp() override {
@@ -88,6 +107,22 @@ TEST_F(MessageProcessorTest, RedeliveredMessageIsDeletedWithoutCounting) {
   ASSERT_TRUE(again.status.ok());
   EXPECT_EQ(again.deletable, (std::vector<size_t>{0}));
   EXPECT_EQ(TotalReports(), 2);
+}
+
+TEST_F(MessageProcessorTest, RedeliveryCountsEveryLayerOnce) {
+  std::vector<sqs::ReceivedMessage> messages;
+  for (int car = 0; car < 6; ++car) {
+    messages.push_back(
+        Message("m" + std::to_string(car), LayersBody("car-" + std::to_string(car), 1)));
+  }
+  ASSERT_TRUE(processor_.Process(messages).status.ok());
+  ASSERT_TRUE(processor_.Process(messages).status.ok());  // every message redelivered
+  EXPECT_EQ(QueryValue<int64_t>("SELECT reports FROM hazard_clusters"), 6);
+  EXPECT_EQ(QueryValue<int64_t>("SELECT votes FROM speed_limit_votes"), 6);
+  EXPECT_EQ(QueryValue<int64_t>("SELECT wiper_reports[3] FROM tile_stats"), 6);
+  EXPECT_EQ(QueryValue<int64_t>("SELECT distinct_vehicles FROM map_tiles"), 6);
+  EXPECT_EQ(QueryValue<int64_t>("SELECT hll_cardinality(vehicles_hll) FROM hazard_clusters"), 6);
+  EXPECT_EQ(QueryValue<int64_t>("SELECT limit_kmh FROM speed_limits"), 50);
 }
 
 TEST_F(MessageProcessorTest, DatabaseDownLeavesValidMessagesOnTheQueue) {

@@ -1,0 +1,78 @@
+// StandardQueue with explicit time: retention and the in-flight cap.
+#include "queue/standard_queue.h"
+
+#include <gtest/gtest.h>
+
+#include "queue/sqs_error.h"
+
+namespace roadsense::queue {
+namespace {
+
+constexpr int64_t kMinute = 60'000;
+
+StoredMessagePtr Message(int64_t sent_ms) {
+  auto m = std::make_shared<StoredMessage>();
+  m->id = MessageId::Random();
+  m->body = "x";
+  m->sent_ms = sent_ms;
+  return m;
+}
+
+QueueConfig OneMinuteRetention() {
+  auto config = QueueConfig().With({{"MessageRetentionPeriod", "60"}});
+  EXPECT_TRUE(config.ok());
+  return *config;
+}
+
+Result<std::vector<ReceivedMessage>> ReceiveNow(StandardQueue& q, int64_t now_ms) {
+  Result<std::vector<ReceivedMessage>> got = std::vector<ReceivedMessage>();
+  Deliveries out;
+  q.Receive(
+      {10, 30, 0}, [&](auto r) { got = std::move(r); }, now_ms, &out);
+  for (auto& d : out.receivers) d.done(std::move(d.result));
+  return got;
+}
+
+TEST(StandardQueue, ExpiredMessageIsNeverDelivered) {
+  StandardQueue q("q", OneMinuteRetention(), {}, 0);
+  Deliveries out;
+  q.Insert(Message(0), 0, 1, 0, &out);
+  auto got = ReceiveNow(q, kMinute);
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->empty());
+  EXPECT_EQ(q.Counts(kMinute).visible, 0);
+}
+
+TEST(StandardQueue, ExpiredInFlightMessageIsDroppedBySweep) {
+  StandardQueue q("q", OneMinuteRetention(), {}, 0);
+  Deliveries out;
+  q.Insert(Message(0), 0, 1, 0, &out);
+  ASSERT_EQ(ReceiveNow(q, 1000)->size(), 1u);
+  EXPECT_EQ(q.DropExpired(kMinute), 1u);
+  EXPECT_EQ(q.Counts(kMinute).in_flight, 0);
+  EXPECT_FALSE(q.OldestSequence().has_value());
+}
+
+TEST(StandardQueue, LiveMessageKeepsItsSequenceUntilRelocated) {
+  StandardQueue q("q", QueueConfig(), {}, 0);
+  Deliveries out;
+  auto m = Message(0);
+  q.Insert(m, 0, 5, 0, &out);
+  q.Insert(Message(0), 0, 9, 0, &out);
+  EXPECT_EQ(q.OldestSequence(), 5u);
+  q.Relocate(m->id, 12);
+  EXPECT_EQ(q.OldestSequence(), 9u);
+}
+
+TEST(StandardQueue, ReceiveAtInFlightCapIsOverLimit) {
+  StandardQueue q("q", QueueConfig(), {}, 0);
+  Deliveries out;
+  for (int64_t i = 0; i <= kMaxInFlightMessages; ++i) q.Insert(Message(0), 0, i + 1, 0, &out);
+  for (int64_t i = 0; i < kMaxInFlightMessages / 10; ++i) ASSERT_EQ(ReceiveNow(q, 1)->size(), 10u);
+  auto over = ReceiveNow(q, 1);
+  std::string message;
+  EXPECT_EQ(SqsErrorCodeOf(over.status(), &message), SqsErrorCode::kOverLimit);
+}
+
+}  // namespace
+}  // namespace roadsense::queue

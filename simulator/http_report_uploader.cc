@@ -22,21 +22,25 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view v) {
 
 }  // namespace
 
-Result<ReportUploaderFactory> HttpReportUploader::FactoryFor(const std::string& target) {
+Result<ReportUploaderFactory> HttpReportUploader::FactoryFor(const std::string& target,
+                                                             const std::string& authorization) {
   Result<net::HttpUrl> url = net::ParseHttpUrl(target);
   if (!url.ok()) return url.status();
   if (url->scheme != "http") return InvalidArgument("--target must be an http:// URL: " + target);
   std::string path = url->path;
   if (path.empty() || path.back() != '/') path += '/';
   path += "v1/reports";
-  ReportUploaderFactory factory = [host = url->host, port = url->port, path]() {
-    return std::make_unique<HttpReportUploader>(host, port, path);
+  ReportUploaderFactory factory = [host = url->host, port = url->port, path, authorization]() {
+    return std::make_unique<HttpReportUploader>(host, port, path, authorization);
   };
   return factory;
 }
 
-HttpReportUploader::HttpReportUploader(std::string host, uint16_t port, std::string path)
-    : path_(std::move(path)), client_(std::make_unique<net::HttpClient>(std::move(host), port)) {}
+HttpReportUploader::HttpReportUploader(std::string host, uint16_t port, std::string path,
+                                       std::string authorization)
+    : path_(std::move(path)),
+      authorization_(std::move(authorization)),
+      client_(std::make_unique<net::HttpClient>(std::move(host), port)) {}
 
 HttpReportUploader::~HttpReportUploader() = default;
 
@@ -47,6 +51,7 @@ Result<UploadReply> HttpReportUploader::Upload(const std::string& body,
   req.method = "POST";
   req.target = path_;
   req.headers = {{"Content-Type", content_type}};
+  if (!authorization_.empty()) req.headers.emplace_back("Authorization", authorization_);
   req.body = body;
   Result<net::HttpResponse> resp = client_->RoundTrip(req, timeout);
   if (!resp.ok()) return resp.status();

@@ -17,9 +17,12 @@ namespace roadsense::simulator {
 class HttpReportUploader : public ReportUploader {
  public:
   // target: the receiver's base URL, "http://host:port[/prefix]". Only plain http.
-  static Result<ReportUploaderFactory> FactoryFor(const std::string& target);
+  // authorization: the Authorization header value to send ("" sends none).
+  static Result<ReportUploaderFactory> FactoryFor(const std::string& target,
+                                                  const std::string& authorization = "");
 
-  HttpReportUploader(std::string host, uint16_t port, std::string path);
+  HttpReportUploader(std::string host, uint16_t port, std::string path,
+                     std::string authorization = "");
   ~HttpReportUploader() override;
 
   Result<UploadReply> Upload(const std::string& body, const std::string& content_type,
@@ -27,6 +30,7 @@ class HttpReportUploader : public ReportUploader {
 
  private:
   std::string path_;
+  std::string authorization_;
   std::unique_ptr<net::HttpClient> client_;
 };
 

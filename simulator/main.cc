@@ -52,6 +52,7 @@ struct Flags {
   int64_t request_timeout_ms = 10000;
   int batches_per_pseudonym = 10;
   std::string fleet_id;
+  std::string api_key_file;
   bool verify = false;
   std::string db;
   int64_t verify_timeout_s = 120;
@@ -229,6 +230,9 @@ int main(int argc, char** argv) {
   flags.AddInt("batches-per-pseudonym", &f.batches_per_pseudonym,
                "Uploads before a vehicle rotates its pseudonym");
   flags.AddString("fleet-id", &f.fleet_id, "Envelope fleet_id (empty: not set)");
+  flags.AddString("api-key-file", &f.api_key_file,
+                  "File holding the fleet's API key for a receiver with --keys-file; sends "
+                  "'Authorization: Bearer <fleet-id>:<key>' (needs --fleet-id)");
   flags.AddBool("verify", &f.verify, "Verify tile_stats against ground truth after sending");
   flags.AddString("db", &f.db, "libpq connection string of the map database (for --verify)");
   flags.AddInt("verify-timeout-s", &f.verify_timeout_s,
@@ -258,7 +262,18 @@ int main(int argc, char** argv) {
     return DryRun(fleet_options, load_options.format);
   }
   if (f.verify && f.db.empty()) UsageError("--verify needs --db");
-  rs::Result<sim::ReportUploaderFactory> factory = sim::HttpReportUploader::FactoryFor(f.target);
+  std::string authorization;
+  if (!f.api_key_file.empty()) {
+    if (f.fleet_id.empty()) UsageError("--api-key-file needs --fleet-id");
+    std::ifstream key_in(f.api_key_file);
+    std::string key;
+    if (!key_in || !std::getline(key_in, key) || key.empty()) {
+      UsageError("--api-key-file: cannot read a key from " + f.api_key_file);
+    }
+    authorization = "Bearer " + f.fleet_id + ":" + key;
+  }
+  rs::Result<sim::ReportUploaderFactory> factory =
+      sim::HttpReportUploader::FactoryFor(f.target, authorization);
   if (!factory.ok()) UsageError("--target: " + factory.status().message());
 
   // The cells this run can touch: from the first bucket to the one holding the last report.

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fstream>
 #include <pqxx/pqxx>
 #include <string>
 #include <thread>
 
+#include "core/digest.h"
 #include "tests/support/child_process.h"
 #include "tests/support/test_postgres.h"
 
@@ -26,8 +28,12 @@ class Pipeline : public ::testing::Test {
                   "127.0.0.1:" + std::to_string(queue_port_), "--data-dir", dir_.path() + "/queue"},
                  dir_.path() + "/queue.log");
     ASSERT_TRUE(WaitForPort(queue_port_, 10s)) << queue_.ReadLog();
+    // Authentication on, as in production: the simulator's fleet holds one API key.
+    std::ofstream(dir_.path() + "/keys") << "e2e-fleet " << Sha256Hex("e2e-secret") << "\n";
+    std::ofstream(dir_.path() + "/api-key") << "e2e-secret\n";
     receiver_.Start({BinaryPath("roadsense-receiver"), "--listen",
-                     "127.0.0.1:" + std::to_string(receiver_port_), "--queue-url", queue_url_},
+                     "127.0.0.1:" + std::to_string(receiver_port_), "--queue-url", queue_url_,
+                     "--keys-file", dir_.path() + "/keys"},
                     dir_.path() + "/receiver.log");
     ASSERT_TRUE(WaitForPort(receiver_port_, 10s)) << receiver_.ReadLog();
   }
@@ -71,10 +77,28 @@ class Pipeline : public ::testing::Test {
 TEST_F(Pipeline, WorkerKilledMidRunLosesAndDoublesNothing) {
   StartWorker(&worker1_, "worker-1");
   StartWorker(&worker2_, "worker-2");
-  sim_.Start({BinaryPath("roadsense-sim"), "--target",
-              "http://127.0.0.1:" + std::to_string(receiver_port_), "--vehicles", "200",
-              "--reports", "100000", "--reports-per-batch", "50", "--concurrency", "16", "--seed",
-              "7", "--verify", "--db", pg_.ConnectionString(), "--verify-timeout-s", "120"},
+  sim_.Start({BinaryPath("roadsense-sim"),
+              "--target",
+              "http://127.0.0.1:" + std::to_string(receiver_port_),
+              "--vehicles",
+              "200",
+              "--reports",
+              "100000",
+              "--reports-per-batch",
+              "50",
+              "--concurrency",
+              "16",
+              "--seed",
+              "7",
+              "--fleet-id",
+              "e2e-fleet",
+              "--api-key-file",
+              dir_.path() + "/api-key",
+              "--verify",
+              "--db",
+              pg_.ConnectionString(),
+              "--verify-timeout-s",
+              "120"},
              dir_.path() + "/sim.log");
 
   // Once a tenth of the reports are in PostgreSQL, kill one worker without warning: it is then

@@ -37,6 +37,11 @@ std::vector<std::string> FakeReceiver::content_types() const {
   return content_types_;
 }
 
+std::vector<std::string> FakeReceiver::authorizations() const {
+  std::lock_guard lock(mu_);
+  return authorizations_;
+}
+
 void FakeReceiver::Handle(net::HttpRequest&& req, net::Responder respond) {
   if (req.method != "POST" || req.Path() != "/v1/reports") {
     respond(net::HttpResponse::Text(404, "not found"));
@@ -57,6 +62,7 @@ void FakeReceiver::Handle(net::HttpRequest&& req, net::Responder respond) {
     ++requests_;
     times_seen = seen_[req.body]++;
     content_types_.push_back(content_type);
+    authorizations_.emplace_back(req.Header("Authorization"));
   }
   const int status = policy_(batch, times_seen);
   if (status >= 200 && status < 300) {

@@ -30,6 +30,8 @@ class FakeReceiver {
   std::map<std::string, roadsense::v1::ReportBatch> accepted() const;
   int64_t requests() const;
   std::vector<std::string> content_types() const;
+  // The Authorization header of every decodable request ("" when absent), in arrival order.
+  std::vector<std::string> authorizations() const;
 
  private:
   void Handle(net::HttpRequest&& req, net::Responder respond);
@@ -40,6 +42,7 @@ class FakeReceiver {
   std::map<std::string, int> seen_;  // body bytes → times seen
   std::map<std::string, roadsense::v1::ReportBatch> accepted_;
   std::vector<std::string> content_types_;
+  std::vector<std::string> authorizations_;
   int64_t requests_ = 0;
   net::HttpServer server_;
 };

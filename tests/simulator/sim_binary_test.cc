@@ -77,6 +77,31 @@ TEST(SimBinaryTest, JsonFormatSendsJson) {
   for (const auto& ct : receiver.content_types()) EXPECT_EQ(ct, "application/json");
 }
 
+TEST(SimBinaryTest, ApiKeyFileSendsBearerTokenOfTheFleet) {
+  FakeReceiver receiver([](const auto&, int) { return 200; });
+  TempDir dir;
+  std::ofstream(dir.path() + "/key") << "s3cret-key\n";
+  auto args = SmallRun(receiver.url());
+  args.insert(args.end(), {"--fleet-id", "fleet-a", "--api-key-file", dir.path() + "/key"});
+  const SimRun run = RunSim(dir, args);
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  const auto auths = receiver.authorizations();
+  ASSERT_EQ(auths.size(), 50u);
+  for (const auto& a : auths) EXPECT_EQ(a, "Bearer fleet-a:s3cret-key");
+  for (const auto& [key, batch] : receiver.accepted()) {
+    EXPECT_EQ(batch.envelope().fleet_id(), "fleet-a");
+  }
+}
+
+TEST(SimBinaryTest, ApiKeyFileWithoutFleetIsAUsageError) {
+  FakeReceiver receiver([](const auto&, int) { return 200; });
+  TempDir dir;
+  std::ofstream(dir.path() + "/key") << "k\n";
+  auto args = SmallRun(receiver.url());
+  args.insert(args.end(), {"--api-key-file", dir.path() + "/key"});
+  EXPECT_EQ(RunSim(dir, args).exit_code, 2);
+}
+
 TEST(SimBinaryTest, RejectedUploadsExitWithThree) {
   FakeReceiver receiver([](const auto&, int) { return 400; });
   TempDir dir;

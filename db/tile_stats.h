@@ -13,11 +13,7 @@
 
 namespace roadsense::db {
 
-struct TileBucketKey {
-  geo::TileKey tile;
-  int64_t bucket_start_ms = 0;
-  auto operator<=>(const TileBucketKey&) const = default;
-};
+using TileBucketKey = geo::TileBucketKey;
 
 struct TileStats {
   int64_t reports = 0;

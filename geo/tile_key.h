@@ -33,6 +33,14 @@ TileKey ParentTile(TileKey key, int z_parent);
 // length k is its ancestor at zoom k.
 std::string Quadkey(TileKey key);
 
+// One aggregation cell: a tile and the start of a time bucket (epoch ms). The key of the worker's
+// tile rows and of the simulator's ground truth alike.
+struct TileBucketKey {
+  TileKey tile;
+  int64_t bucket_start_ms = 0;
+  auto operator<=>(const TileBucketKey&) const = default;
+};
+
 // Start of the time bucket containing `time_ms` (epoch milliseconds), buckets of `bucket_s` s.
 inline int64_t BucketStartMs(int64_t time_ms, int64_t bucket_s) {
   const int64_t len = bucket_s * 1000;

@@ -14,11 +14,7 @@
 namespace roadsense::simulator {
 
 // A tile_stats row's key: tile plus bucket start (epoch ms).
-struct CellKey {
-  geo::TileKey tile;
-  int64_t bucket_start_ms = 0;
-  auto operator<=>(const CellKey&) const = default;
-};
+using CellKey = geo::TileBucketKey;
 
 // The tile_stats columns the verifier compares exactly.
 struct CellCounts {

@@ -4,6 +4,7 @@
 #include <openssl/hmac.h>
 
 #include <array>
+#include <cstring>
 
 namespace roadsense {
 namespace {
@@ -51,12 +52,40 @@ std::string HmacSha256Raw(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n) {
-  // Table-driven; the WAL is fsync-bound, so a hardware CRC is not worth a CPU dispatch here yet.
-  const auto* p = static_cast<const unsigned char*>(data);
-  crc = ~crc;
+namespace {
+
+uint32_t Crc32cTable(uint32_t crc, const unsigned char* p, size_t n) {
   for (size_t i = 0; i < n; ++i) crc = kCrc32cTable[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-  return ~crc;
+  return crc;
+}
+
+#if defined(__x86_64__)
+// SSE4.2 has a CRC32C instruction: 8 bytes per step instead of one table lookup per byte. The WAL
+// checksums every record and every receipt handle, so this was the queue's top CPU cost of its own.
+__attribute__((target("sse4.2"))) uint32_t Crc32cSse42(uint32_t crc, const unsigned char* p,
+                                                       size_t n) {
+  uint64_t c = crc;
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    c = __builtin_ia32_crc32di(c, word);
+  }
+  auto c32 = static_cast<uint32_t>(c);
+  for (; n > 0; --n, ++p) c32 = __builtin_ia32_crc32qi(c32, *p);
+  return c32;
+}
+
+const bool kHaveSse42 = __builtin_cpu_supports("sse4.2");
+#endif
+
+}  // namespace
+
+uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n) {
+  const auto* p = static_cast<const unsigned char*>(data);
+#if defined(__x86_64__)
+  if (kHaveSse42) return ~Crc32cSse42(~crc, p, n);
+#endif
+  return ~Crc32cTable(~crc, p, n);
 }
 
 }  // namespace roadsense

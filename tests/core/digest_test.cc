@@ -33,5 +33,17 @@ TEST(Digest, Crc32cExtendEqualsWhole) {
   EXPECT_EQ(part, Crc32c(s.data(), s.size()));
 }
 
+TEST(Digest, Crc32cWordAndBytePathsAgreeAtEveryLengthAndOffset) {
+  std::string data;
+  for (int i = 0; i < 300; ++i) data += static_cast<char>((i * 131 + 7) & 0xff);
+  for (size_t offset = 0; offset < 8; ++offset) {
+    for (size_t n = 0; n + offset <= 200; n += 3) {
+      uint32_t bytewise = 0;
+      for (size_t i = 0; i < n; ++i) bytewise = Crc32cExtend(bytewise, data.data() + offset + i, 1);
+      ASSERT_EQ(Crc32c(data.data() + offset, n), bytewise) << "offset " << offset << " n " << n;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace roadsense

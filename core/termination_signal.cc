@@ -6,28 +6,38 @@
 namespace roadsense {
 namespace {
 
-sigset_t TerminationSet() {
+sigset_t SignalSet(bool with_reload) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  if (with_reload) sigaddset(&set, SIGHUP);
   return set;
 }
 
 }  // namespace
 
-void BlockTerminationSignals() {
+void BlockTerminationSignals(bool with_reload) {
   signal(SIGPIPE, SIG_IGN);  // a peer closing a socket must not kill the process
-  sigset_t set = TerminationSet();
+  sigset_t set = SignalSet(with_reload);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-int WaitForTerminationSignal() {
-  sigset_t set = TerminationSet();
-  int sig = 0;
-  while (sigwait(&set, &sig) != 0) {
+int WaitForTerminationSignal(const std::function<void()>& on_reload) {
+  const sigset_t set = SignalSet(on_reload != nullptr);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig != SIGHUP) return sig;
+    on_reload();
   }
-  return sig;
+}
+
+bool TerminationSignalWithin(std::chrono::milliseconds timeout) {
+  const sigset_t set = SignalSet(false);
+  timespec ts{static_cast<time_t>(timeout.count() / 1000),
+              static_cast<long>(timeout.count() % 1000) * 1000000};
+  return sigtimedwait(&set, nullptr, &ts) > 0;
 }
 
 }  // namespace roadsense

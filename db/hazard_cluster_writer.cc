@@ -11,8 +11,6 @@ namespace {
 
 constexpr char kUpsert[] = "hazard_clusters_upsert";
 
-#define RS_MS_TO_TIMESTAMPTZ(col) "(timestamptz 'epoch' + " col " * interval '1 millisecond')"
-
 constexpr char kUpsertSql[] =
     "INSERT INTO hazard_clusters AS t (z, x, y, hazard_type, reports, cancellations,"
     "  vehicles_hll, max_batch_vehicles, confidence_sum, first_seen, last_seen, last_cancelled,"
@@ -36,8 +34,6 @@ constexpr char kUpsertSql[] =
     "  last_cancelled = GREATEST(t.last_cancelled, EXCLUDED.last_cancelled),"
     "  expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at),"
     "  updated_at = now()";
-
-#undef RS_MS_TO_TIMESTAMPTZ
 
 }  // namespace
 

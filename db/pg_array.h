@@ -9,6 +9,10 @@
 #include <string_view>
 #include <vector>
 
+// SQL text turning an epoch-milliseconds bigint expression into a timestamptz, for splicing into
+// constant statements: "SELECT " RS_MS_TO_TIMESTAMPTZ("b") " FROM unnest($1::bigint[]) AS b".
+#define RS_MS_TO_TIMESTAMPTZ(col) "(timestamptz 'epoch' + " col " * interval '1 millisecond')"
+
 namespace roadsense::db {
 
 std::string PgArrayLiteral(const std::vector<int64_t>& values);

@@ -10,8 +10,6 @@ namespace {
 
 constexpr char kUpsert[] = "speed_limit_votes_upsert";
 
-#define RS_MS_TO_TIMESTAMPTZ(col) "(timestamptz 'epoch' + " col " * interval '1 millisecond')"
-
 constexpr char kUpsertSql[] =
     "INSERT INTO speed_limit_votes AS t (z, x, y, heading_sector, limit_kmh, votes, vehicles_hll,"
     "  max_batch_vehicles, first_seen, last_seen, updated_at) "
@@ -28,8 +26,6 @@ constexpr char kUpsertSql[] =
     "  first_seen = LEAST(t.first_seen, EXCLUDED.first_seen),"
     "  last_seen = GREATEST(t.last_seen, EXCLUDED.last_seen),"
     "  updated_at = now()";
-
-#undef RS_MS_TO_TIMESTAMPTZ
 
 }  // namespace
 

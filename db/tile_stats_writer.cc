@@ -11,9 +11,6 @@ namespace {
 
 constexpr char kUpsert[] = "tile_stats_upsert";
 
-// Epoch milliseconds to timestamptz, exact to the millisecond.
-#define RS_MS_TO_TIMESTAMPTZ(col) "(timestamptz 'epoch' + " col " * interval '1 millisecond')"
-
 // Arrays and sketches travel as text ('' = NULL): hex for bytea, '{..}' for integer[].
 constexpr char kUpsertSql[] =
     "INSERT INTO tile_stats AS t (z, x, y, bucket_start, reports, probe_reports, hazard_reports,"
@@ -59,8 +56,6 @@ constexpr char kUpsertSql[] =
     "  temp_sum_dc = t.temp_sum_dc + EXCLUDED.temp_sum_dc,"
     "  temp_min_dc = LEAST(t.temp_min_dc, EXCLUDED.temp_min_dc),"
     "  temp_max_dc = GREATEST(t.temp_max_dc, EXCLUDED.temp_max_dc)";
-
-#undef RS_MS_TO_TIMESTAMPTZ
 
 // '{a,b,...}' or '' when every element is zero (stored as NULL).
 template <typename Array>

@@ -1,6 +1,5 @@
 // roadsense-receiver: accepts car uploads over HTTP (POST /v1/reports), validates them and
 // answers 200 only after the queue stored them. See receiver/README.md.
-#include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -113,44 +112,14 @@ void CheckFlags(const Flags& f) {
   }
 }
 
-std::string QueueNameOf(const std::string& queue_url) {
-  std::string path = queue_url;
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  return path.substr(path.find_last_of('/') + 1);
-}
-
-// SIGINT/SIGTERM end the process (core/termination_signal.h); SIGHUP reloads the keys file.
-// Blocked in every thread (call before any thread starts) and taken synchronously by sigwait.
-sigset_t HandledSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  return set;
-}
-
-void BlockReloadSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
-// Waits for SIGINT/SIGTERM and returns it; reloads the keys on each SIGHUP meanwhile.
-int WaitForTermination(FleetAuthenticator* authenticator) {
-  const sigset_t set = HandledSignals();
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
-    if (sig != SIGHUP) return sig;
-    if (authenticator == nullptr) {
-      spdlog::info("SIGHUP: no --keys-file, nothing to reload");
-    } else if (Status s = authenticator->Reload(); s.ok()) {
-      spdlog::info("SIGHUP: reloaded the keys file ({} fleets)", authenticator->fleet_count());
-    } else {
-      spdlog::error("SIGHUP: keeping the previous keys: {}", s.ToString());
-    }
+// SIGHUP: reloads the keys file, keeping the previous keys when the new file is bad.
+void ReloadKeys(FleetAuthenticator* authenticator) {
+  if (authenticator == nullptr) {
+    spdlog::info("SIGHUP: no --keys-file, nothing to reload");
+  } else if (Status s = authenticator->Reload(); s.ok()) {
+    spdlog::info("SIGHUP: reloaded the keys file ({} fleets)", authenticator->fleet_count());
+  } else {
+    spdlog::error("SIGHUP: keeping the previous keys: {}", s.ToString());
   }
 }
 
@@ -211,9 +180,10 @@ int Run(const Flags& f) {
 
   sqs::SqsClient client(std::move(*client_options));
   if (f.create_queue) {
-    Result<std::string> url = client.CreateQueue(QueueNameOf(f.queue_url));
+    Result<std::string> url = client.CreateQueue(sqs::QueueNameFromUrl(f.queue_url));
     if (!url.ok()) {
-      spdlog::error("CreateQueue {}: {}", QueueNameOf(f.queue_url), url.status().ToString());
+      spdlog::error("CreateQueue {}: {}", sqs::QueueNameFromUrl(f.queue_url),
+                    url.status().ToString());
       return 1;
     }
     if (*url != f.queue_url) spdlog::warn("CreateQueue returned {} (using --queue-url)", *url);
@@ -274,7 +244,7 @@ int Run(const Flags& f) {
 
   {
     StatsLogger stats_logger(&stats, std::chrono::seconds(10));
-    const int sig = WaitForTermination(authenticator.get());
+    const int sig = WaitForTerminationSignal([&authenticator] { ReloadKeys(authenticator.get()); });
     spdlog::info("signal {}: draining", sig);
     // No new connections (the load balancer moves on); uploads on open connections get 503; the
     // ones waiting for the queue still get their answer.
@@ -295,8 +265,7 @@ int Run(const Flags& f) {
 }  // namespace roadsense::receiver
 
 int main(int argc, char** argv) {
-  roadsense::BlockTerminationSignals();
-  roadsense::receiver::BlockReloadSignal();
+  roadsense::BlockTerminationSignals(/*with_reload=*/true);
   auto flags = roadsense::receiver::ParseFlags(argc, argv);
   roadsense::InitLogging("roadsense-receiver", flags.log_level);
   roadsense::receiver::CheckFlags(flags);

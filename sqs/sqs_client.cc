@@ -346,4 +346,10 @@ Result<std::map<std::string, std::string>> SqsClient::GetQueueAttributes(
   return GetStringMap(*out, "Attributes");
 }
 
+std::string QueueNameFromUrl(const std::string& queue_url) {
+  std::string path = queue_url;
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return path.substr(path.find_last_of('/') + 1);
+}
+
 }  // namespace roadsense::sqs

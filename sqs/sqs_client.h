@@ -95,6 +95,9 @@ struct DeleteBatchResult {
   std::vector<BatchFailure> failed;
 };
 
+// The queue name of a queue URL: its last path segment ("…/000000000000/reports" → "reports").
+std::string QueueNameFromUrl(const std::string& queue_url);
+
 class SqsClient {
  public:
   explicit SqsClient(SqsClientOptions options);

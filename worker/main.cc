@@ -27,22 +27,6 @@ using std::chrono::seconds;
 
 constexpr seconds kThroughputInterval{10};
 
-// Waits up to `timeout` for SIGINT/SIGTERM (blocked in every thread); true when one arrived.
-bool TerminationSignalWithin(milliseconds timeout) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  timespec ts{static_cast<time_t>(timeout.count() / 1000),
-              static_cast<long>(timeout.count() % 1000) * 1000000};
-  return sigtimedwait(&set, nullptr, &ts) > 0;
-}
-
-std::string QueueName(const std::string& queue_url) {
-  const size_t slash = queue_url.find_last_of('/');
-  return slash == std::string::npos ? queue_url : queue_url.substr(slash + 1);
-}
-
 // Migrations at start-up; PostgreSQL may still be starting, so retry until it answers.
 // Returns false when a termination signal arrived first or a migration failed for good.
 bool MigrateWithRetry(const std::string& db, bool* terminated) {
@@ -173,7 +157,7 @@ int Main(int argc, char** argv) {
   if (!MigrateWithRetry(options.db_connection, &terminated)) return terminated ? 0 : 1;
   if (create_queue) {
     // Failure is not fatal: the poll loops keep retrying until the queue service answers.
-    auto url = client.CreateQueue(QueueName(options.queue_url));
+    auto url = client.CreateQueue(sqs::QueueNameFromUrl(options.queue_url));
     if (!url.ok()) spdlog::warn("CreateQueue failed: {}", url.status().ToString());
   }
 

@@ -404,5 +404,10 @@ TEST(SqsClientOptionsTest, ForQueueUrlTakesEndpointAndRegion) {
   EXPECT_FALSE(SqsClientOptions::ForQueueUrl("not a url").ok());
 }
 
+TEST(QueueNameFromUrl, IsTheLastPathSegment) {
+  EXPECT_EQ(QueueNameFromUrl("http://127.0.0.1:9324/000000000000/reports"), "reports");
+  EXPECT_EQ(QueueNameFromUrl("https://sqs.eu-central-1.amazonaws.com/123456789012/q-1/"), "q-1");
+}
+
 }  // namespace
 }  // namespace roadsense::sqs

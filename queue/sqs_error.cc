@@ -6,7 +6,7 @@
 namespace roadsense::queue {
 namespace {
 
-constexpr std::array<SqsErrorInfo, 21> kInfos = {{
+constexpr std::array<SqsErrorInfo, 32> kInfos = {{
     {"QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", 400, true},
     {"QueueNameExists", "QueueAlreadyExists", 400, true},
     {"PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress", 403, true},
@@ -29,6 +29,17 @@ constexpr std::array<SqsErrorInfo, 21> kInfos = {{
     {"InvalidAction", "InvalidAction", 400, true},
     {"InternalFailure", "InternalFailure", 500, false},
     {"ServiceUnavailable", "ServiceUnavailable", 503, false},
+    {"QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently", 400, true},
+    {"RequestThrottled", "RequestThrottled", 403, true},
+    {"InvalidSecurity", "InvalidSecurity", 403, true},
+    {"ThrottlingException", "ThrottlingException", 400, true},
+    {"ResourceNotFoundException", "ResourceNotFoundException", 404, true},
+    {"AccessDenied", "AccessDenied", 403, true},
+    {"InvalidClientTokenId", "InvalidClientTokenId", 403, true},
+    {"SignatureDoesNotMatch", "SignatureDoesNotMatch", 403, true},
+    {"IncompleteSignature", "IncompleteSignature", 400, true},
+    {"RequestExpired", "RequestExpired", 400, true},
+    {"MissingAuthenticationToken", "MissingAuthenticationToken", 403, true},
 }};
 
 StatusCode StatusCodeFor(SqsErrorCode code) {
@@ -39,7 +50,20 @@ StatusCode StatusCodeFor(SqsErrorCode code) {
       return StatusCode::kAlreadyExists;
     case SqsErrorCode::kPurgeQueueInProgress:
     case SqsErrorCode::kOverLimit:
+    case SqsErrorCode::kRequestThrottled:
+    case SqsErrorCode::kThrottling:
       return StatusCode::kResourceExhausted;
+    case SqsErrorCode::kResourceNotFound:
+      return StatusCode::kNotFound;
+    case SqsErrorCode::kAccessDenied:
+    case SqsErrorCode::kInvalidSecurity:
+      return StatusCode::kPermissionDenied;
+    case SqsErrorCode::kInvalidClientTokenId:
+    case SqsErrorCode::kSignatureDoesNotMatch:
+    case SqsErrorCode::kIncompleteSignature:
+    case SqsErrorCode::kRequestExpired:
+    case SqsErrorCode::kMissingAuthenticationToken:
+      return StatusCode::kUnauthenticated;
     case SqsErrorCode::kMessageNotInflight:
       return StatusCode::kFailedPrecondition;
     case SqsErrorCode::kInternalFailure:

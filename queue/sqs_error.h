@@ -34,6 +34,18 @@ enum class SqsErrorCode {
   kInvalidAction,
   kInternalFailure,
   kServiceUnavailable,
+  kQueueDeletedRecently,
+  kRequestThrottled,
+  kInvalidSecurity,
+  kThrottling,
+  kResourceNotFound,
+  // Authentication and authorization (SigV4, queue policies).
+  kAccessDenied,
+  kInvalidClientTokenId,
+  kSignatureDoesNotMatch,
+  kIncompleteSignature,
+  kRequestExpired,
+  kMissingAuthenticationToken,
 };
 
 struct SqsErrorInfo {

@@ -1,14 +1,21 @@
 #include "net/http_client.h"
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
+#include <cstdlib>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <optional>
 
 #include "net/http_server.h"  // ParseHostPort
@@ -19,6 +26,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -30,6 +38,47 @@ std::string BracketedHost(const std::string& host) {
 
 Status DeadlineExceeded(std::string message) {
   return Status(StatusCode::kDeadlineExceeded, std::move(message));
+}
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+// The client TLS context for one trust configuration: `ca_file`, or (empty) OpenSSL's default
+// verify paths as SSL_CERT_FILE / SSL_CERT_DIR name them right now. Loading a trust store parses
+// every certificate in it, so contexts are built once per configuration and shared by all
+// clients of the process (SSL_CTX is thread-safe for creating connections).
+Result<std::shared_ptr<ssl::context>> ClientTlsContext(const std::string& ca_file) {
+  const std::string key = ca_file.empty()
+                              ? "default\n" + Env("SSL_CERT_FILE") + "\n" + Env("SSL_CERT_DIR")
+                              : "file\n" + ca_file;
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<ssl::context>> contexts;
+  std::lock_guard lock(mu);
+  if (auto it = contexts.find(key); it != contexts.end()) return it->second;
+
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  beast::error_code ec;
+  if (ca_file.empty()) {
+    ctx->set_default_verify_paths(ec);
+  } else {
+    ctx->load_verify_file(ca_file, ec);
+  }
+  if (ec) {
+    return Unavailable("cannot load the TLS trust store" +
+                       (ca_file.empty() ? std::string() : " " + ca_file) + ": " + ec.message());
+  }
+  ctx->set_verify_mode(ssl::verify_peer);
+  contexts.emplace(key, ctx);
+  return ctx;
+}
+
+bool IsIpAddress(const std::string& host) {
+  beast::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
 }
 
 }  // namespace
@@ -78,7 +127,8 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
 }
 
 struct HttpClient::Impl {
-  Impl(std::string h, uint16_t p) : host(std::move(h)), port(p) {}
+  Impl(std::string h, uint16_t p, std::string s)
+      : host(std::move(h)), port(p), scheme(std::move(s)) {}
 
   // Runs the io_context until the operation started by `start` completes or `deadline` passes.
   // On timeout the socket (and resolver) are closed, which completes the operation with an
@@ -92,13 +142,27 @@ struct HttpClient::Impl {
     if (result) return result;
     resolver.cancel();
     beast::error_code ignored;
-    socket.close(ignored);
+    Socket().close(ignored);
     ioc.restart();
     ioc.run();  // lets the aborted operation complete
     return std::nullopt;
   }
 
+  // The TCP socket (under the TLS stream when there is one).
+  tcp::socket& Socket() { return tls ? tls->next_layer() : socket; }
+
+  // Calls f(stream) with the stream HTTP goes over: the TLS stream, or the plain socket.
+  template <typename F>
+  void WithStream(F&& f) {
+    if (tls) {
+      f(*tls);
+    } else {
+      f(socket);
+    }
+  }
+
   Status Connect(Clock::time_point deadline) {
+    if (!tls_context_status.ok()) return tls_context_status;
     tcp::resolver::results_type endpoints;
     auto ec = RunUntil(deadline, [&](auto handler) {
       resolver.async_resolve(host, std::to_string(port),
@@ -109,19 +173,48 @@ struct HttpClient::Impl {
     });
     if (!ec) return DeadlineExceeded("resolving " + host + " timed out");
     if (*ec) return Unavailable("cannot resolve " + host + ": " + ec->message());
+    if (tls_context) RS_RETURN_IF_ERROR(NewTlsStream());
     ec = RunUntil(deadline, [&](auto handler) {
-      asio::async_connect(socket, endpoints,
+      asio::async_connect(Socket(), endpoints,
                           [handler](beast::error_code e, const tcp::endpoint&) { handler(e); });
     });
-    if (!ec) return DeadlineExceeded("connecting to " + Authority() + " timed out");
-    if (*ec) {
-      Close();
-      return Unavailable("cannot connect to " + Authority() + ": " + ec->message());
-    }
+    if (!ec) return Fail(DeadlineExceeded("connecting to " + Authority() + " timed out"));
+    if (*ec) return Fail(Unavailable("cannot connect to " + Authority() + ": " + ec->message()));
     beast::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
+    Socket().set_option(tcp::no_delay(true), ignored);
+    if (tls) {
+      ec = RunUntil(deadline,
+                    [&](auto handler) { tls->async_handshake(ssl::stream_base::client, handler); });
+      if (!ec) return Fail(DeadlineExceeded("TLS handshake with " + Authority() + " timed out"));
+      if (*ec) return Fail(Unavailable(HandshakeError(*ec)));
+    }
     connected = true;
     return Status::Ok();
+  }
+
+  // A fresh TLS stream (an SSL object cannot be reused across connections) that sends the host
+  // name as SNI and accepts only a certificate valid for it.
+  Status NewTlsStream() {
+    tls.emplace(ioc, *tls_context);
+    SSL* ssl = tls->native_handle();
+    const bool ip = IsIpAddress(host);
+    // SNI carries DNS names only (RFC 6066); certificates name IP addresses in their SAN.
+    if (!ip && SSL_set_tlsext_host_name(ssl, host.c_str()) != 1) {
+      return Fail(Unavailable("TLS: cannot set SNI " + host));
+    }
+    const int set = ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str())
+                       : SSL_set1_host(ssl, host.c_str());
+    if (set != 1) return Fail(Unavailable("TLS: cannot verify against host " + host));
+    return Status::Ok();
+  }
+
+  std::string HandshakeError(const beast::error_code& ec) {
+    std::string text = "TLS handshake with " + Authority() + " failed: " + ec.message();
+    const long verify = SSL_get_verify_result(tls->native_handle());
+    if (verify != X509_V_OK) {
+      text += std::string(" (certificate: ") + X509_verify_cert_error_string(verify) + ")";
+    }
+    return text;
   }
 
   // One attempt on the current connection. `*retryable` is set when the failure happened before
@@ -133,7 +226,9 @@ struct HttpClient::Impl {
     if (!connected) RS_RETURN_IF_ERROR(Connect(deadline));
 
     auto ec = RunUntil(deadline, [&](auto handler) {
-      http::async_write(socket, req, [handler](beast::error_code e, size_t) { handler(e); });
+      WithStream([&](auto& stream) {
+        http::async_write(stream, req, [handler](beast::error_code e, size_t) { handler(e); });
+      });
     });
     if (!ec) return Fail(DeadlineExceeded("request to " + Authority() + " timed out"));
     if (*ec) {
@@ -145,8 +240,10 @@ struct HttpClient::Impl {
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     if (req.method() == http::verb::head) parser.skip(true);
     ec = RunUntil(deadline, [&](auto handler) {
-      http::async_read(socket, buffer, parser,
-                       [handler](beast::error_code e, size_t) { handler(e); });
+      WithStream([&](auto& stream) {
+        http::async_read(stream, buffer, parser,
+                         [handler](beast::error_code e, size_t) { handler(e); });
+      });
     });
     if (!ec) return Fail(DeadlineExceeded("response from " + Authority() + " timed out"));
     if (*ec) {
@@ -170,10 +267,13 @@ struct HttpClient::Impl {
     return status;
   }
 
+  // Over TLS no close_notify is sent: waiting for the peer's would cost a round trip, and every
+  // response read was framed by Content-Length or chunking, so nothing can be truncated unseen.
   void Close() {
     beast::error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
+    Socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Socket().close(ignored);
+    tls.reset();
     buffer.clear();
     connected = false;
   }
@@ -182,15 +282,33 @@ struct HttpClient::Impl {
 
   std::string host;
   uint16_t port;
+  std::string scheme;
+  std::shared_ptr<ssl::context> tls_context;  // null: plain HTTP
+  Status tls_context_status;                  // why tls_context could not be built
   asio::io_context ioc{1};
   tcp::resolver resolver{ioc};
-  tcp::socket socket{ioc};
+  tcp::socket socket{ioc};  // plain HTTP
+  // https: one per connection. beast::ssl_stream (not asio's) coalesces the header and body
+  // buffers of a request into one TLS record instead of one record per buffer.
+  std::optional<beast::ssl_stream<tcp::socket>> tls;
   beast::flat_buffer buffer;
   bool connected = false;
 };
 
 HttpClient::HttpClient(std::string host, uint16_t port)
-    : impl_(std::make_unique<Impl>(std::move(host), port)) {}
+    : impl_(std::make_unique<Impl>(std::move(host), port, "http")) {}
+
+HttpClient::HttpClient(const HttpUrl& url, HttpClientOptions options)
+    : impl_(std::make_unique<Impl>(url.host, url.port, url.scheme)) {
+  if (url.scheme == "https") {
+    auto ctx = ClientTlsContext(options.tls_ca_file);
+    if (ctx.ok()) {
+      impl_->tls_context = std::move(ctx).value();
+    } else {
+      impl_->tls_context_status = ctx.status();
+    }
+  }
+}
 
 HttpClient::~HttpClient() = default;
 
@@ -205,7 +323,7 @@ Result<HttpResponse> HttpClient::RoundTrip(const HttpRequest& request,
   req.version(11);
   for (const auto& [name, value] : request.headers) req.insert(name, value);
   if (req.find(http::field::host) == req.end()) {
-    const bool default_port = impl_->port == 80;
+    const bool default_port = impl_->port == DefaultPort(impl_->scheme);
     req.set(http::field::host, default_port ? BracketedHost(impl_->host) : impl_->Authority());
   }
   req.body() = request.body;

@@ -21,6 +21,7 @@ struct HttpRequest {
   HttpHeaders headers;
   std::string body;
   std::string remote_address;  // "ip:port" of the peer (server side only)
+  bool secure = false;         // arrived over TLS (server side only)
 
   std::string_view Header(std::string_view name) const { return FindHeader(headers, name); }
   std::string_view Path() const;   // target up to '?'

@@ -6,14 +6,17 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <charconv>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -23,9 +26,17 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-class Session;
+// What the server needs from a connection of either kind (plain or TLS): closing it on Stop().
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the socket from the session's strand; pending operations complete with an error.
+  virtual void PostClose() = 0;
+};
 
 // Everything sessions and responders share. Sessions (and the Responders that keep them alive)
 // hold a shared_ptr to it, so the io_context outlives every socket bound to it even when a
@@ -37,13 +48,15 @@ struct ServerState {
   HttpServerOptions options;
   HttpHandler handler;
   asio::io_context ioc;
+  // Set by Start() when the options name a certificate and key: every connection speaks TLS.
+  std::unique_ptr<ssl::context> tls;
   std::atomic<size_t> connections{0};
 
   // Guards `stopped` and `sessions`. Responders post under this lock so that nothing is posted
   // once Stop() has started (the I/O threads may already have run out of work and exited).
   std::mutex mu;
   bool stopped = false;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
 };
 
 std::string EndpointString(const tcp::endpoint& ep) {
@@ -53,43 +66,82 @@ std::string EndpointString(const tcp::endpoint& ep) {
   return host + ":" + std::to_string(ep.port());
 }
 
-// One connection: read a request, hand it to the handler, write the response when the Responder
-// is called, repeat while keep-alive. All socket work happens on the connection's strand.
-class Session : public std::enable_shared_from_this<Session> {
+// "request body exceeds the 8388608-byte limit": rejections name the limit that was hit.
+std::string LimitMessage(std::string_view what, size_t limit) {
+  return std::string(what) + " exceeds the " + std::to_string(limit) + "-byte limit";
+}
+
+// One connection: (TLS handshake,) read a request, hand it to the handler, write the response
+// when the Responder is called, repeat while keep-alive. All socket work happens on the
+// connection's strand. `Stream` is beast::tcp_stream or TlsStream; the timeouts live on the
+// tcp_stream underneath either.
+template <typename Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(std::shared_ptr<ServerState> state, tcp::socket&& socket)
+  Session(std::shared_ptr<ServerState> state, tcp::socket&& socket) requires(!kTls)
       : state_(std::move(state)), stream_(std::move(socket)) {
-    beast::error_code ec;
-    remote_ = EndpointString(stream_.socket().remote_endpoint(ec));
-    state_->connections.fetch_add(1);
+    Init();
+  }
+  Session(std::shared_ptr<ServerState> state, tcp::socket&& socket) requires(kTls)
+      : state_(std::move(state)), stream_(std::move(socket), *state_->tls) {
+    Init();
   }
 
-  ~Session() {
+  ~Session() override {
     state_->connections.fetch_sub(1);
     std::lock_guard lock(state_->mu);
     state_->sessions.erase(this);
   }
 
-  // Registers with the server (so Stop() can close it) and starts reading.
+  // Registers with the server (so Stop() can close it) and starts reading (after the handshake).
   void Start() {
     {
       std::lock_guard lock(state_->mu);
       if (state_->stopped) return;
-      state_->sessions.emplace(this, weak_from_this());
+      state_->sessions.emplace(this, this->weak_from_this());
     }
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->Read();
+      }
+    });
   }
 
-  // Closes the socket from the session's strand; pending operations complete with an error.
-  void PostClose() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  void PostClose() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       beast::error_code ec;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-      self->stream_.close();
+      self->Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->Tcp().close();
     });
   }
 
  private:
+  void Init() {
+    beast::error_code ec;
+    remote_ = EndpointString(Tcp().socket().remote_endpoint(ec));
+    state_->connections.fetch_add(1);
+  }
+
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // The handshake counts against the read timeout like the first request's header does, so a
+  // client that connects and stalls (or speaks plain HTTP to this port) cannot hold the slot.
+  void Handshake() {
+    Tcp().expires_after(state_->options.read_timeout);
+    stream_.async_handshake(
+        ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+          if (ec) {
+            spdlog::debug("http: TLS handshake with {} failed: {}", self->remote_, ec.message());
+            return self->Close(/*graceful=*/false);
+          }
+          self->Read();
+        });
+  }
+
   void Read() {
     parser_.emplace();
     parser_->body_limit(state_->options.body_limit);
@@ -97,37 +149,38 @@ class Session : public std::enable_shared_from_this<Session> {
         std::min<size_t>(state_->options.header_limit, std::numeric_limits<uint32_t>::max())));
     // A kept-alive connection with nothing buffered is idle until the next request begins.
     const bool idle = requests_served_ > 0 && buffer_.size() == 0;
-    stream_.expires_after(idle ? state_->options.idle_timeout : state_->options.read_timeout);
+    Tcp().expires_after(idle ? state_->options.idle_timeout : state_->options.read_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    stream_.expires_after(state_->options.read_timeout);
+    Tcp().expires_after(state_->options.read_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      return WriteError(413, "request body too large");
+      return Reject(413, LimitMessage("request body", state_->options.body_limit));
     }
     if (ec == http::error::header_limit) {
-      return WriteError(431, "request header fields too large");
+      return Reject(431, LimitMessage("request header", state_->options.header_limit));
     }
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-        ec == asio::error::eof || ec == asio::error::bad_descriptor) {
-      return Close();
+        ec == asio::error::eof || ec == asio::error::bad_descriptor ||
+        ec == ssl::error::stream_truncated) {
+      return Close(/*graceful=*/false);
     }
     if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
-      return WriteError(400, "malformed request: " + ec.message());
+      return Reject(400, "malformed request: " + ec.message());
     }
     spdlog::debug("http: read from {} failed: {}", remote_, ec.message());
-    Close();
+    Close(/*graceful=*/false);
   }
 
   void OnRead(beast::error_code ec) {
@@ -141,6 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(msg.body());
     request.remote_address = remote_;
+    request.secure = kTls;
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     parser_.reset();
@@ -148,7 +202,7 @@ class Session : public std::enable_shared_from_this<Session> {
     responded_ = std::make_shared<std::atomic<bool>>(false);
 
     // No timer runs while the handler works: the handler owns the latency (long polls).
-    stream_.expires_never();
+    Tcp().expires_never();
     try {
       state_->handler(std::move(request), MakeResponder());
     } catch (const std::exception& e) {
@@ -158,7 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   Responder MakeResponder() {
-    return [self = shared_from_this(), once = responded_](HttpResponse response) {
+    return [self = this->shared_from_this(), once = responded_](HttpResponse response) {
       if (once->exchange(true)) {
         spdlog::error("http: Responder called twice; second response dropped");
         return;
@@ -170,8 +224,12 @@ class Session : public std::enable_shared_from_this<Session> {
     };
   }
 
-  void WriteError(int status, std::string text) {
+  // A request the server refuses itself (the handler never sees it): answered, reported to
+  // on_rejected, and the connection closed, since the rest of the stream cannot be trusted.
+  void Reject(int status, std::string text) {
+    if (state_->options.on_rejected) state_->options.on_rejected(status);
     keep_alive_ = false;
+    linger_ = true;
     Write(HttpResponse::Text(status, std::move(text) + "\n"));
   }
 
@@ -183,10 +241,10 @@ class Session : public std::enable_shared_from_this<Session> {
     res.body() = std::move(response.body);
     res.keep_alive(keep_alive_ && !Stopping());
     res.content_length(res.body().size());
-    stream_.expires_after(state_->options.read_timeout);
-    http::async_write(stream_, res, [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->OnWrite(ec);
-    });
+    Tcp().expires_after(state_->options.read_timeout);
+    http::async_write(
+        stream_, res,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
   }
 
   void OnWrite(beast::error_code ec) {
@@ -194,10 +252,36 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.reset();
     if (ec) {
       spdlog::debug("http: write to {} failed: {}", remote_, ec.message());
-      return Close();
+      return Close(/*graceful=*/false);
     }
-    if (!keep) return Close();
+    if (linger_) return Linger();
+    if (!keep) return Close(/*graceful=*/true);
     Read();
+  }
+
+  // After a rejection the client may still be sending the request (a body over the limit):
+  // closing now, with its bytes unread, would reset the connection and could destroy the answer
+  // before the client read it. So the server stops sending (plain TCP: FIN), reads and drops
+  // what still arrives until the client closes, for at most read_timeout and kMaxLingerBytes,
+  // and only then closes (RFC 9112 section 9.6).
+  void Linger() {
+    if constexpr (!kTls) {
+      beast::error_code ec;
+      Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+    Tcp().expires_after(state_->options.read_timeout);
+    Discard(0);
+  }
+
+  void Discard(size_t discarded) {
+    static constexpr size_t kMaxLingerBytes = 64 << 20;
+    static constexpr size_t kChunk = 64 << 10;
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(kChunk), [self = this->shared_from_this(), discarded](
+                                                         beast::error_code ec, size_t n) {
+      if (ec || discarded + n > kMaxLingerBytes) return self->Close(/*graceful=*/false);
+      self->Discard(discarded + n);
+    });
   }
 
   bool Stopping() {
@@ -205,24 +289,62 @@ class Session : public std::enable_shared_from_this<Session> {
     return state_->stopped;
   }
 
-  void Close() {
+  // `graceful`: the connection is healthy and we chose to end it; over TLS the peer then gets a
+  // close_notify first (bounded by the read timeout), so it can tell the end from a truncation.
+  void Close(bool graceful) {
+    if constexpr (kTls) {
+      if (graceful) {
+        Tcp().expires_after(state_->options.read_timeout);
+        stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+          self->Close(/*graceful=*/false);
+        });
+        return;
+      }
+    }
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().close();
   }
 
-  // First member: destroyed last, after the socket that depends on its io_context.
+  // First member: destroyed last, after the socket that depends on its io_context (and the TLS
+  // stream that depends on its ssl::context).
   std::shared_ptr<ServerState> state_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
   std::shared_ptr<std::atomic<bool>> responded_;
   std::string remote_;
   bool keep_alive_ = false;
+  bool linger_ = false;  // the last answer was a rejection: drain, then close
   unsigned version_ = 11;
   uint64_t requests_served_ = 0;
 };
+
+// The server's TLS context: TLS 1.2 and later, the certificate chain and its private key (PEM).
+Result<std::unique_ptr<ssl::context>> MakeTlsContext(const HttpServerOptions& options) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  beast::error_code ec;
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use,
+                   ec);
+  if (ec) return Internal("TLS options: " + ec.message());
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  ctx->use_certificate_chain_file(options.tls_certificate_file, ec);
+  if (ec) {
+    return InvalidArgument("TLS certificate " + options.tls_certificate_file + ": " + ec.message());
+  }
+  ctx->use_private_key_file(options.tls_private_key_file, ssl::context::pem, ec);
+  if (ec) {
+    return InvalidArgument("TLS private key " + options.tls_private_key_file + ": " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return InvalidArgument("TLS private key " + options.tls_private_key_file +
+                           " does not match the certificate " + options.tls_certificate_file);
+  }
+  return ctx;
+}
 
 // Accepts connections on its own strand; each connection gets a fresh strand.
 class Listener : public std::enable_shared_from_this<Listener> {
@@ -279,7 +401,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
       beast::error_code ignored;
       socket.close(ignored);
     } else {
-      std::make_shared<Session>(state_, std::move(socket))->Start();
+      if (state_->tls) {
+        std::make_shared<Session<TlsStream>>(state_, std::move(socket))->Start();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(state_, std::move(socket))->Start();
+      }
     }
     Accept();
   }
@@ -310,6 +436,14 @@ Status HttpServer::Start() {
   auto host_port = ParseHostPort(state.options.listen);
   if (!host_port.ok()) return host_port.status();
   const auto& [host, port] = *host_port;
+  if (state.options.tls_certificate_file.empty() != state.options.tls_private_key_file.empty()) {
+    return InvalidArgument("TLS needs both a certificate file and a private key file");
+  }
+  if (!state.options.tls_certificate_file.empty()) {
+    auto tls = MakeTlsContext(state.options);
+    if (!tls.ok()) return tls.status();
+    state.tls = std::move(tls).value();
+  }
 
   beast::error_code ec;
   tcp::resolver resolver(state.ioc);
@@ -346,7 +480,7 @@ void HttpServer::Stop() {
   // would keep the state alive through a reference cycle).
   if (impl_->threads.empty()) return;
   auto& state = *impl_->state;
-  std::vector<std::shared_ptr<Session>> sessions;
+  std::vector<std::shared_ptr<SessionBase>> sessions;
   {
     std::lock_guard lock(state.mu);
     state.stopped = true;

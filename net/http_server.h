@@ -26,14 +26,26 @@ using Responder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
 
 struct HttpServerOptions {
-  std::string listen = "127.0.0.1:8080";          // "host:port"; port 0 picks a free port
-  int threads = 0;                                // 0: one per hardware core
-  size_t body_limit = 8 << 20;                    // bytes; larger bodies get 413
-  size_t header_limit = 16 << 10;                 // bytes; larger headers get 431
-  std::chrono::milliseconds read_timeout{30000};  // to receive one whole request
+  std::string listen = "127.0.0.1:8080";  // "host:port"; port 0 picks a free port
+  int threads = 0;                        // 0: one per hardware core
+  size_t body_limit = 8 << 20;            // bytes; larger bodies get 413
+  size_t header_limit = 16 << 10;         // bytes; larger headers get 431
+  // To receive one whole request; on a TLS listener also the time to complete the handshake.
+  std::chrono::milliseconds read_timeout{30000};
   std::chrono::milliseconds idle_timeout{60000};  // keep-alive connection without a request
   size_t max_connections = 10000;
   std::string server_name = "roadsense";
+  // TLS: PEM files of the certificate chain (leaf first) and its private key. Both set: the
+  // listener speaks TLS 1.2+ only (plain HTTP on it fails the handshake and is closed unserved);
+  // both empty: plain HTTP. Loaded by Start(), which fails on unreadable or mismatched files.
+  std::string tls_certificate_file{};
+  std::string tls_private_key_file{};
+  // Called with the status of every answer the server gives by itself without calling the
+  // handler: 413 (body over body_limit), 431 (header over header_limit), 400 (unparsable
+  // request). Each such answer names the problem ("request body exceeds the 8388608-byte limit")
+  // and closes the connection. Runs on an I/O thread: must be thread-safe and quick. Timeouts
+  // and failed TLS handshakes are not answered (the connection is just closed) and not reported.
+  std::function<void(int status)> on_rejected{};
 };
 
 class HttpServer {

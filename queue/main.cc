@@ -1,20 +1,32 @@
-// roadsense-queue: a durable queue server speaking the Amazon SQS AWS JSON 1.0 protocol.
+// roadsense-queue: a durable queue server speaking the Amazon SQS API (AWS JSON 1.0 and Query).
 // See queue/README.md.
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "core/flag_set.h"
 #include "core/logging.h"
 #include "core/termination_signal.h"
 #include "net/http_server.h"
+#include "queue/policy_authorizer.h"
 #include "queue/queue_engine.h"
-#include "queue/sqs_json_api.h"
+#include "queue/sigv4_authenticator.h"
+#include "queue/sqs_api.h"
+
+namespace {
+
+// 127.0.0.0/8, ::1 and "localhost": only this machine can connect.
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace roadsense;
-  BlockTerminationSignals();
+  BlockTerminationSignals(/*with_reload=*/true);
 
   std::string listen = "127.0.0.1:9324";
   std::string data_dir = "./roadsense-queue-data";
@@ -22,14 +34,26 @@ int main(int argc, char** argv) {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
   std::string log_level = "info";
+  std::string tls_cert;
+  std::string tls_key;
+  std::string credentials_file;
+  bool insecure = false;
   FlagSet flags("roadsense-queue",
-                "Durable queue server speaking the Amazon SQS API (AWS JSON 1.0 protocol).");
+                "Durable queue server speaking the Amazon SQS API (AWS JSON 1.0 and Query).");
   flags.AddString("listen", &listen, "host:port to serve on (port 0 picks a free port)");
   flags.AddString("data-dir", &data_dir, "directory of the write-ahead log (created if missing)");
   flags.AddInt("threads", &threads, "HTTP I/O threads");
   flags.AddString("region", &region, "AWS region used in queue ARNs");
   flags.AddString("account-id", &account_id, "account id used in queue URLs and ARNs");
   flags.AddString("log-level", &log_level, "trace, debug, info, warn or error");
+  flags.AddString("tls-cert", &tls_cert, "PEM certificate chain: serve HTTPS (with --tls-key)");
+  flags.AddString("tls-key", &tls_key, "PEM private key of --tls-cert");
+  flags.AddString("credentials-file", &credentials_file,
+                  "SigV4 access keys (queue/credentials_file.md), reloaded on SIGHUP; empty: "
+                  "no authentication (loopback only unless --insecure)");
+  flags.AddBool("insecure", &insecure,
+                "allow a non-loopback --listen without --credentials-file (anyone who can connect "
+                "may do anything)");
   flags.ParseOrExit(argc, argv);
   InitLogging("roadsense-queue", log_level);
 
@@ -38,17 +62,44 @@ int main(int argc, char** argv) {
     spdlog::error("--listen: {}", host_port.status().ToString());
     return 2;
   }
+  // Safe default: an open queue is only reachable from this machine unless asked for.
+  if (credentials_file.empty() && !IsLoopbackHost(host_port->first) && !insecure) {
+    spdlog::error(
+        "refusing to listen on {} without --credentials-file: anyone who can connect "
+        "could read and delete every message. Give --credentials-file, listen on "
+        "127.0.0.1, or pass --insecure.",
+        listen);
+    return 2;
+  }
+  std::unique_ptr<queue::SigV4Authenticator> authenticator;
+  if (credentials_file.empty()) {
+    spdlog::warn("no --credentials-file: authentication is OFF, every request acts as account {}",
+                 account_id);
+  } else {
+    authenticator = std::make_unique<queue::SigV4Authenticator>(credentials_file, region);
+    std::string warning;
+    if (Status s = authenticator->Reload(&warning); !s.ok()) {
+      spdlog::error("--credentials-file: {}", s.ToString());
+      return 2;
+    }
+    if (!warning.empty()) spdlog::warn("{}", warning);
+    spdlog::info("authentication on: {} access keys in {}", authenticator->key_count(),
+                 credentials_file);
+  }
+  const queue::PolicyAuthorizer authorizer(account_id);
   auto engine = queue::QueueEngine::Open({data_dir});
   if (!engine.ok()) {
     spdlog::error("cannot open {}: {}", data_dir, engine.status().ToString());
     return 1;
   }
-  queue::SqsJsonApi api(engine->get(), {"", region, account_id});
+  queue::SqsApi api(engine->get(), {"", region, account_id, authenticator.get(), &authorizer});
   net::HttpServerOptions options;
   options.listen = listen;
   options.threads = threads;
   options.body_limit = 2 << 20;  // a 1 MiB batch plus JSON overhead
   options.server_name = "roadsense-queue";
+  options.tls_certificate_file = tls_cert;
+  options.tls_private_key_file = tls_key;
   net::HttpServer server(options, [&api](net::HttpRequest&& request, net::Responder respond) {
     api.Handle(std::move(request), std::move(respond));
   });
@@ -59,10 +110,21 @@ int main(int argc, char** argv) {
   const std::string host = host_port->first.find(':') != std::string::npos
                                ? "[" + host_port->first + "]"
                                : host_port->first;
-  api.SetBaseUrl("http://" + host + ":" + std::to_string(server.port()));
+  api.SetBaseUrl((tls_cert.empty() ? "http://" : "https://") + host + ":" +
+                 std::to_string(server.port()));
   spdlog::info("roadsense-queue serving on {}:{}, data in {}", host, server.port(), data_dir);
 
-  const int sig = WaitForTerminationSignal();
+  // SIGHUP: re-read the credentials file; requests keep flowing, each sees the old or new keys.
+  const int sig = WaitForTerminationSignal([&authenticator, &credentials_file] {
+    if (!authenticator) return spdlog::info("SIGHUP: no --credentials-file, nothing to reload");
+    std::string warning;
+    if (Status s = authenticator->Reload(&warning); !s.ok()) {
+      return spdlog::error("SIGHUP: keeping the previous access keys: {}", s.ToString());
+    }
+    if (!warning.empty()) spdlog::warn("{}", warning);
+    spdlog::info("SIGHUP: reloaded {} access keys from {}", authenticator->key_count(),
+                 credentials_file);
+  });
   spdlog::info("signal {}: shutting down", sig);
   server.Stop();
   (*engine)->Close();

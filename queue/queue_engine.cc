@@ -96,6 +96,8 @@ Status QueueEngine::Recover() {
       auto q = std::make_shared<StandardQueue>(def.create.name, *config, def.create.attributes,
                                                def.create.created_ms);
       q->SetAttributes(*config, {}, def.modified_ms);
+      q->ApplyTags(def.create.tags, {});
+      q->set_owner_account(def.create.owner_account);
       queues_.emplace(def.create.name, std::move(q));
     }
   }
@@ -191,6 +193,8 @@ void QueueEngine::Deliver(Deliveries& out) {
     send.sender_id = m.sender_id;
     send.body = m.body;
     send.message_attributes = m.attributes;
+    send.system_attributes = m.system_attributes;
+    send.dead_letter_source = d.source;  // DeadLetterQueueSourceArn; where a move task returns it
     std::vector<WalRecord> records;
     records.push_back(std::move(send));
     records.push_back(DeleteRecord{d.source, m.id});
@@ -260,7 +264,8 @@ Status QueueEngine::Apply(WalRecord& record, uint64_t sequence, int64_t now_ms, 
   if (replaying_ && sequence <= snapshot_sequence_) {
     // The snapshot holds the final queue definitions as of its sequence (wal_format.md).
     if (std::holds_alternative<CreateQueueRecord>(record) ||
-        std::holds_alternative<SetQueueAttributesRecord>(record)) {
+        std::holds_alternative<SetQueueAttributesRecord>(record) ||
+        std::holds_alternative<TagQueueRecord>(record)) {
       return Status::Ok();
     }
     if (auto* d = std::get_if<DeleteQueueRecord>(&record)) {
@@ -276,6 +281,13 @@ Status QueueEngine::ApplyRecord(ReceiveRecord& r, int64_t, Deliveries*) {
   return Status::Ok();
 }
 
+Status QueueEngine::ApplyRecord(TagQueueRecord& r, int64_t, Deliveries*) {
+  auto q = Find(r.queue);
+  if (!q) return NoSuchQueue();
+  q->ApplyTags(r.set, r.remove);
+  return Status::Ok();
+}
+
 Status QueueEngine::ApplyRecord(CreateQueueRecord& r, int64_t, Deliveries*) {
   std::unique_lock lock(queues_mu_);
   if (auto it = queues_.find(r.name); it != queues_.end()) {
@@ -286,8 +298,10 @@ Status QueueEngine::ApplyRecord(CreateQueueRecord& r, int64_t, Deliveries*) {
   }
   auto config = QueueConfig().With(r.attributes);
   if (!config.ok()) return config.status();
-  queues_.emplace(r.name,
-                  std::make_shared<StandardQueue>(r.name, *config, r.attributes, r.created_ms));
+  auto q = std::make_shared<StandardQueue>(r.name, *config, r.attributes, r.created_ms);
+  q->ApplyTags(r.tags, {});
+  q->set_owner_account(r.owner_account);
+  queues_.emplace(r.name, std::move(q));
   return Status::Ok();
 }
 
@@ -299,6 +313,9 @@ Status QueueEngine::ApplyRecord(SendRecord& r, int64_t now_ms, Deliveries* out) 
   message->id = r.message_id;
   message->md5_of_body = sqs::Md5OfBody(r.body);
   message->md5_of_attributes = sqs::Md5OfMessageAttributes(r.message_attributes);
+  message->md5_of_system_attributes = sqs::Md5OfMessageAttributes(r.system_attributes);
+  message->system_attributes = std::move(r.system_attributes);
+  message->dead_letter_source = std::move(r.dead_letter_source);
   message->body = std::move(r.body);
   message->attributes = std::move(r.message_attributes);
   message->sent_ms = r.sent_ms;
@@ -356,6 +373,16 @@ auto FirstStatus(QueueEngine::StatusCallback done) {
 
 void QueueEngine::CreateQueue(const std::string& name, const QueueAttributeMap& attributes,
                               StatusCallback done) {
+  CreateQueue(name, attributes, {}, "", std::move(done));
+}
+
+void QueueEngine::CreateQueue(const std::string& name, const QueueAttributeMap& attributes,
+                              const QueueAttributeMap& tags, const std::string& owner_account,
+                              StatusCallback done) {
+  if (auto q = Find(name); q && q->owner_account() != owner_account) {
+    return done(SqsError(SqsErrorCode::kQueueNameExists,
+                         "A queue with this name already exists in another account."));
+  }
   if (auto q = Find(name)) {
     // Answered without logging: nothing changes.
     done(AttributesMatch(*q, attributes)
@@ -369,8 +396,28 @@ void QueueEngine::CreateQueue(const std::string& name, const QueueAttributeMap& 
   if (!config.ok()) return done(config.status());
   if (Status s = CheckRedrive(name, *config); !s.ok()) return done(s);
   std::vector<WalRecord> records;
-  records.push_back(CreateQueueRecord{name, NowMs(), attributes});
+  records.push_back(CreateQueueRecord{name, NowMs(), attributes, tags, owner_account});
   Commit(std::move(records), FirstStatus(std::move(done)));
+}
+
+void QueueEngine::TagQueue(const std::string& name, const QueueAttributeMap& set,
+                           const std::vector<std::string>& remove, StatusCallback done) {
+  if (!Find(name)) return done(NoSuchQueue());
+  std::vector<WalRecord> records;
+  records.push_back(TagQueueRecord{name, set, remove});
+  Commit(std::move(records), FirstStatus(std::move(done)));
+}
+
+Result<std::string> QueueEngine::GetQueueOwner(const std::string& name) const {
+  auto q = FindOrError(name);
+  if (!q.ok()) return q.status();
+  return (*q)->owner_account();
+}
+
+Result<QueueAttributeMap> QueueEngine::GetQueueTags(const std::string& name) const {
+  auto q = FindOrError(name);
+  if (!q.ok()) return q.status();
+  return (*q)->tags();
 }
 
 bool QueueEngine::QueueExists(const std::string& name) const { return Find(name) != nullptr; }
@@ -491,10 +538,11 @@ void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage>
     r.sent_ms = now;
     r.delay_seconds = m.delay_seconds >= 0 ? m.delay_seconds : config->delay_seconds;
     r.sender_id = std::move(m.sender_id);
-    sent.push_back(
-        {r.message_id, sqs::Md5OfBody(m.body), sqs::Md5OfMessageAttributes(m.attributes)});
+    sent.push_back({r.message_id, sqs::Md5OfBody(m.body), sqs::Md5OfMessageAttributes(m.attributes),
+                    sqs::Md5OfMessageAttributes(m.system_attributes)});
     r.body = std::move(m.body);
     r.message_attributes = std::move(m.attributes);
+    r.system_attributes = std::move(m.system_attributes);
     records.push_back(std::move(r));
   }
   Commit(std::move(records), [done = std::move(done), sent = std::move(sent)](
@@ -610,6 +658,8 @@ void QueueEngine::Maintain(const WalWriter& writer, std::vector<WalRecord>* reco
     send.sender_id = m.sender_id;
     send.body = m.body;
     send.message_attributes = m.attributes;
+    send.system_attributes = m.system_attributes;
+    send.dead_letter_source = m.dead_letter_source;
     records->push_back(std::move(send));
     if (c.received) {
       records->push_back(ReceiveRecord{
@@ -666,7 +716,9 @@ Status QueueEngine::DeleteReclaimableSegments(const WalWriter& writer) {
   WalSnapshot snapshot;
   snapshot.sequence = writer.next_sequence() - 1;
   for (const auto& q : queues) {
-    snapshot.queues.push_back({{q->name(), q->created_ms(), q->attributes()}, q->modified_ms()});
+    snapshot.queues.push_back(
+        {{q->name(), q->created_ms(), q->attributes(), q->tags(), q->owner_account()},
+         q->modified_ms()});
   }
   RS_RETURN_IF_ERROR(WriteWalSnapshot(dir, snapshot));
   for (size_t i = 0; i < deletable; ++i) {

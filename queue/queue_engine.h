@@ -49,12 +49,14 @@ struct NewMessage {
   sqs::MessageAttributes attributes;
   int delay_seconds = -1;  // -1: the queue's DelaySeconds
   std::string sender_id;
+  sqs::MessageAttributes system_attributes;  // MessageSystemAttributes (AWSTraceHeader)
 };
 
 struct SentMessage {
   MessageId id;
   std::string md5_of_body;
   std::string md5_of_attributes;
+  std::string md5_of_system_attributes;  // "" when none were sent
 };
 
 struct EngineStats {
@@ -81,6 +83,18 @@ class QueueEngine {
   // Idempotent for identical attributes; QueueNameExists when an attribute differs.
   void CreateQueue(const std::string& name, const QueueAttributeMap& attributes,
                    StatusCallback done);
+  // The same, tagging a newly created queue with `tags` (ignored if the queue exists, as in SQS)
+  // and recording its owner account ("" for the server's own). Queue names are one namespace:
+  // a queue of another owner is QueueNameExists.
+  void CreateQueue(const std::string& name, const QueueAttributeMap& attributes,
+                   const QueueAttributeMap& tags, const std::string& owner_account,
+                   StatusCallback done);
+  // The owner account given at creation ("" for the server's own).
+  Result<std::string> GetQueueOwner(const std::string& name) const;
+  // TagQueue/UntagQueue: sets `set`, then removes the `remove` keys; durable before `done`.
+  void TagQueue(const std::string& name, const QueueAttributeMap& set,
+                const std::vector<std::string>& remove, StatusCallback done);
+  Result<QueueAttributeMap> GetQueueTags(const std::string& name) const;
   bool QueueExists(const std::string& name) const;
   Result<QueueConfig> GetQueueConfig(const std::string& name) const;
   // Names in byte order, those starting with `prefix`.
@@ -138,6 +152,7 @@ class QueueEngine {
   Status ApplyRecord(PurgeQueueRecord& r, int64_t now_ms, Deliveries* out);
   Status ApplyRecord(SetQueueAttributesRecord& r, int64_t now_ms, Deliveries* out);
   Status ApplyRecord(ReceiveRecord& r, int64_t now_ms, Deliveries* out);
+  Status ApplyRecord(TagQueueRecord& r, int64_t now_ms, Deliveries* out);
 
   QueueEngineOptions options_;
   int lock_fd_ = -1;

@@ -37,6 +37,18 @@ void StandardQueue::SetAttributes(QueueConfig config, const QueueAttributeMap& c
   modified_ms_ = modified_ms;
 }
 
+QueueAttributeMap StandardQueue::tags() const {
+  std::lock_guard lock(mu_);
+  return tags_;
+}
+
+void StandardQueue::ApplyTags(const QueueAttributeMap& set,
+                              const std::vector<std::string>& remove) {
+  std::lock_guard lock(mu_);
+  for (const auto& [k, v] : set) tags_[k] = v;
+  for (const auto& k : remove) tags_.erase(k);
+}
+
 StandardQueue::Entry* StandardQueue::Find(const IndexRef& ref) {
   auto it = entries_.find(ref.id);
   if (it == entries_.end() || it->second.version != ref.version) return nullptr;

@@ -41,7 +41,10 @@ struct StoredMessage {
   std::string body;
   sqs::MessageAttributes attributes;
   std::string md5_of_body;
-  std::string md5_of_attributes;  // "" when there are no attributes
+  std::string md5_of_attributes;             // "" when there are no attributes
+  sqs::MessageAttributes system_attributes;  // AWSTraceHeader, as sent
+  std::string md5_of_system_attributes;      // "" when there are none
+  std::string dead_letter_source;            // queue that dead-lettered it, "" if none
   int64_t sent_ms = 0;
   int delay_seconds = 0;  // as sent (the Send record's; reclamation copies it forward)
   std::string sender_id;
@@ -112,10 +115,16 @@ class StandardQueue {
 
   const std::string& name() const { return name_; }
   int64_t created_ms() const { return created_ms_; }
+  // The account that owns the queue ("": the server's). Set once, before the queue is shared.
+  const std::string& owner_account() const { return owner_account_; }
+  void set_owner_account(std::string account) { owner_account_ = std::move(account); }
   QueueConfig config() const;
   QueueAttributeMap attributes() const;  // as the client set them
   int64_t modified_ms() const;
   void SetAttributes(QueueConfig config, const QueueAttributeMap& changed, int64_t modified_ms);
+  // Cost-allocation tags (TagQueue/UntagQueue): sets `set`, then erases the `remove` keys.
+  QueueAttributeMap tags() const;
+  void ApplyTags(const QueueAttributeMap& set, const std::vector<std::string>& remove);
 
   // Adds a message that becomes visible at `visible_at_ms`, logged by the Send record `sequence`;
   // serves parked receivers. A message already here only moves to the new sequence (a copy).
@@ -199,10 +208,12 @@ class StandardQueue {
 
   const std::string name_;
   const int64_t created_ms_;
+  std::string owner_account_;
 
   mutable std::mutex mu_;
   QueueConfig config_;
   QueueAttributeMap attributes_;
+  QueueAttributeMap tags_;
   int64_t modified_ms_;
   bool closed_ = false;
   int64_t last_purge_ms_ = std::numeric_limits<int64_t>::min() / 2;

@@ -21,8 +21,9 @@ enum class WalRecordType : uint8_t {
   kPurgeQueue = 5,
   kSetQueueAttributes = 6,
   kReceive = 7,
+  kTagQueue = 8,
 };
-inline constexpr uint8_t kMaxWalRecordType = 7;
+inline constexpr uint8_t kMaxWalRecordType = 8;
 
 // LevelDB's CRC mask: a CRC stored inside data that is itself CRC'ed should not be raw.
 inline uint32_t MaskCrc(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }

@@ -153,6 +153,10 @@ void Encode(const CreateQueueRecord& r, PayloadWriter& w) {
   w.String(r.name);
   w.Varint(static_cast<uint64_t>(r.created_ms));
   w.StringMap(r.attributes);
+  if (!r.tags.empty() || !r.owner_account.empty()) {  // else exactly the version-2 bytes
+    w.StringMap(r.tags);
+    if (!r.owner_account.empty()) w.String(r.owner_account);
+  }
 }
 void Encode(const SendRecord& r, PayloadWriter& w) {
   w.String(r.queue);
@@ -162,6 +166,10 @@ void Encode(const SendRecord& r, PayloadWriter& w) {
   w.String(r.sender_id);
   w.String(r.body);
   w.Attributes(r.message_attributes);
+  if (!r.system_attributes.empty() || !r.dead_letter_source.empty()) {
+    w.Attributes(r.system_attributes);  // version 2 bytes when both are empty
+    w.String(r.dead_letter_source);
+  }
 }
 void Encode(const DeleteRecord& r, PayloadWriter& w) {
   w.String(r.queue);
@@ -176,6 +184,12 @@ void Encode(const SetQueueAttributesRecord& r, PayloadWriter& w) {
   w.String(r.queue);
   w.Varint(static_cast<uint64_t>(r.modified_ms));
   w.StringMap(r.attributes);
+}
+
+void Encode(const TagQueueRecord& r, PayloadWriter& w) {
+  w.String(r.queue);
+  w.StringMap(r.set);
+  w.StringList(r.remove);
 }
 
 void Encode(const ReceiveRecord& r, PayloadWriter& w) {
@@ -197,6 +211,8 @@ WalRecord Decode(WalRecordType type, PayloadReader& r) {
       c.name = r.String();
       c.created_ms = static_cast<int64_t>(r.Varint());
       c.attributes = r.StringMap();
+      if (!r.AtEnd()) c.tags = r.StringMap();
+      if (!r.AtEnd()) c.owner_account = r.String();
       return c;
     }
     case WalRecordType::kSend: {
@@ -208,6 +224,10 @@ WalRecord Decode(WalRecordType type, PayloadReader& r) {
       s.sender_id = r.String();
       s.body = r.String();
       s.message_attributes = r.Attributes();
+      if (!r.AtEnd()) {
+        s.system_attributes = r.Attributes();
+        s.dead_letter_source = r.String();
+      }
       return s;
     }
     case WalRecordType::kDelete: {
@@ -245,6 +265,13 @@ WalRecord Decode(WalRecordType type, PayloadReader& r) {
         v.entries.push_back(e);
       }
       return v;
+    }
+    case WalRecordType::kTagQueue: {
+      TagQueueRecord t;
+      t.queue = r.String();
+      t.set = r.StringMap();
+      t.remove = r.StringList();
+      return t;
     }
   }
   return DeleteQueueRecord{};  // unreachable: the caller validated the type

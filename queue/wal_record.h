@@ -21,6 +21,9 @@ struct CreateQueueRecord {
   std::string name;
   int64_t created_ms = 0;  // epoch milliseconds
   QueueAttributeMap attributes;
+  // Format version 3: optional trailing fields, written only when one is non-empty.
+  QueueAttributeMap tags;
+  std::string owner_account;  // "" for the server's own account (--account-id)
 };
 
 struct SendRecord {
@@ -31,6 +34,9 @@ struct SendRecord {
   std::string sender_id;
   std::string body;
   sqs::MessageAttributes message_attributes;
+  // Format version 3, optional trailing fields (written only when one is non-empty):
+  sqs::MessageAttributes system_attributes;  // MessageSystemAttributes (AWSTraceHeader)
+  std::string dead_letter_source;            // the queue that dead-lettered this message
 };
 
 struct DeleteRecord {
@@ -67,9 +73,17 @@ struct ReceiveRecord {
   std::vector<ReceiveEntry> entries;
 };
 
+// TagQueue / UntagQueue: applied in log order, so concurrent changes never lose one another.
+struct TagQueueRecord {
+  std::string queue;
+  QueueAttributeMap set;            // tags added or changed
+  std::vector<std::string> remove;  // tag keys removed (after `set` is applied)
+};
+
 // Variant order matches WalRecordType numbering (index + 1).
-using WalRecord = std::variant<CreateQueueRecord, SendRecord, DeleteRecord, DeleteQueueRecord,
-                               PurgeQueueRecord, SetQueueAttributesRecord, ReceiveRecord>;
+using WalRecord =
+    std::variant<CreateQueueRecord, SendRecord, DeleteRecord, DeleteQueueRecord, PurgeQueueRecord,
+                 SetQueueAttributesRecord, ReceiveRecord, TagQueueRecord>;
 
 WalRecordType TypeOf(const WalRecord& record);
 // Appends the payload of `record` to *out.

@@ -45,6 +45,8 @@ struct Flags {
   int64_t max_connections = 10000;
   int64_t max_header_bytes = 16 * 1024;
   int64_t ready_check_ms = 1000;
+  std::string tls_cert;
+  std::string tls_key;
   std::string log_level = "info";
 };
 
@@ -82,6 +84,10 @@ Flags ParseFlags(int argc, char** argv) {
                "largest request header block (larger: 431)");
   flags.AddInt("ready-check-ms", &f.ready_check_ms,
                "how often GET /readyz's queue check (GetQueueAttributes) runs");
+  flags.AddString("tls-cert", &f.tls_cert,
+                  "PEM certificate chain (leaf first); with --tls-key the listener speaks HTTPS "
+                  "(TLS 1.2+) only");
+  flags.AddString("tls-key", &f.tls_key, "PEM private key of --tls-cert");
   flags.AddString("log-level", &f.log_level, "trace, debug, info, warn or error");
   flags.ParseOrExit(argc, argv);
   return f;
@@ -106,6 +112,7 @@ void CheckFlags(const Flags& f) {
   if (f.max_connections < 1) error = "--max-connections must be >= 1";
   if (f.max_header_bytes < 1024) error = "--max-header-bytes must be >= 1024";
   if (f.ready_check_ms < 10) error = "--ready-check-ms must be >= 10";
+  if (f.tls_cert.empty() != f.tls_key.empty()) error = "--tls-cert and --tls-key go together";
   if (!error.empty()) {
     spdlog::error("{}", error);
     std::exit(2);
@@ -233,6 +240,10 @@ int Run(const Flags& f) {
   server_options.idle_timeout = std::chrono::milliseconds(f.idle_timeout_ms);
   server_options.max_connections = static_cast<size_t>(f.max_connections);
   server_options.header_limit = static_cast<size_t>(f.max_header_bytes);
+  server_options.tls_certificate_file = f.tls_cert;
+  server_options.tls_private_key_file = f.tls_key;
+  // 413/431/400 the server answers before the handler sees the request count like any answer.
+  server_options.on_rejected = [&stats](int status) { stats.RecordResponse(status); };
   net::HttpServer server(server_options, [&handler](net::HttpRequest&& req, net::Responder res) {
     handler.Handle(std::move(req), std::move(res));
   });
@@ -240,7 +251,8 @@ int Run(const Flags& f) {
     spdlog::error("listen {}: {}", f.listen, s.ToString());
     return 1;
   }
-  spdlog::info("listening on port {}, enqueuing to {}", server.port(), f.queue_url);
+  spdlog::info("listening on port {} ({}), enqueuing to {}", server.port(),
+               f.tls_cert.empty() ? "HTTP" : "HTTPS", f.queue_url);
 
   {
     StatsLogger stats_logger(&stats, std::chrono::seconds(10));

@@ -26,21 +26,23 @@ Result<ReportUploaderFactory> HttpReportUploader::FactoryFor(const std::string& 
                                                              const std::string& authorization) {
   Result<net::HttpUrl> url = net::ParseHttpUrl(target);
   if (!url.ok()) return url.status();
-  if (url->scheme != "http") return InvalidArgument("--target must be an http:// URL: " + target);
+  if (url->scheme != "http" && url->scheme != "https") {
+    return InvalidArgument("--target must be an http:// or https:// URL: " + target);
+  }
   std::string path = url->path;
   if (path.empty() || path.back() != '/') path += '/';
   path += "v1/reports";
-  ReportUploaderFactory factory = [host = url->host, port = url->port, path, authorization]() {
-    return std::make_unique<HttpReportUploader>(host, port, path, authorization);
+  ReportUploaderFactory factory = [url = *url, path, authorization]() {
+    return std::make_unique<HttpReportUploader>(url, path, authorization);
   };
   return factory;
 }
 
-HttpReportUploader::HttpReportUploader(std::string host, uint16_t port, std::string path,
+HttpReportUploader::HttpReportUploader(const net::HttpUrl& url, std::string path,
                                        std::string authorization)
     : path_(std::move(path)),
       authorization_(std::move(authorization)),
-      client_(std::make_unique<net::HttpClient>(std::move(host), port)) {}
+      client_(std::make_unique<net::HttpClient>(url)) {}
 
 HttpReportUploader::~HttpReportUploader() = default;
 

@@ -10,19 +10,21 @@
 
 namespace roadsense::net {
 class HttpClient;
+struct HttpUrl;
 }
 
 namespace roadsense::simulator {
 
 class HttpReportUploader : public ReportUploader {
  public:
-  // target: the receiver's base URL, "http://host:port[/prefix]". Only plain http.
+  // target: the receiver's base URL, "http[s]://host:port[/prefix]". https verifies the
+  // receiver's certificate against the system trust store (SSL_CERT_FILE names a private CA).
   // authorization: the Authorization header value to send ("" sends none).
   static Result<ReportUploaderFactory> FactoryFor(const std::string& target,
                                                   const std::string& authorization = "");
 
-  HttpReportUploader(std::string host, uint16_t port, std::string path,
-                     std::string authorization = "");
+  // `url` is the receiver's base URL; `path` the request path on it.
+  HttpReportUploader(const net::HttpUrl& url, std::string path, std::string authorization = "");
   ~HttpReportUploader() override;
 
   Result<UploadReply> Upload(const std::string& body, const std::string& content_type,

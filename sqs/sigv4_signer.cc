@@ -23,8 +23,9 @@ int HexValue(char c) {
   return -1;
 }
 
-// Decodes %XX escapes; anything else (including a malformed escape) is kept as is.
-std::string PercentDecode(std::string_view text) {
+}  // namespace
+
+std::string SigV4PercentDecode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
@@ -38,6 +39,8 @@ std::string PercentDecode(std::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 std::string ToLower(std::string_view text) {
   std::string out(text);
@@ -134,15 +137,16 @@ std::string SigV4CanonicalUri(std::string_view path, bool normalize) {
   return SigV4UriEncode(normalized, /*keep_slash=*/true);
 }
 
-std::string SigV4CanonicalQuery(std::string_view query) {
+std::string SigV4CanonicalQuery(std::string_view query, std::string_view exclude_key) {
   std::vector<std::pair<std::string, std::string>> params;
   for (std::string_view part : Split(query, '&')) {
     if (part.empty()) continue;
     const size_t eq = part.find('=');
-    const std::string_view key = part.substr(0, eq);
+    const std::string key = SigV4PercentDecode(part.substr(0, eq));
     const std::string_view value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
-    params.emplace_back(SigV4UriEncode(PercentDecode(key), false),
-                        SigV4UriEncode(PercentDecode(value), false));
+    if (!exclude_key.empty() && key == exclude_key) continue;
+    params.emplace_back(SigV4UriEncode(key, false),
+                        SigV4UriEncode(SigV4PercentDecode(value), false));
   }
   std::sort(params.begin(), params.end());
   std::string out;
@@ -173,25 +177,23 @@ std::string SigV4CanonicalHeaders(const net::HttpHeaders& headers,
   return out;
 }
 
-std::string SigV4CanonicalRequest(const net::HttpRequest& request,
-                                  const std::vector<std::string>& signed_headers,
-                                  std::string_view payload_hash, bool normalize_path) {
+std::string SigV4CanonicalRequest(const net::HttpRequest& request, const SigV4Params& params) {
   std::string joined_names;
-  for (const std::string& name : signed_headers) {
+  for (const std::string& name : params.signed_headers) {
     if (!joined_names.empty()) joined_names += ';';
     joined_names += name;
   }
   std::string out = request.method;
   out += '\n';
-  out += SigV4CanonicalUri(request.Path(), normalize_path);
+  out += SigV4CanonicalUri(request.Path(), params.normalize_path);
   out += '\n';
-  out += SigV4CanonicalQuery(request.Query());
+  out += SigV4CanonicalQuery(request.Query(), params.presigned ? "X-Amz-Signature" : "");
   out += '\n';
-  out += SigV4CanonicalHeaders(request.headers, signed_headers);
+  out += SigV4CanonicalHeaders(request.headers, params.signed_headers);
   out += '\n';
   out += joined_names;
   out += '\n';
-  out += payload_hash;
+  out += params.payload_hash;
   return out;
 }
 
@@ -214,20 +216,16 @@ std::string SigV4SigningKey(std::string_view secret_access_key, const SigV4Scope
   return HmacSha256Raw(key, "aws4_request");
 }
 
-std::string ComputeSigV4Signature(const net::HttpRequest& request,
-                                  const std::vector<std::string>& signed_headers,
-                                  std::string_view amz_date, const SigV4Scope& scope,
-                                  std::string_view secret_access_key, bool normalize_path) {
-  std::string_view payload_hash = request.Header("x-amz-content-sha256");
-  std::string body_hash;
-  if (payload_hash.empty()) {
-    body_hash = Sha256Hex(request.body);
-    payload_hash = body_hash;
-  }
-  const std::string canonical =
-      SigV4CanonicalRequest(request, signed_headers, payload_hash, normalize_path);
-  const std::string to_sign = SigV4StringToSign(amz_date, scope, canonical);
-  return HexEncode(HmacSha256Raw(SigV4SigningKey(secret_access_key, scope), to_sign));
+std::string SigV4Signature(const net::HttpRequest& request, const SigV4Params& params,
+                           std::string_view secret_access_key) {
+  const std::string to_sign =
+      SigV4StringToSign(params.amz_date, params.scope, SigV4CanonicalRequest(request, params));
+  return HexEncode(HmacSha256Raw(SigV4SigningKey(secret_access_key, params.scope), to_sign));
+}
+
+std::string SigV4PayloadHash(const net::HttpRequest& request) {
+  const std::string_view declared = request.Header("x-amz-content-sha256");
+  return declared.empty() ? Sha256Hex(request.body) : std::string(declared);
 }
 
 Result<SigV4Authorization> ParseSigV4Authorization(std::string_view header) {
@@ -277,35 +275,74 @@ std::string SigV4AmzDate(std::chrono::system_clock::time_point time) {
 
 SigV4Signer::SigV4Signer(SigV4SignerOptions options) : options_(std::move(options)) {}
 
+std::vector<std::string> SigV4Signer::SignableHeaders(const net::HttpHeaders& headers) {
+  std::vector<std::string> names;
+  for (const auto& [key, value] : headers) {
+    std::string lower = ToLower(key);
+    if (!IsUnsignable(lower)) names.push_back(std::move(lower));
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
 Status SigV4Signer::Sign(net::HttpRequest* request,
                          std::chrono::system_clock::time_point now) const {
   if (request->Header("host").empty()) return InvalidArgument("SigV4 needs a Host header");
-  const std::string amz_date = SigV4AmzDate(now);
-  request->headers.emplace_back("X-Amz-Date", amz_date);
+  SigV4Params params;
+  params.amz_date = SigV4AmzDate(now);
+  params.scope = {params.amz_date.substr(0, 8), options_.region, options_.service};
+  params.normalize_path = options_.normalize_path;
+  request->headers.emplace_back("X-Amz-Date", params.amz_date);
   if (options_.add_content_sha256) {
     request->headers.emplace_back("x-amz-content-sha256", Sha256Hex(request->body));
   }
   if (!options_.session_token.empty()) {
     request->headers.emplace_back("X-Amz-Security-Token", options_.session_token);
   }
+  params.signed_headers = SignableHeaders(request->headers);
+  params.payload_hash = SigV4PayloadHash(*request);
 
-  std::vector<std::string> names;
-  for (const auto& [key, value] : request->headers) {
-    std::string lower = ToLower(key);
-    if (!IsUnsignable(lower)) names.push_back(std::move(lower));
-  }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-
-  const SigV4Scope scope{amz_date.substr(0, 8), options_.region, options_.service};
-  const std::string signature = ComputeSigV4Signature(
-      *request, names, amz_date, scope, options_.secret_access_key, options_.normalize_path);
+  const std::string signature = SigV4Signature(*request, params, options_.secret_access_key);
   std::string joined;
-  for (const std::string& name : names) joined += (joined.empty() ? "" : ";") + name;
+  for (const std::string& name : params.signed_headers) {
+    joined += (joined.empty() ? "" : ";") + name;
+  }
   request->headers.emplace_back(
       "Authorization", std::string(kAlgorithm) + " Credential=" + options_.access_key_id + "/" +
-                           scope.ToString() + ", SignedHeaders=" + joined +
+                           params.scope.ToString() + ", SignedHeaders=" + joined +
                            ", Signature=" + signature);
+  return Status::Ok();
+}
+
+Status SigV4Signer::Presign(net::HttpRequest* request, std::chrono::system_clock::time_point now,
+                            std::chrono::seconds expires) const {
+  if (request->Header("host").empty()) return InvalidArgument("SigV4 needs a Host header");
+  SigV4Params params;
+  params.amz_date = SigV4AmzDate(now);
+  params.scope = {params.amz_date.substr(0, 8), options_.region, options_.service};
+  params.normalize_path = options_.normalize_path;
+  params.presigned = true;
+  params.signed_headers = SignableHeaders(request->headers);
+  params.payload_hash = Sha256Hex(request->body);
+
+  std::string joined;
+  for (const std::string& name : params.signed_headers) {
+    joined += (joined.empty() ? "" : ";") + name;
+  }
+  const auto add = [request](std::string_view key, std::string_view value) {
+    request->target += request->target.find('?') == std::string::npos ? '?' : '&';
+    request->target += key;
+    request->target += '=';
+    request->target += SigV4UriEncode(value, /*keep_slash=*/false);
+  };
+  add("X-Amz-Algorithm", kAlgorithm);
+  add("X-Amz-Credential", options_.access_key_id + "/" + params.scope.ToString());
+  add("X-Amz-Date", params.amz_date);
+  add("X-Amz-SignedHeaders", joined);
+  add("X-Amz-Expires", std::to_string(expires.count()));
+  if (!options_.session_token.empty()) add("X-Amz-Security-Token", options_.session_token);
+  add("X-Amz-Signature", SigV4Signature(*request, params, options_.secret_access_key));
   return Status::Ok();
 }
 

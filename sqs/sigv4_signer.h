@@ -1,9 +1,8 @@
-// SigV4Signer: AWS Signature Version 4 for HTTP requests (header form, not presigned URLs).
+// SigV4Signer: AWS Signature Version 4 for HTTP requests, header form and presigned URLs.
 //
-// The canonicalization steps are free functions so that a server can verify a signature with the
-// same code a client signs with: parse the Authorization header (ParseSigV4Authorization), then
-// ComputeSigV4Signature over the received request with the header names and scope it lists, and
-// compare. See sqs/sigv4.md for what is signed and why.
+// The canonicalization steps are free functions so that a server verifies a signature with the
+// same code a client signs with (sqs/sigv4_verifier.h fills SigV4Params from the received request
+// and calls SigV4Signature). See sqs/sigv4.md for what is signed and why.
 //
 // All functions are pure and thread-safe; SigV4Signer is immutable after construction.
 #pragma once
@@ -44,27 +43,41 @@ std::string SigV4UriEncode(std::string_view text, bool keep_slash);
 // The canonical URI of `path` (the request target's path as sent). With `normalize` (every AWS
 // service except S3) "." and ".." segments and empty segments are removed first.
 std::string SigV4CanonicalUri(std::string_view path, bool normalize);
-// Parameters decoded, re-encoded, sorted by key then value, joined with '&'.
-std::string SigV4CanonicalQuery(std::string_view query);
+// Decodes %XX escapes (a malformed escape is kept as is; '+' stays '+', as SigV4 wants).
+std::string SigV4PercentDecode(std::string_view text);
+// Parameters decoded, re-encoded, sorted by key then value, joined with '&'. A parameter whose
+// decoded key is `exclude_key` is left out (a presigned URL's X-Amz-Signature).
+std::string SigV4CanonicalQuery(std::string_view query, std::string_view exclude_key = {});
 // "name:value\n" for each name in `names` (lowercase, sorted), values of repeated headers joined
 // with ',', whitespace runs folded to one space and the ends trimmed.
 std::string SigV4CanonicalHeaders(const net::HttpHeaders& headers,
                                   const std::vector<std::string>& names);
-// The six-line canonical request. `signed_headers` lowercase and sorted.
-std::string SigV4CanonicalRequest(const net::HttpRequest& request,
-                                  const std::vector<std::string>& signed_headers,
-                                  std::string_view payload_hash, bool normalize_path);
+
+// Everything a signature covers besides the request itself. The signer fills it from its options
+// and the clock, the verifier from the Authorization header or the presigned query string, and
+// both then call SigV4Signature: one code path for signing and verifying.
+struct SigV4Params {
+  std::vector<std::string> signed_headers;  // lowercase, in the order listed (sorted when signing)
+  std::string amz_date;                     // YYYYMMDDTHHMMSSZ
+  SigV4Scope scope;
+  std::string payload_hash;    // lowercase hex SHA-256 of the body (or x-amz-content-sha256)
+  bool normalize_path = true;  // false only for S3
+  bool presigned = false;      // the query carries X-Amz-Signature, which is not itself signed
+};
+
+// The six-line canonical request.
+std::string SigV4CanonicalRequest(const net::HttpRequest& request, const SigV4Params& params);
 // "AWS4-HMAC-SHA256\n<amz_date>\n<scope>\n<hex sha256 of canonical request>".
 std::string SigV4StringToSign(std::string_view amz_date, const SigV4Scope& scope,
                               std::string_view canonical_request);
 // HMAC chain from the secret key over date, region, service and "aws4_request"; raw bytes.
 std::string SigV4SigningKey(std::string_view secret_access_key, const SigV4Scope& scope);
-// Lowercase hex signature of `request` as it would be signed with these inputs. The payload hash
-// is the request's x-amz-content-sha256 header when present, else SHA-256 of the body.
-std::string ComputeSigV4Signature(const net::HttpRequest& request,
-                                  const std::vector<std::string>& signed_headers,
-                                  std::string_view amz_date, const SigV4Scope& scope,
-                                  std::string_view secret_access_key, bool normalize_path = true);
+// Lowercase hex signature of `request` under `params` and the secret.
+std::string SigV4Signature(const net::HttpRequest& request, const SigV4Params& params,
+                           std::string_view secret_access_key);
+// The payload hash a request declares: its x-amz-content-sha256 header when present, else the
+// hex SHA-256 of its body.
+std::string SigV4PayloadHash(const net::HttpRequest& request);
 
 Result<SigV4Authorization> ParseSigV4Authorization(std::string_view header);
 
@@ -91,10 +104,19 @@ class SigV4Signer {
   // Authorization header. Every header already on the request is signed except hop-by-hop and
   // proxy-rewritten ones (see sigv4.md); the request needs a Host header.
   Status Sign(net::HttpRequest* request, std::chrono::system_clock::time_point now) const;
+  // Presigned URL form: appends X-Amz-Algorithm, -Credential, -Date, -SignedHeaders, -Expires
+  // (and -Security-Token) and X-Amz-Signature to the request target's query; adds no header.
+  // The payload hash is the SHA-256 of the body (SQS signs bodies; only S3 uses UNSIGNED-PAYLOAD).
+  Status Presign(net::HttpRequest* request, std::chrono::system_clock::time_point now,
+                 std::chrono::seconds expires) const;
 
   const SigV4SignerOptions& options() const { return options_; }
 
  private:
+  // The header names Sign/Presign cover: every header on the request, lowercased, sorted,
+  // de-duplicated, minus the unsignable ones.
+  static std::vector<std::string> SignableHeaders(const net::HttpHeaders& headers);
+
   SigV4SignerOptions options_;
 };
 

@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
+#include <random>
+#include <thread>
 
 #include "net/http_client.h"
 #include "sqs/message_attributes.h"
@@ -60,6 +63,22 @@ std::vector<BatchFailure> ParseFailures(const json::object& response) {
   return out;
 }
 
+// The throttling error codes the AWS SDKs retry (botocore's and the JS SDK's lists).
+bool IsThrottlingShape(std::string_view shape) {
+  static constexpr std::string_view kThrottling[] = {"RequestThrottled",
+                                                     "ThrottlingException",
+                                                     "Throttling",
+                                                     "ThrottledException",
+                                                     "RequestThrottledException",
+                                                     "TooManyRequestsException",
+                                                     "RequestLimitExceeded",
+                                                     "SlowDown",
+                                                     "BandwidthLimitExceeded",
+                                                     "LimitExceededException",
+                                                     "PriorRequestNotComplete"};
+  return std::find(std::begin(kThrottling), std::end(kThrottling), shape) != std::end(kThrottling);
+}
+
 // Maps an SQS error response to a Status whose message starts with the error shape.
 Status ErrorStatus(const net::HttpResponse& response) {
   std::string shape;
@@ -84,7 +103,7 @@ Status ErrorStatus(const net::HttpResponse& response) {
   if (shape == "QueueDoesNotExist" || legacy == "AWS.SimpleQueueService.NonExistentQueue") {
     return NotFound(std::move(text));
   }
-  if (shape == "RequestThrottled" || shape == "ThrottlingException" || shape == "OverLimit" ||
+  if (IsThrottlingShape(shape) || IsThrottlingShape(legacy) || shape == "OverLimit" ||
       response.status == 429) {
     return Status(StatusCode::kResourceExhausted, std::move(text));
   }
@@ -97,7 +116,39 @@ Status ErrorStatus(const net::HttpResponse& response) {
   return InvalidArgument(std::move(text));
 }
 
+// The error shape a Status from ErrorStatus starts with ("RequestThrottled: ...").
+std::string_view ShapeOf(const Status& status) {
+  const std::string_view text = status.message();
+  const size_t colon = text.find(": ");
+  return colon == std::string_view::npos ? std::string_view() : text.substr(0, colon);
+}
+
+// What the AWS SDKs retry: throttling, transient server errors, timeouts, broken connections.
+// OverLimit (too many messages in flight) shares kResourceExhausted with throttling, but waiting
+// a second does not fix it.
+bool IsRetryable(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kUnavailable:       // connection errors and 5xx
+    case StatusCode::kDeadlineExceeded:  // timeouts
+      return true;
+    case StatusCode::kResourceExhausted:  // throttling
+      return ShapeOf(status) != "OverLimit";
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+std::chrono::milliseconds RetryDelay(int retry, std::chrono::milliseconds base,
+                                     std::chrono::milliseconds cap) {
+  // Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): uniform in
+  // [0, min(cap, base * 2^retry)); spreads the retries of many clients throttled together.
+  const int64_t ceiling = std::min<int64_t>(cap.count(), base.count() << std::min(retry, 30));
+  if (ceiling <= 0) return std::chrono::milliseconds(0);
+  thread_local std::minstd_rand rng(std::random_device{}());
+  return std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(0, ceiling - 1)(rng));
+}
 
 SqsCredentials SqsCredentials::FromEnvironment() {
   SqsCredentials c;
@@ -141,16 +192,30 @@ struct SqsClient::Impl {
     auto parsed = net::ParseHttpUrl(options.endpoint);
     if (!parsed.ok()) {
       endpoint_error = parsed.status();
-    } else if (parsed->scheme != "http") {
-      endpoint_error = Unavailable("https endpoints are not supported yet: " + options.endpoint);
     } else {
       url = std::move(parsed).value();
     }
   }
 
-  // One signed AWS JSON 1.0 call; the parsed response object on HTTP 200.
+  // One AWS JSON 1.0 call with retries (SqsClientOptions::max_attempts); each attempt is signed
+  // afresh, so a long backoff never sends a stale X-Amz-Date.
   Result<json::object> Call(std::string_view action, const json::object& input,
                             std::chrono::milliseconds timeout) {
+    for (int attempt = 1;; ++attempt) {
+      Result<json::object> result = CallOnce(action, input, timeout);
+      if (result.ok() || attempt >= options.max_attempts || !IsRetryable(result.status())) {
+        return result;
+      }
+      const auto wait = RetryDelay(attempt - 1, options.base_backoff, options.max_backoff);
+      spdlog::debug("sqs: {} failed (attempt {} of {}), retrying in {} ms: {}", action, attempt,
+                    options.max_attempts, wait.count(), result.status().ToString());
+      std::this_thread::sleep_for(wait);
+    }
+  }
+
+  // One signed AWS JSON 1.0 call; the parsed response object on HTTP 200.
+  Result<json::object> CallOnce(std::string_view action, const json::object& input,
+                                std::chrono::milliseconds timeout) {
     if (!endpoint_error.ok()) return endpoint_error;
     net::HttpRequest request;
     request.method = "POST";
@@ -188,7 +253,8 @@ struct SqsClient::Impl {
         return client;
       }
     }
-    return std::make_unique<net::HttpClient>(url.host, url.port);
+    // https endpoints (Amazon SQS) speak TLS, verified against the default trust store.
+    return std::make_unique<net::HttpClient>(url);
   }
 
   void Return(std::unique_ptr<net::HttpClient> client) {

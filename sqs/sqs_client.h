@@ -1,14 +1,26 @@
 // SqsClient: roadsense's client for the Amazon SQS API (AWS JSON 1.0 protocol), used by every
 // tier against roadsense-queue and against Amazon SQS alike. Requests are signed with SigV4.
 //
+// Endpoint and region: the same binary talks to either server; only the queue URL differs.
+// ForQueueUrl("https://sqs.eu-central-1.amazonaws.com/123456789012/reports") gives endpoint
+// https://sqs.eu-central-1.amazonaws.com and region eu-central-1 (the region is part of the host,
+// and the signature's scope must name it); ForQueueUrl("http://queue:9324/000000000000/reports")
+// gives endpoint http://queue:9324 and the region of AWS_REGION (default us-east-1), which must
+// equal roadsense-queue's --region. Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+// (/ AWS_SESSION_TOKEN), a key of roadsense-queue's --credentials-file or of an IAM user.
+// Failed calls are retried with backoff (SqsClientOptions::max_attempts); the statuses below are
+// those of the last attempt.
+//
 // Threading: thread-safe. Each call borrows a keep-alive HttpClient from an internal pool, so
 // concurrent calls use separate connections. Errors: kUnavailable for network trouble and 5xx,
 // kDeadlineExceeded for timeouts, kNotFound for QueueDoesNotExist, kResourceExhausted for
-// throttling (RequestThrottled, ThrottlingException, OverLimit: retry later), kUnauthenticated
-// for signature/credential errors, kPermissionDenied for AccessDenied, kInvalidArgument for other
-// 4xx; the message starts with the SQS error shape ("QueueDoesNotExist: ..."). A body digest
-// mismatch on SendMessage is kCorruption ("MD5Mismatch: ..."). Only http:// endpoints are
-// supported for now; https:// endpoints fail every call with kUnavailable.
+// throttling (RequestThrottled, ThrottlingException, ...; retried) and OverLimit (not retried:
+// too many messages in flight), kUnauthenticated for signature/credential errors,
+// kPermissionDenied for AccessDenied, kInvalidArgument for other 4xx; the message starts with the
+// SQS error shape ("QueueDoesNotExist: ..."). A body digest mismatch on SendMessage is kCorruption
+// ("MD5Mismatch: ..."). https:// endpoints speak TLS (net::HttpClient): the server's certificate is
+// verified against the system trust store, or the PEM bundle named by the SSL_CERT_FILE environment
+// variable (a private CA).
 #pragma once
 
 #include <chrono>
@@ -38,6 +50,14 @@ struct SqsClientOptions {
   SqsCredentials credentials = SqsCredentials::FromEnvironment();
   std::chrono::milliseconds request_timeout{10000};  // long polls add their wait time to this
   int max_idle_connections = 16;
+  // Retries (as the AWS SDKs' "standard" mode): a call that fails with a throttling error
+  // (RequestThrottled, ThrottlingException, Throttling, ... or HTTP 429), a 5xx, a timeout or a
+  // connection error is sent again, at most `max_attempts` times in all, after a random wait in
+  // [0, min(max_backoff, base_backoff * 2^retry)) ("full jitter"). OverLimit and other 4xx are
+  // not retried (retrying cannot fix them). max_attempts 1 disables retries.
+  int max_attempts = 3;
+  std::chrono::milliseconds base_backoff{100};
+  std::chrono::milliseconds max_backoff{20000};
 
   // AWS_REGION when set, else "us-east-1".
   static std::string RegionFromEnvironment();
@@ -94,6 +114,11 @@ struct DeleteBatchResult {
   std::vector<std::string> successful;  // entry ids
   std::vector<BatchFailure> failed;
 };
+
+// The wait before retry number `retry` (0 for the first retry): uniform in
+// [0, min(cap, base * 2^retry)) milliseconds ("full jitter").
+std::chrono::milliseconds RetryDelay(int retry, std::chrono::milliseconds base,
+                                     std::chrono::milliseconds cap);
 
 // The queue name of a queue URL: its last path segment ("…/000000000000/reports" → "reports").
 std::string QueueNameFromUrl(const std::string& queue_url);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -135,9 +136,27 @@ TEST(HttpServerTest, ResponderMayBeCalledFromAnotherThread) {
   for (auto& t : workers) t.join();
 }
 
-TEST(HttpServerTest, BodyOverLimitGets413) {
+// Records the statuses HttpServerOptions::on_rejected reports.
+struct RejectionLog {
+  std::mutex mu;
+  std::vector<int> statuses;
+  std::function<void(int)> Hook() {
+    return [this](int status) {
+      std::lock_guard lock(mu);
+      statuses.push_back(status);
+    };
+  }
+  std::vector<int> Get() {
+    std::lock_guard lock(mu);
+    return statuses;
+  }
+};
+
+TEST(HttpServerTest, BodyOverLimitGets413NamingTheLimitAndIsReported) {
+  RejectionLog rejections;
   HttpServerOptions options = TestOptions();
   options.body_limit = 100;
+  options.on_rejected = rejections.Hook();
   HttpServer server(options, EchoHandler);
   ASSERT_TRUE(server.Start().ok());
   HttpClient client("127.0.0.1", server.port());
@@ -147,6 +166,8 @@ TEST(HttpServerTest, BodyOverLimitGets413) {
   auto response = client.RoundTrip(request, kTimeout);
   ASSERT_TRUE(response.ok()) << response.status().ToString();
   EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(response->body, "request body exceeds the 100-byte limit\n");
+  EXPECT_EQ(rejections.Get(), std::vector<int>{413});
 
   request.body = std::string(100, 'x');
   response = client.RoundTrip(request, kTimeout);
@@ -154,9 +175,11 @@ TEST(HttpServerTest, BodyOverLimitGets413) {
   EXPECT_EQ(response->status, 200);
 }
 
-TEST(HttpServerTest, OversizedHeadersGet431) {
+TEST(HttpServerTest, OversizedHeadersGet431NamingTheLimitAndAreReported) {
+  RejectionLog rejections;
   HttpServerOptions options = TestOptions();
   options.header_limit = 1024;
+  options.on_rejected = rejections.Hook();
   HttpServer server(options, EchoHandler);
   ASSERT_TRUE(server.Start().ok());
   HttpClient client("127.0.0.1", server.port());
@@ -165,6 +188,36 @@ TEST(HttpServerTest, OversizedHeadersGet431) {
   auto response = client.RoundTrip(request, kTimeout);
   ASSERT_TRUE(response.ok()) << response.status().ToString();
   EXPECT_EQ(response->status, 431);
+  EXPECT_EQ(response->body, "request header exceeds the 1024-byte limit\n");
+  EXPECT_EQ(rejections.Get(), std::vector<int>{431});
+}
+
+TEST(HttpServerTest, UnparsableRequestGets400AndIsReported) {
+  RejectionLog rejections;
+  HttpServerOptions options = TestOptions();
+  options.on_rejected = rejections.Hook();
+  HttpServer server(options, EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  HttpRequest request = Get("/");
+  request.method = "POST";
+  request.headers = {{"Content-Length", "-5"}};
+  auto response = client.RoundTrip(request, kTimeout);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 400);
+  EXPECT_TRUE(response->body.starts_with("malformed request: ")) << response->body;
+  EXPECT_EQ(rejections.Get(), std::vector<int>{400});
+}
+
+TEST(HttpServerTest, PlainRequestsAreNotSecure) {
+  HttpServer server(TestOptions(), [](HttpRequest&& request, Responder respond) {
+    respond(HttpResponse::Text(200, request.secure ? "secure" : "plain"));
+  });
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  auto response = client.RoundTrip(Get("/"), kTimeout);
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->body, "plain");
 }
 
 TEST(HttpServerTest, StopWithUnansweredRequestIsClean) {

@@ -48,7 +48,7 @@ class QueueEngineFixture : public ::testing::Test {
   Result<std::vector<SentMessage>> Send(const std::vector<std::string>& bodies,
                                         int delay_seconds = -1, const std::string& queue = "q") {
     std::vector<NewMessage> messages;
-    for (const auto& b : bodies) messages.push_back({b, {}, delay_seconds, "me"});
+    for (const auto& b : bodies) messages.push_back({b, {}, delay_seconds, "me", {}});
     std::promise<Result<std::vector<SentMessage>>> p;
     engine_->SendMessages(queue, std::move(messages), [&](auto r) { p.set_value(std::move(r)); });
     return p.get_future().get();

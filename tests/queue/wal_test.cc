@@ -80,13 +80,23 @@ TEST(WalSegmentName, RoundTrips) {
 
 TEST(WalRecord, EveryTypeRoundTrips) {
   std::vector<WalRecord> records = {
-      CreateQueueRecord{"q", 17, {{"VisibilityTimeout", "5"}}},
+      CreateQueueRecord{"q", 17, {{"VisibilityTimeout", "5"}}, {}, ""},
+      CreateQueueRecord{"q", 17, {}, {}, "111111111111"},
+      CreateQueueRecord{"q", 17, {{"VisibilityTimeout", "5"}}, {{"team", "maps"}}, ""},
       MakeSend("hello"),
+      [] {
+        SendRecord s = MakeSend("traced");
+        s.system_attributes["AWSTraceHeader"].data_type = "String";
+        s.system_attributes["AWSTraceHeader"].string_value = "Root=1";
+        s.dead_letter_source = "src";
+        return s;
+      }(),
       DeleteRecord{"q", MessageId::Random()},
       DeleteQueueRecord{"q"},
       PurgeQueueRecord{"q", 99},
       SetQueueAttributesRecord{"q", 100, {{"DelaySeconds", "3"}}},
       ReceiveRecord{"q", {{MessageId::Random(), 7, 3, 1700000000000, 1700000030000}}},
+      TagQueueRecord{"q", {{"a", "1"}, {"b", ""}}, {"c"}},
   };
   for (const auto& record : records) {
     std::string payload;
@@ -98,6 +108,17 @@ TEST(WalRecord, EveryTypeRoundTrips) {
     EXPECT_EQ(payload, again);
     EXPECT_EQ(decoded->index(), record.index());
   }
+}
+
+// Format version 3 only appends an optional field: a version-2 CreateQueue record (no tags)
+// is written and read exactly as before.
+TEST(WalRecord, CreateQueueWithoutTagsKeepsTheVersion2Bytes) {
+  std::string payload;
+  EncodeWalPayload(CreateQueueRecord{"q", 1, {}, {}, ""}, &payload);
+  EXPECT_EQ(payload, std::string("\x01q\x01\x00", 4));
+  auto decoded = DecodeWalPayload(WalRecordType::kCreateQueue, payload);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_TRUE(std::get<CreateQueueRecord>(*decoded).tags.empty());
 }
 
 TEST(WalRecord, TruncatedPayloadIsCorruption) {
@@ -254,7 +275,8 @@ TEST(Wal, WorkedExampleOfFormatDocReplays) {
 TEST(WalSnapshot, LatestRoundTrips) {
   roadsense::testing::TempDir dir;
   WalSnapshot older{5, {}};
-  WalSnapshot newer{9, {{{"q", 17, {{"VisibilityTimeout", "5"}}}, 23}}};
+  WalSnapshot newer{
+      9, {{{"q", 17, {{"VisibilityTimeout", "5"}}, {{"team", "maps"}}, "111111111111"}, 23}}};
   ASSERT_TRUE(WriteWalSnapshot(dir.path(), older).ok());
   ASSERT_TRUE(WriteWalSnapshot(dir.path(), newer).ok());
   auto read = ReadLatestWalSnapshot(dir.path());
@@ -265,13 +287,15 @@ TEST(WalSnapshot, LatestRoundTrips) {
   EXPECT_EQ((*read)->queues[0].create.name, "q");
   EXPECT_EQ((*read)->queues[0].create.attributes.at("VisibilityTimeout"), "5");
   EXPECT_EQ((*read)->queues[0].modified_ms, 23);
+  EXPECT_EQ((*read)->queues[0].create.tags.at("team"), "maps");
+  EXPECT_EQ((*read)->queues[0].create.owner_account, "111111111111");
   ASSERT_TRUE(RemoveWalSnapshotsBefore(dir.path(), 9).ok());
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/" + WalSnapshotName(5)));
 }
 
 TEST(WalSnapshot, DamagedSnapshotIsCorruptionNamingTheFile) {
   roadsense::testing::TempDir dir;
-  ASSERT_TRUE(WriteWalSnapshot(dir.path(), {7, {{{"q", 1, {}}, 2}}}).ok());
+  ASSERT_TRUE(WriteWalSnapshot(dir.path(), {7, {{{"q", 1, {}, {}, ""}, 2}}}).ok());
   const std::string path = dir.path() + "/" + WalSnapshotName(7);
   std::string bytes = ReadFileBytes(path);
   bytes[bytes.size() - 2] ^= 0x01;

@@ -224,7 +224,7 @@ std::vector<HostileCase> Cases() {
        [] {
          return RawRequest("POST", "/v1/reports", {}, std::string(kMaxBodyBytes + 128 * 1024, 'x'));
        },
-       413, "request body too large"},
+       413, "request body exceeds the 131072-byte limit"},
       {"EmptyBody", [] { return RawRequest("POST", "/v1/reports", {}, ""); }, 400,
        "envelope: required"},
       // Decoded, but breaking rules.
@@ -308,7 +308,7 @@ std::vector<HostileCase> Cases() {
        [] {
          return Post(AcmeBatch(), WithExtra("X-Padding: " + std::string(20000, 'p') + "\r\n"));
        },
-       431, "request header fields too large"},
+       431, "request header exceeds the 8192-byte limit"},
       {"GetOnReports", [] { return RawRequest("GET", "/v1/reports", {}, ""); }, 405,
        "accepts only POST"},
       {"UnknownPath", [] { return Post(AcmeBatch()).replace(5, 11, "/v1/reportz"); }, 404,
@@ -342,7 +342,7 @@ class ReceiverUnderAttack : public ::testing::Test {
     net::HttpServerOptions so;
     so.listen = "127.0.0.1:0";
     so.threads = 2;
-    so.body_limit = kMaxBodyBytes + 64 * 1024;  // as roadsense-receiver sets it
+    so.body_limit = kMaxBodyBytes + 64 * 1024;  // as roadsense-receiver sets it: 131072
     so.header_limit = 8 * 1024;
     so.read_timeout = std::chrono::milliseconds(300);
     so.idle_timeout = std::chrono::milliseconds(300);

@@ -1,6 +1,7 @@
 // The real roadsense-receiver process against the real roadsense-queue: a queue outage (kill -9
 // mid-run, restart on the same port and data directory), graceful shutdown on SIGTERM, and keys
-// reloaded on SIGHUP. The invariant checked throughout: every upload answered 200 is in the queue.
+// reloaded on SIGHUP, HTTPS (--tls-cert/--tls-key), and the server's own rejections in
+// /metrics. The invariant checked throughout: every upload answered 200 is in the queue.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "sqs/sqs_client.h"
 #include "tests/receiver/test_batches.h"
 #include "tests/support/child_process.h"
+#include "tests/support/tls_test_certificate.h"
 
 namespace roadsense::receiver {
 namespace {
@@ -48,14 +50,37 @@ class ReceiverProcessTest : public ::testing::Test {
   void SetUp() override {
     WriteKeys("acme " + Sha256Hex("acme-key") + "\n");
     StartQueue();
-    receiver_.Start({BinaryPath("roadsense-receiver"), "--listen",
-                     "127.0.0.1:" + std::to_string(receiver_port_), "--queue-url", queue_url_,
-                     "--threads", "2", "--sender-threads", "2", "--linger-ms", "1",
-                     "--ready-check-ms", "50", "--keys-file", keys_path_, "--log-level", "info"},
-                    dir_.path() + "/receiver.log");
+    std::vector<std::string> argv = {BinaryPath("roadsense-receiver"),
+                                     "--listen",
+                                     "127.0.0.1:" + std::to_string(receiver_port_),
+                                     "--queue-url",
+                                     queue_url_,
+                                     "--threads",
+                                     "2",
+                                     "--sender-threads",
+                                     "2",
+                                     "--linger-ms",
+                                     "1",
+                                     "--ready-check-ms",
+                                     "50",
+                                     "--keys-file",
+                                     keys_path_,
+                                     "--log-level",
+                                     "info"};
+    for (std::string& flag : ExtraReceiverFlags()) argv.push_back(std::move(flag));
+    receiver_.Start(argv, dir_.path() + "/receiver.log");
     ASSERT_TRUE(roadsense::testing::WaitForPort(receiver_port_, std::chrono::seconds(10)))
         << receiver_.ReadLog();
     ASSERT_TRUE(AwaitReadyz(200)) << receiver_.ReadLog();
+  }
+
+  // More roadsense-receiver / roadsense-queue flags (subclasses).
+  virtual std::vector<std::string> ExtraReceiverFlags() { return {}; }
+  virtual std::vector<std::string> ExtraQueueFlags() { return {}; }
+
+  // A client of the receiver: plain HTTP here, HTTPS in ReceiverOverTlsTest.
+  virtual std::unique_ptr<net::HttpClient> ReceiverClient() {
+    return std::make_unique<net::HttpClient>("127.0.0.1", static_cast<uint16_t>(receiver_port_));
   }
 
   void WriteKeys(const std::string& text) {
@@ -65,20 +90,24 @@ class ReceiverProcessTest : public ::testing::Test {
 
   void StartQueue() {
     queue_ = std::make_unique<ChildProcess>();
-    queue_->Start(
-        {BinaryPath("roadsense-queue"), "--listen", "127.0.0.1:" + std::to_string(queue_port_),
-         "--data-dir", dir_.path() + "/queue-data", "--log-level", "warn"},
-        dir_.path() + "/queue.log");
+    std::vector<std::string> argv = {BinaryPath("roadsense-queue"),
+                                     "--listen",
+                                     "127.0.0.1:" + std::to_string(queue_port_),
+                                     "--data-dir",
+                                     dir_.path() + "/queue-data",
+                                     "--log-level",
+                                     "warn"};
+    for (std::string& flag : ExtraQueueFlags()) argv.push_back(std::move(flag));
+    queue_->Start(argv, dir_.path() + "/queue.log");
     ASSERT_TRUE(roadsense::testing::WaitForPort(queue_port_, std::chrono::seconds(10)))
         << queue_->ReadLog();
   }
 
   net::HttpResponse Get(const std::string& target) {
-    net::HttpClient client("127.0.0.1", static_cast<uint16_t>(receiver_port_));
     net::HttpRequest req;
     req.method = "GET";
     req.target = target;
-    auto r = client.RoundTrip(req, std::chrono::seconds(5));
+    auto r = ReceiverClient()->RoundTrip(req, std::chrono::seconds(5));
     return r.ok() ? *r : net::HttpResponse{0, {}, r.status().ToString()};
   }
 
@@ -290,6 +319,106 @@ TEST_F(ReceiverProcessTest, SighupReloadsTheKeysFile) {
   }
   EXPECT_EQ(status, 200) << receiver_.ReadLog();
   EXPECT_THAT(receiver_.ReadLog(), HasSubstr("reloaded the keys file (2 fleets)"));
+}
+
+// The receiver with --tls-cert/--tls-key (a certificate generated for the run), small limits so
+// that oversize requests are cheap, and the same real queue behind it.
+class ReceiverOverTlsTest : public ReceiverProcessTest {
+ protected:
+  std::vector<std::string> ExtraReceiverFlags() override {
+    return {"--tls-cert",         cert_.certificate_file,
+            "--tls-key",          cert_.private_key_file,
+            "--max-body-bytes",   "4096",
+            "--max-header-bytes", "2048"};
+  }
+  std::unique_ptr<net::HttpClient> ReceiverClient() override {
+    return std::make_unique<net::HttpClient>(
+        *net::ParseHttpUrl("https://127.0.0.1:" + std::to_string(receiver_port_)),
+        net::HttpClientOptions{.tls_ca_file = cert_.certificate_file});
+  }
+
+  roadsense::testing::TlsTestCertificate cert_ =
+      roadsense::testing::WriteTlsTestCertificate(dir_.path());
+};
+
+TEST_F(ReceiverOverTlsTest, AcceptsABatchOverHttpsAndAnswers2xxOnlyAfterEnqueue) {
+  auto client = ReceiverClient();
+  const UploadKey stored{"veh_tls-1", 1};
+  const net::HttpResponse ok = Upload(*client, "Bearer acme:acme-key", FreshBatch("acme", stored));
+  ASSERT_EQ(ok.status, 200) << ok.body << receiver_.ReadLog();
+  EXPECT_THAT(ok.body, HasSubstr("\"batch_sequence\":1"));
+  EXPECT_EQ(KeysInQueue(), std::multiset<UploadKey>{stored});
+
+  // With the queue gone, the same connection's next upload is refused, not acknowledged.
+  queue_->Stop(SIGKILL);
+  const net::HttpResponse refused =
+      Upload(*client, "Bearer acme:acme-key", FreshBatch("acme", {"veh_tls-1", 2}));
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_FALSE(refused.Header("Retry-After").empty());
+}
+
+TEST_F(ReceiverOverTlsTest, PlainHttpToTheTlsPortIsNotServed) {
+  net::HttpClient plain("127.0.0.1", static_cast<uint16_t>(receiver_port_));
+  net::HttpRequest req;
+  req.method = "GET";
+  req.target = "/healthz";
+  auto r = plain.RoundTrip(req, std::chrono::seconds(5));
+  EXPECT_FALSE(r.ok()) << r->status;
+  EXPECT_EQ(Get("/healthz").status, 200);  // while HTTPS is served
+}
+
+TEST_F(ReceiverOverTlsTest, OversizeBodyAndHeaderAnswersNameTheLimitAndAreCounted) {
+  net::HttpRequest big_body;
+  big_body.method = "POST";
+  big_body.target = "/v1/reports";
+  big_body.headers = {{"Content-Type", "application/x-protobuf"}};
+  big_body.body = std::string(80 * 1024, 'x');  // over 4096 + 64 KiB of gzip slack
+  auto r = ReceiverClient()->RoundTrip(big_body, std::chrono::seconds(5));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 413);
+  EXPECT_THAT(r->body, HasSubstr("request body exceeds the 69632-byte limit"));
+
+  net::HttpRequest big_header;
+  big_header.method = "GET";
+  big_header.target = "/healthz";
+  big_header.headers = {{"X-Padding", std::string(4096, 'p')}};
+  r = ReceiverClient()->RoundTrip(big_header, std::chrono::seconds(5));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 431);
+  EXPECT_THAT(r->body, HasSubstr("request header exceeds the 2048-byte limit"));
+
+  const std::string metrics = Get("/metrics").body;
+  EXPECT_THAT(metrics, HasSubstr("roadsense_receiver_http_responses_total{code=\"413\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("roadsense_receiver_http_responses_total{code=\"431\"} 1\n"));
+}
+
+// roadsense-queue serving HTTPS (--tls-cert) and the receiver enqueuing to its https:// URL: the
+// SQS client speaks TLS and trusts the private certificate through SSL_CERT_FILE, as an operator
+// would configure it (the receiver inherits the variable from this process).
+class ReceiverToTlsQueueTest : public ReceiverProcessTest {
+ protected:
+  ReceiverToTlsQueueTest() {
+    queue_url_ = "https://127.0.0.1:" + std::to_string(queue_port_) + "/000000000000/tls-queue";
+  }
+  void SetUp() override {
+    ASSERT_EQ(setenv("SSL_CERT_FILE", cert_.certificate_file.c_str(), 1), 0);
+    ReceiverProcessTest::SetUp();
+  }
+  void TearDown() override { unsetenv("SSL_CERT_FILE"); }
+  std::vector<std::string> ExtraQueueFlags() override {
+    return {"--tls-cert", cert_.certificate_file, "--tls-key", cert_.private_key_file};
+  }
+
+  roadsense::testing::TlsTestCertificate cert_ =
+      roadsense::testing::WriteTlsTestCertificate(dir_.path());
+};
+
+TEST_F(ReceiverToTlsQueueTest, EnqueuesOverHttpsToTheQueue) {
+  auto client = ReceiverClient();
+  const UploadKey key{"veh_tlsq-1", 1};
+  const net::HttpResponse ok = Upload(*client, "Bearer acme:acme-key", FreshBatch("acme", key));
+  ASSERT_EQ(ok.status, 200) << ok.body << receiver_.ReadLog();
+  EXPECT_EQ(KeysInQueue(), std::multiset<UploadKey>{key});
 }
 
 }  // namespace

@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -13,6 +16,9 @@
 #include "net/http_server.h"
 #include "sqs/message_attributes.h"
 #include "sqs/sigv4_signer.h"
+#include "sqs/sigv4_verifier.h"
+#include "tests/support/child_process.h"
+#include "tests/support/tls_test_certificate.h"
 
 namespace roadsense::sqs {
 namespace {
@@ -35,14 +41,20 @@ net::HttpResponse SqsError(int status, std::string shape, std::string legacy_cod
   return response;
 }
 
+net::HttpServerOptions ServerOptions() {
+  net::HttpServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.threads = 2;
+  return options;
+}
+
 // Records every request and answers with the current script.
 class FakeSqs {
  public:
   FakeSqs()
-      : server_({.listen = "127.0.0.1:0", .threads = 2},
-                [this](net::HttpRequest&& request, net::Responder respond) {
-                  Handle(std::move(request), std::move(respond));
-                }) {
+      : server_(ServerOptions(), [this](net::HttpRequest&& request, net::Responder respond) {
+          Handle(std::move(request), std::move(respond));
+        }) {
     EXPECT_TRUE(server_.Start().ok());
   }
 
@@ -87,6 +99,8 @@ SqsClientOptions TestOptions(const FakeSqs& fake) {
   options.region = "eu-central-1";
   options.credentials = {"AKIDTEST", "test-secret", ""};
   options.request_timeout = std::chrono::milliseconds(5000);
+  options.base_backoff = std::chrono::milliseconds(1);  // retries without slowing the suite
+  options.max_backoff = std::chrono::milliseconds(5);
   return options;
 }
 
@@ -125,10 +139,13 @@ TEST(SqsClientTest, SendMessageSendsSignedJsonRequest) {
   for (const char* name : {"host", "x-amz-date", "x-amz-target", "content-type"}) {
     EXPECT_TRUE(signed_headers.count(name)) << name << " is not signed";
   }
-  EXPECT_EQ(
-      ComputeSigV4Signature(request, auth->signed_headers,
-                            std::string(request.Header("X-Amz-Date")), auth->scope, "test-secret"),
-      auth->signature);
+  SigV4VerifierOptions verifier_options;
+  verifier_options.region = "eu-central-1";
+  SigV4Verifier verifier(verifier_options);
+  auto claim = verifier.Parse(request);
+  ASSERT_TRUE(claim.ok()) << claim.status().ToString();
+  EXPECT_TRUE(
+      verifier.Verify(request, *claim, "test-secret", std::chrono::system_clock::now()).ok());
 }
 
 TEST(SqsClientTest, SessionTokenIsSentAndSigned) {
@@ -384,13 +401,127 @@ TEST(SqsClientTest, UnreachableEndpointIsUnavailable) {
   EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
 }
 
-TEST(SqsClientTest, HttpsEndpointIsNotSupportedYet) {
+TEST(SqsClientTest, HttpsEndpointSpeaksTlsAndTrustsSslCertFile) {
+  roadsense::testing::TempDir dir;
+  const auto cert = roadsense::testing::WriteTlsTestCertificate(dir.path());
+  net::HttpServer server(
+      {.listen = "127.0.0.1:0",
+       .threads = 1,
+       .tls_certificate_file = cert.certificate_file,
+       .tls_private_key_file = cert.private_key_file},
+      [](net::HttpRequest&& request, net::Responder respond) {
+        respond(net::HttpResponse::Json(
+            200, request.secure ? R"({"QueueUrl":"https://127.0.0.1/0/q"})" : "{}"));
+      });
+  ASSERT_TRUE(server.Start().ok());
   SqsClientOptions options;
-  options.endpoint = "https://sqs.eu-central-1.amazonaws.com";
-  SqsClient client(options);
-  Status status = client.DeleteMessage(kQueueUrl, "rh");
+  options.endpoint = "https://127.0.0.1:" + std::to_string(server.port());
+  options.max_attempts = 1;
+
+  // Not trusted by the system store: the handshake fails, naming the certificate problem.
+  auto untrusted = SqsClient(options).GetQueueUrl("q");
+  ASSERT_FALSE(untrusted.ok());
+  EXPECT_EQ(untrusted.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(untrusted.status().message().find("certificate"), std::string::npos)
+      << untrusted.status().ToString();
+
+  // SSL_CERT_FILE names a private CA (here the self-signed certificate itself).
+  ASSERT_EQ(setenv("SSL_CERT_FILE", cert.certificate_file.c_str(), 1), 0);
+  auto trusted = SqsClient(options).GetQueueUrl("q");
+  unsetenv("SSL_CERT_FILE");
+  ASSERT_TRUE(trusted.ok()) << trusted.status().ToString();
+  EXPECT_EQ(*trusted, "https://127.0.0.1/0/q");
+}
+
+// ---- Retries ----
+
+// Answers `failure` to the first `failures` requests, then an empty success.
+Script FailFirst(int failures, std::function<net::HttpResponse()> failure) {
+  auto count = std::make_shared<std::atomic<int>>(0);
+  return [=](const net::HttpRequest&, const json::object&) {
+    return count->fetch_add(1) < failures ? failure() : Ok({});
+  };
+}
+
+TEST(SqsClientRetryTest, ServerErrorsAreRetriedUntilSuccess) {
+  FakeSqs fake;
+  fake.SetScript(FailFirst(2, [] { return SqsError(503, "ServiceUnavailable", "", "busy"); }));
+  SqsClient client(TestOptions(fake));
+  const Status status = client.DeleteMessage(kQueueUrl, "rh");
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(fake.requests().size(), 3u);
+}
+
+TEST(SqsClientRetryTest, ThrottlingIsRetried) {
+  FakeSqs fake;
+  fake.SetScript(FailFirst(
+      2, [] { return SqsError(403, "RequestThrottled", "RequestThrottled", "slow down"); }));
+  SqsClient client(TestOptions(fake));
+  EXPECT_TRUE(client.DeleteMessage(kQueueUrl, "rh").ok());
+  EXPECT_EQ(fake.requests().size(), 3u);
+}
+
+TEST(SqsClientRetryTest, EachAttemptIsSignedAfresh) {
+  FakeSqs fake;
+  fake.SetScript(FailFirst(1, [] { return SqsError(500, "InternalFailure", "", "oops"); }));
+  SqsClient client(TestOptions(fake));
+  ASSERT_TRUE(client.DeleteMessage(kQueueUrl, "rh").ok());
+  for (const net::HttpRequest& request : fake.requests()) {
+    // One Authorization header per attempt, not one per attempt so far.
+    int authorizations = 0;
+    for (const auto& [name, value] : request.headers) authorizations += name == "Authorization";
+    EXPECT_EQ(authorizations, 1);
+  }
+}
+
+TEST(SqsClientRetryTest, AttemptsAreBounded) {
+  FakeSqs fake;
+  fake.SetScript([](const net::HttpRequest&, const json::object&) {
+    return SqsError(500, "InternalFailure", "", "down");
+  });
+  SqsClient client(TestOptions(fake));
+  const Status status = client.DeleteMessage(kQueueUrl, "rh");
   EXPECT_EQ(status.code(), StatusCode::kUnavailable);
-  EXPECT_NE(status.message().find("https"), std::string::npos);
+  EXPECT_EQ(fake.requests().size(), 3u);
+}
+
+TEST(SqsClientRetryTest, ClientErrorsAndOverLimitAreNotRetried) {
+  FakeSqs fake;
+  SqsClient client(TestOptions(fake));
+  fake.SetScript([](const net::HttpRequest&, const json::object&) {
+    return SqsError(400, "InvalidParameterValue", "", "bad");
+  });
+  EXPECT_FALSE(client.DeleteMessage(kQueueUrl, "rh").ok());
+  EXPECT_EQ(fake.requests().size(), 1u);
+  fake.SetScript([](const net::HttpRequest&, const json::object&) {
+    return SqsError(403, "OverLimit", "OverLimit", "too many in flight");
+  });
+  const Status status = client.DeleteMessage(kQueueUrl, "rh");
+  EXPECT_EQ(status.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(fake.requests().size(), 2u);
+}
+
+TEST(SqsClientRetryTest, OneAttemptDisablesRetries) {
+  FakeSqs fake;
+  fake.SetScript(FailFirst(1, [] { return SqsError(503, "ServiceUnavailable", "", "busy"); }));
+  auto options = TestOptions(fake);
+  options.max_attempts = 1;
+  SqsClient client(options);
+  EXPECT_EQ(client.DeleteMessage(kQueueUrl, "rh").code(), StatusCode::kUnavailable);
+  EXPECT_EQ(fake.requests().size(), 1u);
+}
+
+TEST(RetryDelayTest, IsFullJitterBelowTheExponentialCeiling) {
+  using std::chrono::milliseconds;
+  for (int retry = 0; retry < 12; ++retry) {
+    const int64_t ceiling = std::min<int64_t>(1000, 10LL << retry);
+    for (int i = 0; i < 50; ++i) {
+      const milliseconds wait = RetryDelay(retry, milliseconds(10), milliseconds(1000));
+      EXPECT_GE(wait.count(), 0);
+      EXPECT_LT(wait.count(), ceiling);
+    }
+  }
+  EXPECT_EQ(RetryDelay(3, milliseconds(0), milliseconds(1000)).count(), 0);
 }
 
 TEST(SqsClientOptionsTest, ForQueueUrlTakesEndpointAndRegion) {

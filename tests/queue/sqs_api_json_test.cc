@@ -1,10 +1,9 @@
-#include "queue/sqs_json_api.h"
-
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <future>
 
+#include "queue/sqs_api.h"
 #include "tests/support/child_process.h"
 
 namespace roadsense::queue {
@@ -12,13 +11,13 @@ namespace {
 
 namespace json = boost::json;
 
-class SqsJsonApiTest : public ::testing::Test {
+class SqsApiJsonTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto engine = QueueEngine::Open({dir_.path()});
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     engine_ = std::move(*engine);
-    api_ = std::make_unique<SqsJsonApi>(engine_.get(), SqsApiOptions{"http://h:1"});
+    api_ = std::make_unique<SqsApi>(engine_.get(), SqsApiOptions{"http://h:1"});
   }
 
   net::HttpResponse Call(const std::string& action, const std::string& body) {
@@ -60,10 +59,10 @@ class SqsJsonApiTest : public ::testing::Test {
 
   roadsense::testing::TempDir dir_;
   std::unique_ptr<QueueEngine> engine_;
-  std::unique_ptr<SqsJsonApi> api_;
+  std::unique_ptr<SqsApi> api_;
 };
 
-TEST_F(SqsJsonApiTest, HealthzAnswers200) {
+TEST_F(SqsApiJsonTest, HealthzAnswers200) {
   net::HttpRequest request;
   request.method = "GET";
   request.target = "/healthz";
@@ -72,7 +71,7 @@ TEST_F(SqsJsonApiTest, HealthzAnswers200) {
   EXPECT_EQ(p.get_future().get().status, 200);
 }
 
-TEST_F(SqsJsonApiTest, MetricsCountWalRecordsAndFsyncs) {
+TEST_F(SqsApiJsonTest, MetricsCountWalRecordsAndFsyncs) {
   CreateQueue();  // one durable record
   net::HttpRequest request;
   request.method = "GET";
@@ -86,31 +85,31 @@ TEST_F(SqsJsonApiTest, MetricsCountWalRecordsAndFsyncs) {
   EXPECT_EQ(r.body.find("roadsense_queue_wal_fsyncs_total 0\n"), std::string::npos) << r.body;
 }
 
-TEST_F(SqsJsonApiTest, CreateQueueReturnsUrlWithAccountAndName) {
+TEST_F(SqsApiJsonTest, CreateQueueReturnsUrlWithAccountAndName) {
   EXPECT_EQ(CreateQueue(), "http://h:1/000000000000/q");
 }
 
-TEST_F(SqsJsonApiTest, UnknownActionIsInvalidAction) {
+TEST_F(SqsApiJsonTest, UnknownActionIsInvalidAction) {
   ExpectError(Call("Frobnicate", "{}"), 400, "InvalidAction", "InvalidAction");
 }
 
-TEST_F(SqsJsonApiTest, MissingQueueIsQueueDoesNotExist) {
+TEST_F(SqsApiJsonTest, MissingQueueIsQueueDoesNotExist) {
   ExpectError(Call("GetQueueUrl", R"({"QueueName":"nope"})"), 400, "QueueDoesNotExist",
               "AWS.SimpleQueueService.NonExistentQueue");
 }
 
-TEST_F(SqsJsonApiTest, MalformedReceiptHandleIsInvalid) {
+TEST_F(SqsApiJsonTest, MalformedReceiptHandleIsInvalid) {
   const std::string url = CreateQueue();
   ExpectError(Call("DeleteMessage", R"({"QueueUrl":")" + url + R"(","ReceiptHandle":"xyz"})"), 404,
               "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid");
 }
 
-TEST_F(SqsJsonApiTest, BadQueueAttributeValueIsInvalidAttributeValue) {
+TEST_F(SqsApiJsonTest, BadQueueAttributeValueIsInvalidAttributeValue) {
   ExpectError(Call("CreateQueue", R"({"QueueName":"q","Attributes":{"DelaySeconds":"901"}})"), 400,
               "InvalidAttributeValue", "InvalidAttributeValue");
 }
 
-TEST_F(SqsJsonApiTest, SendReceiveDeleteRoundTrip) {
+TEST_F(SqsApiJsonTest, SendReceiveDeleteRoundTrip) {
   const std::string url = CreateQueue();
   auto sent = CallOk("SendMessage", R"({"QueueUrl":")" + url + R"(","MessageBody":"hi",
       "MessageAttributes":{"test_attribute_name_1":{"DataType":"String","StringValue":"test_attribute_value_1"},
@@ -140,19 +139,19 @@ TEST_F(SqsJsonApiTest, SendReceiveDeleteRoundTrip) {
   EXPECT_EQ(a.at("QueueArn").as_string(), "arn:aws:sqs:us-east-1:000000000000:q");
 }
 
-TEST_F(SqsJsonApiTest, InvalidBodyCharacterIsInvalidMessageContents) {
+TEST_F(SqsApiJsonTest, InvalidBodyCharacterIsInvalidMessageContents) {
   const std::string url = CreateQueue();
   ExpectError(Call("SendMessage", R"({"QueueUrl":")" + url + R"(","MessageBody":"a\u0001"})"), 400,
               "InvalidMessageContents", "InvalidMessageContents");
 }
 
-TEST_F(SqsJsonApiTest, EmptyBatchIsEmptyBatchRequest) {
+TEST_F(SqsApiJsonTest, EmptyBatchIsEmptyBatchRequest) {
   CreateQueue();
   ExpectError(Call("SendMessageBatch", SendBatch("[]")), 400, "EmptyBatchRequest",
               "AWS.SimpleQueueService.EmptyBatchRequest");
 }
 
-TEST_F(SqsJsonApiTest, ElevenEntriesAreTooManyEntriesInBatchRequest) {
+TEST_F(SqsApiJsonTest, ElevenEntriesAreTooManyEntriesInBatchRequest) {
   CreateQueue();
   std::string entries = "[";
   for (int i = 0; i < 11; ++i) {
@@ -164,20 +163,20 @@ TEST_F(SqsJsonApiTest, ElevenEntriesAreTooManyEntriesInBatchRequest) {
               "AWS.SimpleQueueService.TooManyEntriesInBatchRequest");
 }
 
-TEST_F(SqsJsonApiTest, RepeatedEntryIdIsBatchEntryIdsNotDistinct) {
+TEST_F(SqsApiJsonTest, RepeatedEntryIdIsBatchEntryIdsNotDistinct) {
   CreateQueue();
   ExpectError(Call("SendMessageBatch",
                    SendBatch(R"([{"Id":"a","MessageBody":"x"},{"Id":"a","MessageBody":"y"}])")),
               400, "BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct");
 }
 
-TEST_F(SqsJsonApiTest, BadEntryIdIsInvalidBatchEntryId) {
+TEST_F(SqsApiJsonTest, BadEntryIdIsInvalidBatchEntryId) {
   CreateQueue();
   ExpectError(Call("SendMessageBatch", SendBatch(R"([{"Id":"a b","MessageBody":"x"}])")), 400,
               "InvalidBatchEntryId", "AWS.SimpleQueueService.InvalidBatchEntryId");
 }
 
-TEST_F(SqsJsonApiTest, OversizedBatchIsBatchRequestTooLong) {
+TEST_F(SqsApiJsonTest, OversizedBatchIsBatchRequestTooLong) {
   CreateQueue();
   const std::string big(600 * 1024, 'x');
   ExpectError(
@@ -186,7 +185,7 @@ TEST_F(SqsJsonApiTest, OversizedBatchIsBatchRequestTooLong) {
       400, "BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong");
 }
 
-TEST_F(SqsJsonApiTest, BatchReportsBadEntryAsFailedAndSendsTheRest) {
+TEST_F(SqsApiJsonTest, BatchReportsBadEntryAsFailedAndSendsTheRest) {
   CreateQueue();
   auto out =
       CallOk("SendMessageBatch",
@@ -196,7 +195,7 @@ TEST_F(SqsJsonApiTest, BatchReportsBadEntryAsFailedAndSendsTheRest) {
   EXPECT_EQ(out.at("Failed").as_array()[0].as_object().at("Id").as_string(), "bad");
 }
 
-TEST_F(SqsJsonApiTest, ListDeadLetterSourceQueuesAnswersLowercaseQueueUrls) {
+TEST_F(SqsApiJsonTest, ListDeadLetterSourceQueuesAnswersLowercaseQueueUrls) {
   CallOk("CreateQueue", R"({"QueueName":"dlq"})");
   CallOk("CreateQueue", R"({"QueueName":"src","Attributes":{"RedrivePolicy":
       "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\",\"maxReceiveCount\":\"3\"}"}})");
@@ -207,7 +206,7 @@ TEST_F(SqsJsonApiTest, ListDeadLetterSourceQueuesAnswersLowercaseQueueUrls) {
   EXPECT_EQ(urls[0].as_string(), "http://h:1/000000000000/src");
 }
 
-TEST_F(SqsJsonApiTest, ChangeMessageVisibilityBatchReportsEachEntry) {
+TEST_F(SqsApiJsonTest, ChangeMessageVisibilityBatchReportsEachEntry) {
   const std::string url = CreateQueue();
   CallOk("SendMessage", R"({"QueueUrl":")" + url + R"(","MessageBody":"hi"})");
   auto received = CallOk("ReceiveMessage", R"({"QueueUrl":")" + url + R"("})");
@@ -224,6 +223,61 @@ TEST_F(SqsJsonApiTest, ChangeMessageVisibilityBatchReportsEachEntry) {
   // Visible again at once.
   auto again = CallOk("ReceiveMessage", R"({"QueueUrl":")" + url + R"("})");
   EXPECT_EQ(again.at("Messages").as_array().size(), 1u);
+}
+
+TEST_F(SqsApiJsonTest, CreateQueueTakesLowercaseTagsAndListQueueTagsAnswersTags) {
+  CallOk("CreateQueue", R"({"QueueName":"q","tags":{"team":"maps"}})");
+  CallOk("TagQueue", R"({"QueueUrl":"http://h:1/000000000000/q","Tags":{"env":"prod"}})");
+  CallOk("UntagQueue", R"({"QueueUrl":"http://h:1/000000000000/q","TagKeys":["team"]})");
+  auto out = CallOk("ListQueueTags", R"({"QueueUrl":"http://h:1/000000000000/q"})");
+  EXPECT_EQ(json::serialize(out), R"({"Tags":{"env":"prod"}})");
+}
+
+TEST_F(SqsApiJsonTest, TooManyTagsIsInvalidParameterValue) {
+  CreateQueue();
+  std::string tags;
+  for (int i = 0; i < 51; ++i) tags += (i ? ",\"" : "\"") + std::to_string(i) + "\":\"v\"";
+  ExpectError(Call("TagQueue", R"({"QueueUrl":"http://h:1/000000000000/q","Tags":{)" + tags + "}}"),
+              400, "InvalidParameterValue", "InvalidParameterValue");
+}
+
+TEST_F(SqsApiJsonTest, ListQueuesPagesWithNextToken) {
+  for (const char* name : {"a", "b", "c"}) {
+    CallOk("CreateQueue", std::string(R"({"QueueName":")") + name + R"("})");
+  }
+  auto first = CallOk("ListQueues", R"({"MaxResults":2})");
+  ASSERT_EQ(first.at("QueueUrls").as_array().size(), 2u);
+  auto rest = CallOk("ListQueues", R"({"MaxResults":2,"NextToken":")" +
+                                       std::string(first.at("NextToken").as_string()) + R"("})");
+  EXPECT_EQ(json::serialize(rest.at("QueueUrls")), R"(["http://h:1/000000000000/c"])");
+  EXPECT_FALSE(rest.contains("NextToken"));
+  ExpectError(Call("ListQueues", R"({"NextToken":"!!"})"), 400, "InvalidParameterValue",
+              "InvalidParameterValue");
+}
+
+TEST_F(SqsApiJsonTest, MessageMoveTaskShapes) {
+  CallOk("CreateQueue", R"({"QueueName":"dlq"})");
+  CallOk("CreateQueue", R"({"QueueName":"src","Attributes":{"RedrivePolicy":
+      "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\",\"maxReceiveCount\":\"3\"}"}})");
+  auto started =
+      CallOk("StartMessageMoveTask", R"({"SourceArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
+                                     R"("MaxNumberOfMessagesPerSecond":10})");
+  EXPECT_TRUE(started.at("TaskHandle").is_string());
+  api_->move_tasks().WaitIdle();
+  auto list = CallOk("ListMessageMoveTasks",
+                     R"({"SourceArn":"arn:aws:sqs:us-east-1:000000000000:dlq","MaxResults":10})");
+  const auto& task = list.at("Results").as_array().at(0).as_object();
+  EXPECT_EQ(task.at("Status").as_string(), "COMPLETED");
+  EXPECT_EQ(task.at("ApproximateNumberOfMessagesMoved").as_int64(), 0);
+  EXPECT_EQ(task.at("MaxNumberOfMessagesPerSecond").as_int64(), 10);
+  ExpectError(Call("StartMessageMoveTask",
+                   R"({"SourceArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
+                   R"("DestinationArn":"arn:aws:sqs:us-east-1:000000000000:gone"})"),
+              404, "ResourceNotFoundException", "ResourceNotFoundException");
+  ExpectError(
+      Call("StartMessageMoveTask", R"({"SourceArn":"arn:aws:sqs:us-east-1:000000000000:dlq",)"
+                                   R"("MaxNumberOfMessagesPerSecond":501})"),
+      400, "InvalidParameterValue", "InvalidParameterValue");
 }
 
 }  // namespace

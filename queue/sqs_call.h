@@ -1,0 +1,34 @@
+// SqsCall: one SQS request in progress, as the protocol-independent action layer sees it: the
+// action's input in the JSON protocol's shape (the Query codec produces the same shape), the
+// authenticated caller, and `finish`, which renders the output or error in the request's
+// protocol. Shared (std::shared_ptr) between the API and the engine callbacks that complete it.
+#pragma once
+
+#include <boost/json.hpp>
+#include <functional>
+#include <string>
+
+#include "core/status.h"
+#include "queue/request_authenticator.h"
+
+namespace roadsense::queue {
+
+class QueueEngine;
+class SqsApi;
+
+struct SqsCall {
+  SqsApi* api = nullptr;
+  QueueEngine* engine = nullptr;
+  std::string action;  // "SendMessage", ...
+  std::string request_id;
+  boost::json::object input;
+  AuthenticatedCaller caller;
+  std::string sender_id;  // SenderId of messages sent by this request
+  // Renders the result in the request's protocol and answers; called exactly once.
+  std::function<void(Result<boost::json::object>)> finish;
+
+  void Reply(boost::json::object output) const { finish(std::move(output)); }
+  void Fail(const Status& status) const { finish(status); }
+};
+
+}  // namespace roadsense::queue

@@ -1,0 +1,35 @@
+#include "queue/sqs_json_codec.h"
+
+namespace roadsense::queue {
+
+namespace json = boost::json;
+
+Result<json::object> DecodeJsonInput(std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body.empty() ? std::string_view("{}") : body, ec);
+  if (ec || !v.is_object()) {
+    return SqsError(SqsErrorCode::kInvalidParameterValue, "The request body is not a JSON object.");
+  }
+  return std::move(v.get_object());
+}
+
+net::HttpResponse JsonResponse(const json::object& output, std::string_view request_id) {
+  auto response = net::HttpResponse::Json(200, json::serialize(output));
+  response.SetHeader("Content-Type", std::string(kSqsJsonContentType));
+  response.SetHeader("x-amzn-RequestId", std::string(request_id));
+  return response;
+}
+
+net::HttpResponse JsonError(const SqsErrorInfo& info, std::string_view message,
+                            std::string_view request_id) {
+  json::object body{{"__type", std::string("com.amazonaws.sqs#") + info.shape},
+                    {"message", message}};
+  auto response = net::HttpResponse::Json(info.http_status, json::serialize(body));
+  response.SetHeader("Content-Type", std::string(kSqsJsonContentType));
+  response.SetHeader("x-amzn-RequestId", std::string(request_id));
+  response.SetHeader("x-amzn-query-error",
+                     std::string(info.legacy_code) + (info.sender_fault ? ";Sender" : ";Receiver"));
+  return response;
+}
+
+}  // namespace roadsense::queue

@@ -52,6 +52,7 @@ class Fleet {
   int64_t reports_generated() const { return reports_generated_; }
   const RoadNetwork& network() const { return network_; }
   const Scenario& scenario() const { return scenario_; }
+  const LocalFrame& frame() const { return frame_; }
 
  private:
   void RunTick();

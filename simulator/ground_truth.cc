@@ -1,5 +1,12 @@
 #include "simulator/ground_truth.h"
 
+#include <algorithm>
+#include <functional>
+
+#include "db/hazard_cluster.h"
+#include "db/speed_limit_votes.h"
+#include "simulator/hazard_perception.h"
+
 namespace roadsense::simulator {
 
 CellCounts& CellCounts::operator+=(const CellCounts& o) {
@@ -24,7 +31,22 @@ CellCounts& CellCounts::operator-=(const CellCounts& o) {
   return *this;
 }
 
+namespace {
+
+constexpr int64_t kDefaultHazardTtlS = 600;  // schema: ttl_s 0 means 600
+
+std::optional<int64_t> Max(std::optional<int64_t> a, int64_t b) { return a ? std::max(*a, b) : b; }
+
+}  // namespace
+
+bool HazardClusterTruth::VisibleAt(int64_t now_ms, int64_t k) const {
+  return last_seen_ms && expires_ms && *expires_ms > now_ms &&
+         (!last_cancelled_ms || *last_cancelled_ms < *last_seen_ms) &&
+         static_cast<int64_t>(vehicles.size()) >= k;
+}
+
 void GroundTruth::Add(const roadsense::v1::ReportBatch& batch) {
+  const uint64_t vehicle = std::hash<std::string>{}(batch.envelope().vehicle_pseudonym());
   for (const auto& r : batch.reports()) {
     const auto& pos = r.position();
     CellCounts& c = cells_[CellKey{geo::TileForPoint(pos.lat_e7(), pos.lon_e7()),
@@ -36,9 +58,11 @@ void GroundTruth::Add(const roadsense::v1::ReportBatch& batch) {
         break;
       case roadsense::v1::Report::kHazard:
         ++c.hazard_reports;
+        AddHazard(r, vehicle);
         break;
       case roadsense::v1::Report::kSign:
         ++c.sign_reports;
+        AddSign(r, vehicle);
         break;
       case roadsense::v1::Report::kWeather:
         ++c.weather_reports;
@@ -52,6 +76,43 @@ void GroundTruth::Add(const roadsense::v1::ReportBatch& batch) {
       c.speed_sum_cms += pos.speed_cms();
     }
   }
+}
+
+void GroundTruth::AddHazard(const roadsense::v1::Report& r, uint64_t vehicle) {
+  const auto& pos = r.position();
+  const auto& h = r.hazard();
+  HazardClusterTruth& c = hazard_clusters_[HazardClusterKey{
+      geo::TileForPoint(pos.lat_e7(), pos.lon_e7(), db::kHazardZoom), h.type()}];
+  c.vehicles.insert(vehicle);
+  ++c.reports;
+  const int64_t t = r.observed_time_ms();
+  if (h.cancellation()) {
+    c.last_cancelled_ms = Max(c.last_cancelled_ms, t);
+    return;
+  }
+  c.last_seen_ms = Max(c.last_seen_ms, t);
+  const int64_t ttl_s = h.ttl_s() == 0 ? kDefaultHazardTtlS : h.ttl_s();
+  c.expires_ms = Max(c.expires_ms, t + ttl_s * 1000);
+  if (auto site = HazardPerception::SiteOfEventId(h.event_id())) {
+    c.sites.insert(*site);
+  } else {
+    ++c.phantom_reports;
+  }
+}
+
+void GroundTruth::AddSign(const roadsense::v1::Report& r, uint64_t vehicle) {
+  const auto& sign = r.sign();
+  if (sign.type() != roadsense::v1::SIGN_TYPE_SPEED_LIMIT || sign.value() == 0 ||
+      sign.value() > 300) {
+    return;  // the map's vote range
+  }
+  const auto& pos = r.position();
+  const SpeedLimitCellKey key{geo::TileForPoint(pos.lat_e7(), pos.lon_e7()),
+                              db::SpeedLimitKey::HeadingSector(pos.heading_cdeg())};
+  SpeedLimitVoteTruth& v = speed_limit_votes_[key][static_cast<int32_t>(sign.value())];
+  v.vehicles.insert(vehicle);
+  ++v.votes;
+  v.last_seen_ms = std::max(v.last_seen_ms, r.observed_time_ms());
 }
 
 CellCounts GroundTruth::Totals() const {

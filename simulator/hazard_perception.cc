@@ -7,6 +7,8 @@
 namespace roadsense::simulator {
 namespace {
 
+constexpr uint64_t kPhantomEventBit = 0x80;
+
 uint32_t Percent(double v) {
   return static_cast<uint32_t>(std::clamp<long>(std::lround(v), 1, 100));
 }
@@ -56,6 +58,20 @@ std::optional<roadsense::v1::HazardEvent> HazardPerception::MaybeFalsePositive(P
   e.set_ttl_s(600);
   e.set_confidence_pct(Percent(rng.Uniform(20, 55)));
   return e;
+}
+
+uint64_t HazardPerception::SiteEventId(int vehicle, size_t site) {
+  return (static_cast<uint64_t>(vehicle) + 1) << 8 | (static_cast<uint64_t>(site) + 1);
+}
+
+uint64_t HazardPerception::PhantomEventId(int vehicle, uint32_t n) {
+  return (static_cast<uint64_t>(vehicle) + 1) << 8 | kPhantomEventBit | (n & 0x7F);
+}
+
+std::optional<size_t> HazardPerception::SiteOfEventId(uint64_t event_id) {
+  const uint64_t low = event_id & 0xFF;
+  if (low == 0 || (low & kPhantomEventBit) != 0) return std::nullopt;
+  return static_cast<size_t>(low - 1);
 }
 
 }  // namespace roadsense::simulator

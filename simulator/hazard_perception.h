@@ -9,9 +9,11 @@
 // - Not yet present: nothing.
 // - False positive: with probability kFalsePositiveRate per report, a car reports a phantom
 //   hazard (emergency braking, obstacle, slippery road) with low confidence.
-// The caller sets event_id. Stateless; deterministic given the Prng.
+// The caller sets event_id (SiteEventId / PhantomEventId), from which ground truth tells which
+// site a report is about (SiteOfEventId). Stateless; deterministic given the Prng.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -33,6 +35,14 @@ class HazardPerception {
                                                             Prng& rng);
   // A phantom hazard, drawn once per report; nullopt almost always.
   static std::optional<roadsense::v1::HazardEvent> MaybeFalsePositive(Prng& rng);
+
+  // event_id of vehicle `vehicle`'s reports about scenario site `site` (< 127): stable, so an
+  // update or cancellation reuses it. Low byte: site + 1.
+  static uint64_t SiteEventId(int vehicle, size_t site);
+  // event_id of the vehicle's n-th phantom: low byte >= 0x80, never a site's.
+  static uint64_t PhantomEventId(int vehicle, uint32_t n);
+  // The scenario site an event_id is about, nullopt for a phantom (or a foreign id).
+  static std::optional<size_t> SiteOfEventId(uint64_t event_id);
 };
 
 }  // namespace roadsense::simulator

@@ -11,7 +11,7 @@
 namespace roadsense::net {
 class HttpClient;
 struct HttpUrl;
-}
+}  // namespace roadsense::net
 
 namespace roadsense::simulator {
 

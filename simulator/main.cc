@@ -22,7 +22,9 @@
 #include "simulator/map_comparison.h"
 #include "simulator/map_verifier.h"
 #include "simulator/run_plot.h"
+#include "simulator/seeded_map.h"
 #include "simulator/send_schedule.h"
+#include "simulator/sqs_queue_depth.h"
 
 namespace rs = roadsense;
 namespace sim = roadsense::simulator;
@@ -46,7 +48,7 @@ struct Flags {
   int64_t report_interval_ms = 1000;
   int64_t bucket_seconds = 300;
   std::string center = "48.137,11.575";
-  double radius_km = 10;
+  double radius_km = 5;
   std::string format = "protobuf";
   int max_retries = 20;
   int64_t request_timeout_ms = 10000;
@@ -56,6 +58,10 @@ struct Flags {
   bool verify = false;
   std::string db;
   int64_t verify_timeout_s = 120;
+  std::string queue_url;
+  double min_hazard_recall = sim::QualityThresholds{}.min_hazard_recall;
+  double min_hazard_precision = sim::QualityThresholds{}.min_hazard_precision;
+  double min_speed_limit_recovery = sim::QualityThresholds{}.min_speed_limit_recovery;
   std::string out;
   std::string plot;
   std::string log_level = "info";
@@ -158,36 +164,62 @@ int64_t CountTiles(const sim::CellMap& cells) {
   return static_cast<int64_t>(tiles.size());
 }
 
-// Waits for the pipeline to drain, then compares the tile_stats deltas with ground truth.
-sim::VerifySummary Verify(const sim::MapVerifier& verifier, const sim::CellMap& before,
-                          const sim::GroundTruth& truth, std::chrono::seconds timeout) {
-  sim::VerifySummary v;
+// What --verify needs besides the ground truth.
+struct VerifyInputs {
+  const sim::MapVerifier* verifier = nullptr;
+  const sim::CellMap* before = nullptr;
+  sim::QueueDepthReader queue;  // empty without --queue-url
+  std::chrono::seconds timeout{120};
+  sim::QualityThresholds thresholds;
+  int64_t run_start_ms = 0;  // first observation of the run
+};
+
+// Waits for the pipeline to drain, compares the tile_stats deltas with ground truth exactly, then
+// measures what consumers see against the seeded map.
+sim::VerificationReport Verify(const VerifyInputs& in, const sim::GroundTruth& truth,
+                               const sim::SeededMap& seeded) {
+  sim::VerificationReport v;
+  v.thresholds = in.thresholds;
   const sim::CellCounts expected = truth.Totals();
   int64_t before_sum = 0;
-  for (const auto& [key, counts] : before) before_sum += counts.reports;
-  verifier.WaitForReports(before_sum + expected.reports, timeout);
-  rs::Result<sim::CellMap> after = verifier.Snapshot();
+  for (const auto& [key, counts] : *in.before) before_sum += counts.reports;
+  sim::DrainOptions drain;
+  drain.timeout = in.timeout;
+  v.drain = sim::DrainWaiter::Wait(
+      in.queue, [&] { return in.verifier->SumReports(); }, before_sum + expected.reports, drain);
+  spdlog::info("verify: {}", v.drain->Describe());
+
   v.tiles = CountTiles(truth.cells());
   v.expected_reports = expected.reports;
+  rs::Result<sim::CellMap> after = in.verifier->Snapshot();
   if (!after.ok()) {
-    v.message = "verify: FAILED — " + after.status().ToString();
+    v.exact_detail = after.status().ToString();
+  } else {
+    const auto cmp = sim::MapComparison::Compare(truth.cells(), *in.before, *after);
+    v.observed_reports = cmp.observed_totals.reports;
+    v.mismatched_cells = static_cast<int64_t>(cmp.mismatches.size());
+    v.exact_ok = cmp.ok();
+    v.exact_detail =
+        v.exact_ok ? std::to_string(v.tiles) + " tiles, " + std::to_string(expected.reports) +
+                         " reports match exactly (" + std::to_string(cmp.cells_expected) +
+                         " tile-bucket cells)"
+                   : std::to_string(cmp.mismatches.size()) + " tile-bucket cells differ (of " +
+                         std::to_string(cmp.cells_expected) + " expected); reports expected " +
+                         std::to_string(expected.reports) + ", observed " +
+                         std::to_string(cmp.observed_totals.reports) + "\n" +
+                         cmp.Describe(kMismatchesListed);
+  }
+
+  rs::Result<sim::ConsumerView> view = in.verifier->ReadConsumerView(in.run_start_ms);
+  if (!view.ok()) {
+    v.quality_error = view.status().ToString();
     return v;
   }
-  const auto cmp = sim::MapComparison::Compare(truth.cells(), before, *after);
-  v.observed_reports = cmp.observed_totals.reports;
-  v.mismatched_cells = static_cast<int64_t>(cmp.mismatches.size());
-  v.ok = cmp.ok();
-  if (v.ok) {
-    v.message = "verify: OK — " + std::to_string(v.tiles) + " tiles, " +
-                std::to_string(expected.reports) + " reports match exactly (" +
-                std::to_string(cmp.cells_expected) + " tile-bucket cells)";
-  } else {
-    v.message = "verify: FAILED — " + std::to_string(cmp.mismatches.size()) +
-                " tile-bucket cells differ (of " + std::to_string(cmp.cells_expected) +
-                " expected); reports expected " + std::to_string(expected.reports) + ", observed " +
-                std::to_string(cmp.observed_totals.reports) + "\n" +
-                cmp.Describe(kMismatchesListed);
-  }
+  v.k = view->k;
+  v.hazards = sim::MapQuality::Hazards(seeded, truth.hazard_clusters(), view->hazards, view->k,
+                                       view->now_ms);
+  v.speed_limits =
+      sim::MapQuality::SpeedLimits(seeded, truth.speed_limit_votes(), view->speed_limits, view->k);
   return v;
 }
 
@@ -237,6 +269,18 @@ int main(int argc, char** argv) {
   flags.AddString("db", &f.db, "libpq connection string of the map database (for --verify)");
   flags.AddInt("verify-timeout-s", &f.verify_timeout_s,
                "How long --verify waits for the pipeline to drain");
+  flags.AddString("queue-url", &f.queue_url,
+                  "--verify: SQS URL of the pipeline's queue; verification waits until it holds no "
+                  "visible, in-flight or delayed message (empty: wait for the totals only)");
+  flags.AddDouble("min-hazard-recall", &f.min_hazard_recall,
+                  "--verify: least share of expected seeded hazards shown in active_hazards "
+                  "(0 = not checked)");
+  flags.AddDouble("min-hazard-precision", &f.min_hazard_precision,
+                  "--verify: least share of active_hazards rows that match an expected seeded "
+                  "hazard (0 = not checked)");
+  flags.AddDouble("min-speed-limit-recovery", &f.min_speed_limit_recovery,
+                  "--verify: least share of publishable seeded speed limits shown in speed_limits "
+                  "with their value (0 = not checked)");
   flags.AddString("out", &f.out, "Write the summary as JSON to this file");
   flags.AddString("plot", &f.plot,
                   "Draw reports/s and p99 latency over time into this PNG (needs gnuplot)");
@@ -262,6 +306,15 @@ int main(int argc, char** argv) {
     return DryRun(fleet_options, load_options.format);
   }
   if (f.verify && f.db.empty()) UsageError("--verify needs --db");
+  for (double t : {f.min_hazard_recall, f.min_hazard_precision, f.min_speed_limit_recovery}) {
+    if (t < 0 || t > 1) UsageError("--min-* thresholds must be in [0, 1]");
+  }
+  sim::QueueDepthReader queue_depth;
+  if (f.verify && !f.queue_url.empty()) {
+    rs::Result<sim::QueueDepthReader> reader = sim::SqsQueueDepth::ReaderFor(f.queue_url);
+    if (!reader.ok()) UsageError(reader.status().message());
+    queue_depth = std::move(*reader);
+  }
   std::string authorization;
   if (!f.api_key_file.empty()) {
     if (f.fleet_id.empty()) UsageError("--api-key-file needs --fleet-id");
@@ -308,14 +361,23 @@ int main(int argc, char** argv) {
   if (summary.uploads_failed > 0) {
     exit_code = kExitUploadsFailed;
     if (f.verify) {
-      summary.verify = sim::VerifySummary{};
-      summary.verify->message = "verify: SKIPPED — " + std::to_string(summary.uploads_failed) +
+      summary.verify = sim::VerificationReport{};
+      summary.verify->skipped = std::to_string(summary.uploads_failed) +
                                 " uploads were never acknowledged, and any of them may or may not "
                                 "have reached the pipeline, so the expected map is unknown";
     }
   } else if (verifier) {
-    summary.verify = Verify(*verifier, before, truth, std::chrono::seconds(f.verify_timeout_s));
-    if (!summary.verify->ok) exit_code = kExitVerifyFailed;
+    VerifyInputs in;
+    in.verifier = &*verifier;
+    in.before = &before;
+    in.queue = queue_depth;
+    in.timeout = std::chrono::seconds(f.verify_timeout_s);
+    in.thresholds = {f.min_hazard_recall, f.min_hazard_precision, f.min_speed_limit_recovery};
+    in.run_start_ms = fleet_options.start_time_ms;
+    const sim::SeededMap seeded =
+        sim::SeededMap::From(fleet.scenario(), fleet.network(), fleet.frame());
+    summary.verify = Verify(in, truth, seeded);
+    if (!summary.verify->ok()) exit_code = kExitVerifyFailed;
   }
   if (exit_code == kExitOk && summary.uploads_rejected > 0) exit_code = kExitUploadsFailed;
 

@@ -1,16 +1,11 @@
 #include "simulator/map_verifier.h"
 
-#include <spdlog/spdlog.h>
-
 #include <pqxx/pqxx>
-#include <thread>
 
 namespace roadsense::simulator {
 namespace {
 
 constexpr int kBaseZoom = 16;
-constexpr auto kPollInterval = std::chrono::milliseconds(250);
-constexpr auto kLogInterval = std::chrono::seconds(5);
 
 // Bucket starts compare as epoch milliseconds (the worker stores timestamptz).
 constexpr const char* kCellFilter =
@@ -75,28 +70,41 @@ Result<int64_t> MapVerifier::SumReports() const {
   }
 }
 
-int64_t MapVerifier::WaitForReports(int64_t target, std::chrono::milliseconds timeout) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto next_log = std::chrono::steady_clock::now() + kLogInterval;
-  int64_t last = -1;
-  while (true) {
-    Result<int64_t> sum = SumReports();
-    if (sum.ok()) {
-      last = *sum;
-      if (last >= target) return last;
+Result<ConsumerView> MapVerifier::ReadConsumerView(int64_t since_ms) const {
+  try {
+    pqxx::connection conn(connection_string_);
+    pqxx::read_transaction tx(conn);
+    ConsumerView view;
+    const pqxx::row head =
+        tx.exec1("SELECT map_k_anonymity(), (extract(epoch from now()) * 1000)::bigint");
+    view.k = head[0].as<int64_t>();
+    view.now_ms = head[1].as<int64_t>();
+    for (const auto& row : tx.exec_params(
+             "SELECT z, x, y, hazard_type, distinct_vehicles,"
+             " (extract(epoch from first_seen) * 1000)::bigint,"
+             " (extract(epoch from last_seen) * 1000)::bigint FROM active_hazards"
+             " WHERE last_seen >= to_timestamp($1::bigint / 1000.0) ORDER BY z, x, y, hazard_type",
+             since_ms)) {
+      view.hazards.push_back({{row[0].as<int32_t>(), row[1].as<int32_t>(), row[2].as<int32_t>()},
+                              row[3].as<int32_t>(),
+                              row[4].as<int64_t>(),
+                              row[5].as<int64_t>(),
+                              row[6].as<int64_t>()});
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) return last;
-    if (now >= next_log) {
-      if (sum.ok()) {
-        spdlog::info("verify: waiting for the pipeline to drain: {} of {} reports in tile_stats",
-                     last, target);
-      } else {
-        spdlog::warn("verify: {}", sum.status().ToString());
-      }
-      next_log = now + kLogInterval;
+    for (const auto& row : tx.exec_params(
+             "SELECT z, x, y, heading_sector, limit_kmh, distinct_vehicles FROM speed_limits"
+             " WHERE z = $1 AND last_seen >= to_timestamp($2::bigint / 1000.0)"
+             " ORDER BY z, x, y, heading_sector",
+             kBaseZoom, since_ms)) {
+      view.speed_limits.push_back(
+          {{{row[0].as<int32_t>(), row[1].as<int32_t>(), row[2].as<int32_t>()},
+            row[3].as<int32_t>()},
+           row[4].as<int32_t>(),
+           row[5].as<int64_t>()});
     }
-    std::this_thread::sleep_for(kPollInterval);
+    return view;
+  } catch (const std::exception& e) {
+    return Unavailable(std::string("reading active_hazards / speed_limits: ") + e.what());
   }
 }
 

@@ -99,7 +99,7 @@ void RunSummary::Print(std::ostream& out) const {
   std::snprintf(buf, sizeof buf, "latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n",
                 latency_p50_ms, latency_p90_ms, latency_p99_ms, latency_p999_ms, latency_max_ms);
   out << buf;
-  if (verify) out << verify->message << "\n";
+  if (verify) verify->Print(out);
 }
 
 std::string RunSummary::ToJson() const {
@@ -134,14 +134,7 @@ std::string RunSummary::ToJson() const {
                        {"p99_ms", p.p99_ms}});
   }
   o["series"] = std::move(samples);
-  if (verify) {
-    o["verify"] = {{"ok", verify->ok},
-                   {"message", verify->message},
-                   {"tiles", verify->tiles},
-                   {"mismatched_cells", verify->mismatched_cells},
-                   {"expected_reports", verify->expected_reports},
-                   {"observed_reports", verify->observed_reports}};
-  }
+  if (verify) o["verify"] = verify->ToJson();
   std::string text;
   AppendJson(o, &text);
   return text + "\n";

@@ -9,16 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace roadsense::simulator {
+#include "simulator/verification_report.h"
 
-struct VerifySummary {
-  bool ok = false;
-  std::string message;  // the "verify: ..." line
-  int64_t tiles = 0;    // cells in ground truth
-  int64_t mismatched_cells = 0;
-  int64_t expected_reports = 0;
-  int64_t observed_reports = 0;  // sum of tile_stats.reports deltas
-};
+namespace roadsense::simulator {
 
 // One progress interval (normally a second) of a run: what the progress line showed.
 struct ProgressSample {
@@ -52,7 +45,7 @@ struct RunSummary {
          latency_max_ms = 0;
   bool stopped_by_duration = false;    // --duration-s ended the run before the fleet ran out
   std::vector<ProgressSample> series;  // per progress interval, oldest first
-  std::optional<VerifySummary> verify;
+  std::optional<VerificationReport> verify;
 
   void Print(std::ostream& out) const;
   std::string ToJson() const;

@@ -8,7 +8,7 @@
 namespace roadsense::simulator {
 namespace {
 
-constexpr int kHazardSites = 8;
+constexpr int kHazardSites = 24;  // each kind three times
 constexpr int kJams = 4;
 constexpr int kWeatherZones = 2;
 
@@ -21,18 +21,19 @@ struct HazardKind {
   double mean_confidence_pct;
   double min_duration_share;  // of the simulated span
   double max_duration_share;
+  bool area;  // covers its radius (fog, rain) rather than one spot on the road
 };
 // ETSI DENM cause codes per shared/ref/domain.md. Black ice is hard to sense (ESC/ABS must
 // intervene); roadworks and accidents are obvious; fog and rain cover large areas.
 constexpr HazardKind kHazardKinds[] = {
-    {roadsense::v1::HAZARD_TYPE_SLIPPERY_ROAD, 6, 1800, 200, 0.55, 70, 0.3, 0.7},
-    {roadsense::v1::HAZARD_TYPE_FOG, 18, 3600, 600, 0.85, 80, 0.4, 1.0},
-    {roadsense::v1::HAZARD_TYPE_BREAKDOWN, 91, 900, 150, 0.8, 85, 0.2, 0.5},
-    {roadsense::v1::HAZARD_TYPE_ROADWORKS, 3, 86400, 250, 0.95, 90, 1.0, 1.5},
-    {roadsense::v1::HAZARD_TYPE_ACCIDENT, 2, 1800, 200, 0.9, 90, 0.2, 0.6},
-    {roadsense::v1::HAZARD_TYPE_HEAVY_RAIN, 19, 1800, 800, 0.9, 85, 0.3, 0.8},
-    {roadsense::v1::HAZARD_TYPE_OBSTACLE, 10, 600, 150, 0.7, 75, 0.2, 0.5},
-    {roadsense::v1::HAZARD_TYPE_END_OF_QUEUE, 27, 300, 250, 0.75, 80, 0.2, 0.5},
+    {roadsense::v1::HAZARD_TYPE_SLIPPERY_ROAD, 6, 1800, 200, 0.55, 70, 0.3, 0.7, false},
+    {roadsense::v1::HAZARD_TYPE_FOG, 18, 3600, 600, 0.85, 80, 0.4, 1.0, true},
+    {roadsense::v1::HAZARD_TYPE_BREAKDOWN, 91, 900, 150, 0.8, 85, 0.2, 0.5, false},
+    {roadsense::v1::HAZARD_TYPE_ROADWORKS, 3, 86400, 250, 0.95, 90, 1.0, 1.5, false},
+    {roadsense::v1::HAZARD_TYPE_ACCIDENT, 2, 1800, 200, 0.9, 90, 0.2, 0.6, false},
+    {roadsense::v1::HAZARD_TYPE_HEAVY_RAIN, 19, 1800, 800, 0.9, 85, 0.3, 0.8, true},
+    {roadsense::v1::HAZARD_TYPE_OBSTACLE, 10, 600, 150, 0.7, 75, 0.2, 0.5, false},
+    {roadsense::v1::HAZARD_TYPE_END_OF_QUEUE, 27, 300, 250, 0.75, 80, 0.2, 0.5, false},
 };
 
 int64_t At(int64_t start_ms, int64_t span_ms, double share) {
@@ -54,15 +55,20 @@ Scenario Scenario::Build(uint64_t seed, const RoadNetwork& network, double radiu
   const auto roads = network.roads().size();
   for (int i = 0; i < kHazardSites; ++i) {
     HazardSite h;
-    h.road = static_cast<int>(rng.Below(roads));
-    h.s_m = rng.Uniform(0.1, 0.9) * network.road(h.road).length_m;
-    h.point = network.PointAt(h.road, h.s_m).point;
     // Every kind once before any repeats, so each run has a black-ice site, a fog zone, ...
     const HazardKind& kind = kHazardKinds[static_cast<size_t>(i) % std::size(kHazardKinds)];
+    h.road = static_cast<int>(rng.Below(roads));
+    h.s_m = rng.Uniform(0.1, 0.9) * network.road(h.road).length_m;
+    // Point hazards happen where roads meet (and where two roads' traffic passes the spot).
+    if (const auto& junctions = network.JunctionsOn(h.road); !kind.area && !junctions.empty()) {
+      h.s_m = junctions[rng.Below(junctions.size())].s_m;
+    }
+    h.point = network.PointAt(h.road, h.s_m).point;
     h.type = kind.type;
     h.etsi_cause_code = kind.etsi_cause_code;
     h.ttl_s = kind.ttl_s;
     h.radius_m = kind.radius_m;
+    h.report_radius_m = kind.area ? kind.radius_m : kSpotRadiusM;
     h.detection_probability = kind.detection_probability;
     h.mean_confidence_pct = kind.mean_confidence_pct;
     const double duration = rng.Uniform(kind.min_duration_share, kind.max_duration_share);

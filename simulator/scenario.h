@@ -13,15 +13,22 @@
 
 namespace roadsense::simulator {
 
-// A hazard on a road, present in [start_ms, end_ms). Vehicles entering `radius_m` around it
-// while it is present report it with probability `detection_probability` (the others miss it);
-// after it has gone, vehicles entering the radius may report its cancellation (see
-// HazardPerception).
+// A hazard on a road, present in [start_ms, end_ms). Drivers slow down within `radius_m` of it.
+// Vehicles coming within `report_radius_m` of it while it is present report it with probability
+// `detection_probability` (the others miss it); after it has gone, vehicles coming that close may
+// report its cancellation (see HazardPerception). Point hazards (an accident, a breakdown, ...)
+// sit at a junction and are reported by the cars passing the spot (report_radius_m =
+// kSpotRadiusM); area hazards (fog, heavy rain) are reported on entering their radius.
+// Cars report a point hazard within this distance of its spot: at most 28 m per one-second step
+// (100 km/h), so every car on a road through the spot has a position this close.
+inline constexpr double kSpotRadiusM = 15;
+
 struct HazardSite {
   int road = 0;
   double s_m = 0;
   LocalPoint point;
   double radius_m = 250;
+  double report_radius_m = 250;  // radius_m for area hazards, kSpotRadiusM for point hazards
   roadsense::v1::HazardType type = roadsense::v1::HAZARD_TYPE_UNSPECIFIED;
   uint32_t etsi_cause_code = 0;
   uint32_t ttl_s = 600;

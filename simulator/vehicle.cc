@@ -16,9 +16,8 @@ constexpr double kFogSlowdown = 0.75;
 constexpr double kLookaheadMarginM = 50;
 constexpr double kGpsNoiseM = 1.5;
 constexpr double kSpeedNoiseMs = 0.3;
-constexpr int kWeatherEveryTicks = 15;       // a car in a weather zone samples this often
-constexpr double kMaxSpeedMs = 150.0;        // the wire format's 15000 cm/s
-constexpr uint64_t kPhantomEventBit = 0x80;  // event ids of phantoms: never a site's
+constexpr int kWeatherEveryTicks = 15;  // a car in a weather zone samples this often
+constexpr double kMaxSpeedMs = 150.0;   // the wire format's 15000 cm/s
 
 double Wrap(double s, double length) {
   s = std::fmod(s, length);
@@ -32,7 +31,8 @@ Vehicle::Vehicle(uint64_t seed, int index, const RoadNetwork& network, const Sce
       network_(network),
       scenario_(scenario),
       rng_(Prng::Derive(seed, 0x7E41C1E, static_cast<uint64_t>(index))),
-      inside_hazard_(scenario.hazards.size(), 0) {
+      inside_hazard_(scenario.hazards.size(), 0),
+      near_hazard_(scenario.hazards.size(), 0) {
   road_ = static_cast<int>(rng_.Below(network_.roads().size()));
   s_m_ = rng_.Uniform(0, network_.road(road_).length_m);
   direction_ = rng_.Chance(0.5) ? 1 : -1;
@@ -71,8 +71,7 @@ void Vehicle::Step(int64_t observed_time_ms, double dt_s, const LocalFrame& fram
   NoteHazards(rp.point, observed_time_ms);
   if ((tick_ + index_) % kWeatherEveryTicks == 0) NoteWeather(rp.point, observed_time_ms);
   if (auto phantom = HazardPerception::MaybeFalsePositive(rng_)) {
-    phantom->set_event_id((static_cast<uint64_t>(index_) + 1) << 8 |
-                          (kPhantomEventBit | (phantoms_++ & 0x7F)));
+    phantom->set_event_id(HazardPerception::PhantomEventId(index_, phantoms_++));
     roadsense::v1::Report obs;
     *obs.mutable_hazard() = std::move(*phantom);
     pending_.push_back(std::move(obs));
@@ -160,17 +159,17 @@ void Vehicle::NoteHazards(LocalPoint here, int64_t t_ms) {
     const HazardSite& site = scenario_.hazards[h];
     const double dx = here.x_m - site.point.x_m, dy = here.y_m - site.point.y_m;
     const double d2 = dx * dx + dy * dy;
-    const bool inside = d2 <= site.radius_m * site.radius_m;
-    if (inside && !inside_hazard_[h]) {
+    inside_hazard_[h] = d2 <= site.radius_m * site.radius_m ? 1 : 0;
+    const bool near = d2 <= site.report_radius_m * site.report_radius_m;
+    if (near && !near_hazard_[h]) {
       if (auto event = HazardPerception::Perceive(site, std::sqrt(d2), t_ms, rng_)) {
-        // Stable per (vehicle, hazard site): a later update or cancellation reuses it.
-        event->set_event_id((static_cast<uint64_t>(index_) + 1) << 8 | (h + 1));
+        event->set_event_id(HazardPerception::SiteEventId(index_, h));
         roadsense::v1::Report obs;
         *obs.mutable_hazard() = std::move(*event);
         pending_.push_back(std::move(obs));
       }
     }
-    inside_hazard_[h] = inside ? 1 : 0;
+    near_hazard_[h] = near ? 1 : 0;
   }
 }
 

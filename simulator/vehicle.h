@@ -69,6 +69,7 @@ class Vehicle {
   int64_t tick_ = 0;
   uint32_t phantoms_ = 0;               // false positives reported so far
   std::vector<uint8_t> inside_hazard_;  // per site: inside its radius after the last step
+  std::vector<uint8_t> near_hazard_;    // per site: within its report radius after the last step
   // Observations waiting to be reported (payload only; time and position are set when sent).
   std::deque<roadsense::v1::Report> pending_;
 };

@@ -1,11 +1,16 @@
 // End to end: real PostgreSQL, roadsense-queue, a receiver, two workers and the simulator, with
-// one worker killed -9 mid-run and restarted. The simulator's --verify compares PostgreSQL's
-// per-tile totals with its ground truth and exits 0 only on an exact match.
+// one worker killed -9 mid-run and restarted. The simulator's --verify waits until the queue has
+// drained, compares PostgreSQL's per-tile totals with its ground truth exactly, and measures the
+// hazards and speed limits consumers see against the seeded ones; it exits 0 only when the totals
+// are exact and the quality meets its default thresholds.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <fstream>
+#include <iostream>
 #include <pqxx/pqxx>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -98,7 +103,11 @@ TEST_F(Pipeline, WorkerKilledMidRunLosesAndDoublesNothing) {
               "--db",
               pg_.ConnectionString(),
               "--verify-timeout-s",
-              "120"},
+              "120",
+              "--queue-url",
+              queue_url_,
+              "--out",
+              dir_.path() + "/results.json"},
              dir_.path() + "/sim.log");
 
   // Once a tenth of the reports are in PostgreSQL, kill one worker without warning: it is then
@@ -113,6 +122,25 @@ TEST_F(Pipeline, WorkerKilledMidRunLosesAndDoublesNothing) {
   const std::string sim_log = sim_.ReadLog();
   EXPECT_EQ(sim_exit, 0) << sim_log << Logs();
   EXPECT_NE(sim_log.find("verify: OK"), std::string::npos) << sim_log;
+  // The verification report, for the test log.
+  if (const size_t report = sim_log.find("verification report:"); report != std::string::npos) {
+    std::cout << sim_log.substr(report,
+                                sim_log.find('\n', sim_log.find("verify: ", report)) - report)
+              << "\n";
+  }
+
+  // The quality checks measured something: the default scenario publishes seeded hazards and
+  // speed limits, and the simulator waited for the queue, not only for the totals.
+  std::ifstream in(dir_.path() + "/results.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string results = text.str();
+  EXPECT_NE(results.find(R"("verify":{"ok":true)"), std::string::npos) << results;
+  EXPECT_NE(results.find(R"("queue_checked":true)"), std::string::npos) << results;
+  // A figure, not null: something was expected (null = nothing publishable to measure).
+  EXPECT_TRUE(std::regex_search(results, std::regex(R"("hazards":\{"recall":[0-9])"))) << results;
+  EXPECT_TRUE(std::regex_search(results, std::regex(R"("speed_limits":\{"recovery":[0-9])")))
+      << results;
 }
 
 }  // namespace

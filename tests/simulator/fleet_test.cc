@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <regex>
 #include <set>
@@ -162,6 +163,8 @@ TEST(FleetTest, HazardReportsFollowTheSeededSites) {
   Fleet fleet(o);
   const Scenario& scenario = fleet.scenario();
   int64_t site_reports = 0, cancellations = 0, phantoms = 0;
+  int64_t point_reports = 0, at_the_spot = 0;
+  const LocalFrame& frame = fleet.frame();
   while (auto b = fleet.NextBatch()) {
     for (const auto& r : b->reports()) {
       if (!r.has_hazard()) continue;
@@ -183,12 +186,24 @@ TEST(FleetTest, HazardReportsFollowTheSeededSites) {
         EXPECT_GE(r.observed_time_ms(), site.end_ms);
       } else {
         ++site_reports;
+        if (site.report_radius_m < site.radius_m) {
+          // A point hazard: reported where the car passed the spot (GPS noise σ 1.5 m), unless
+          // the report waited a tick or two behind another observation.
+          ++point_reports;
+          const double lat = frame.LatitudeDeg(site.point), lon = frame.LongitudeDeg(site.point);
+          const double north = (r.position().lat_e7() / 1e7 - lat) * 111'195.0;
+          const double east =
+              (r.position().lon_e7() / 1e7 - lon) * 111'195.0 * std::cos(lat * M_PI / 180);
+          at_the_spot += std::hypot(north, east) <= kSpotRadiusM + 6;
+        }
         EXPECT_GE(r.observed_time_ms(), site.start_ms);
         EXPECT_LT(r.observed_time_ms(), site.end_ms + kSlackMs);
       }
     }
   }
   EXPECT_GT(site_reports, 0);
+  EXPECT_GT(point_reports, 0);
+  EXPECT_GE(at_the_spot, point_reports * 9 / 10);
   EXPECT_GT(cancellations, 0);
   EXPECT_LT(phantoms, site_reports / 10);
 }

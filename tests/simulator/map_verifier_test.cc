@@ -7,6 +7,7 @@
 #include <mutex>
 #include <pqxx/pqxx>
 
+#include "db/migration_runner.h"
 #include "simulator/ground_truth.h"
 #include "tests/simulator/fake_receiver.h"
 #include "tests/support/child_process.h"
@@ -105,6 +106,53 @@ TEST(MapVerifierNoDbTest, UnreachableDatabaseIsAnError) {
   EXPECT_FALSE(verifier.Snapshot().ok());
 }
 
+// The real migrations, in a cluster of their own (the fixture's tile_stats is a bare stand-in).
+TEST(MapVerifierViewsTest, ConsumerViewReadsThisRunsRowsFromTheViews) {
+  testing::TestPostgres pg;
+  const std::string db = pg.ConnectionString();
+  pqxx::connection conn(db);
+  const Result<int> migrated = db::MigrationRunner().Apply(conn);
+  ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+  {
+    pqxx::work tx(conn);
+    // Published (6 vehicles >= k = 5), one of an earlier run, one below k.
+    tx.exec(R"(
+      INSERT INTO hazard_clusters (z, x, y, hazard_type, reports, max_batch_vehicles, first_seen,
+                                   last_seen, expires_at) VALUES
+        (18, 139496, 90770, 5, 6, 6, now(), now(), now() + interval '1 hour'),
+        (18, 139497, 90770, 5, 6, 6, now() - interval '2 hours', now() - interval '2 hours',
+         now() + interval '1 hour'),
+        (18, 139498, 90770, 5, 4, 4, now(), now(), now() + interval '1 hour');
+      INSERT INTO speed_limit_votes (z, x, y, heading_sector, limit_kmh, votes,
+                                     max_batch_vehicles, first_seen, last_seen) VALUES
+        (16, 34874, 22692, 2, 50, 6, 6, now(), now()),
+        (16, 34874, 22692, 2, 30, 2, 2, now(), now());)");
+    tx.commit();
+  }
+  const MapVerifier verifier(db, 0, 1);
+  const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch() - 1h)
+                         .count();
+  Result<ConsumerView> view = verifier.ReadConsumerView(since);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  EXPECT_EQ(view->k, 5);
+  EXPECT_GT(view->now_ms, since);
+  ASSERT_EQ(view->hazards.size(), 1u);
+  EXPECT_EQ(view->hazards[0].tile, (geo::TileKey{18, 139496, 90770}));
+  EXPECT_EQ(view->hazards[0].hazard_type, 5);
+  EXPECT_EQ(view->hazards[0].distinct_vehicles, 6);
+  EXPECT_GT(view->hazards[0].first_seen_ms, since);
+  EXPECT_GE(view->hazards[0].last_seen_ms, view->hazards[0].first_seen_ms);
+  EXPECT_LE(view->hazards[0].last_seen_ms, view->now_ms);
+  ASSERT_EQ(view->speed_limits.size(), 1u);
+  EXPECT_EQ(view->speed_limits[0].cell, (SpeedLimitCellKey{{16, 34874, 22692}, 2}));
+  EXPECT_EQ(view->speed_limits[0].limit_kmh, 50);
+}
+
+TEST_F(MapVerifierTest, ConsumerViewWithoutTheViewsIsAnError) {
+  EXPECT_FALSE(MapVerifier(Db(), 0, 1).ReadConsumerView(0).ok());
+}
+
 // A fake pipeline: every newly accepted batch goes straight into tile_stats, counted
 // `copies` times for the first batch (copies = 2 simulates a pipeline that double counts).
 struct FakePipeline {
@@ -133,7 +181,10 @@ int RunVerifiedSim(const std::string& db, int first_batch_copies, std::string* l
   testing::ChildProcess sim;
   sim.Start({testing::BinaryPath("roadsense-sim"), "--target", receiver.url(), "--vehicles", "20",
              "--reports", "2000", "--reports-per-batch", "25", "--verify", "--db", db,
-             "--verify-timeout-s", "20", "--log-level", "warn"},
+             "--verify-timeout-s", "20", "--log-level", "warn",
+             // The fake pipeline writes tile_stats only: no consumer views to measure.
+             "--min-hazard-recall", "0", "--min-hazard-precision", "0",
+             "--min-speed-limit-recovery", "0"},
             dir.path() + "/sim.log");
   const int code = sim.Wait(60s);
   *log = sim.ReadLog();

@@ -28,6 +28,28 @@ TEST(ScenarioTest, HazardsLieOnTheirRoadsWithTimesInTheRun) {
   EXPECT_GE(types.size(), 6u);  // black ice, fog, breakdown, roadworks, accident, rain, ...
 }
 
+TEST(ScenarioTest, PointHazardsSitAtJunctionsAndAreReportedAtTheSpot) {
+  const RoadNetwork net = RoadNetwork::Build(6, kRadiusM);
+  const Scenario s = Scenario::Build(6, net, kRadiusM, kStartMs, kSpanMs);
+  int points = 0, areas = 0;
+  for (const HazardSite& h : s.hazards) {
+    const bool area =
+        h.type == roadsense::v1::HAZARD_TYPE_FOG || h.type == roadsense::v1::HAZARD_TYPE_HEAVY_RAIN;
+    if (area) {
+      ++areas;
+      EXPECT_EQ(h.report_radius_m, h.radius_m);
+      continue;
+    }
+    ++points;
+    EXPECT_EQ(h.report_radius_m, kSpotRadiusM);
+    bool at_junction = false;
+    for (const Junction& j : net.JunctionsOn(h.road)) at_junction |= j.s_m == h.s_m;
+    EXPECT_TRUE(at_junction) << "site on road " << h.road << " at " << h.s_m;
+  }
+  EXPECT_GT(points, 0);
+  EXPECT_GT(areas, 0);
+}
+
 TEST(ScenarioTest, JamsSlowTrafficOnlyWhereAndWhenTheyAre) {
   const RoadNetwork net = RoadNetwork::Build(2, kRadiusM);
   const Scenario s = Scenario::Build(2, net, kRadiusM, kStartMs, kSpanMs);

@@ -200,6 +200,8 @@ TEST(SimBinaryTest, BadFlagValueIsAUsageError) {
   EXPECT_EQ(RunSim(dir, {"--verify"}).exit_code, 2);  // needs --db
   EXPECT_EQ(RunSim(dir, {"--rate", "-1"}).exit_code, 2);
   EXPECT_EQ(RunSim(dir, {"--dry-run", "--verify", "--db", "x"}).exit_code, 2);
+  EXPECT_EQ(RunSim(dir, {"--verify", "--db", "x", "--min-hazard-recall", "1.5"}).exit_code, 2);
+  EXPECT_EQ(RunSim(dir, {"--verify", "--db", "x", "--queue-url", "ftp://q"}).exit_code, 2);
 }
 
 }  // namespace

@@ -16,12 +16,19 @@ constexpr char kClaim[] = "ingest_ledger_claim";
 
 void IngestLedger::Prepare(pqxx::connection_base& connection) {
   // WITH ORDINALITY + ORDER BY keeps the caller's (sorted) order, which is the lock order.
-  connection.prepare(kClaim,
-                     "INSERT INTO ingest_ledger (vehicle_pseudonym, batch_sequence, message_id) "
-                     "SELECT p, s, m FROM unnest($1::text[], $2::bigint[], $3::text[]) "
-                     "  WITH ORDINALITY AS u(p, s, m, i) ORDER BY i "
-                     "ON CONFLICT DO NOTHING "
-                     "RETURNING vehicle_pseudonym, batch_sequence");
+  // The partition key batch_time is part of the primary key and the same for every copy of a
+  // batch, so ON CONFLICT finds an earlier copy in whichever partition it lives.
+  connection.prepare(
+      kClaim,
+      "INSERT INTO ingest_ledger (vehicle_pseudonym, batch_sequence, batch_time, message_id) "
+      "SELECT p, s, " RS_MS_TO_TIMESTAMPTZ("t") ", m "
+      "FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) "
+      "  WITH ORDINALITY AS u(p, s, t, m, i) "
+      "WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger_legacy l "
+      "                  WHERE l.vehicle_pseudonym = u.p AND l.batch_sequence = u.s) "
+      "ORDER BY i "
+      "ON CONFLICT DO NOTHING "
+      "RETURNING vehicle_pseudonym, batch_sequence");
 }
 
 std::vector<bool> IngestLedger::Claim(pqxx::work& txn, const std::vector<LedgerEntry>& entries) {
@@ -31,17 +38,19 @@ std::vector<bool> IngestLedger::Claim(pqxx::work& txn, const std::vector<LedgerE
             [&](size_t a, size_t b) { return entries[a].key < entries[b].key; });
 
   std::vector<std::string> pseudonyms, message_ids;
-  std::vector<int64_t> sequences;
+  std::vector<int64_t> sequences, batch_times;
   for (size_t i : order) {
     pseudonyms.push_back(entries[i].key.vehicle_pseudonym);
     sequences.push_back(entries[i].key.batch_sequence);
+    batch_times.push_back(entries[i].batch_time_ms);
     message_ids.push_back(entries[i].message_id);
   }
   std::vector<bool> claimed(entries.size(), false);
   if (entries.empty()) return claimed;
 
-  const pqxx::result rows = txn.exec_prepared(
-      kClaim, PgArrayLiteral(pseudonyms), PgArrayLiteral(sequences), PgArrayLiteral(message_ids));
+  const pqxx::result rows =
+      txn.exec_prepared(kClaim, PgArrayLiteral(pseudonyms), PgArrayLiteral(sequences),
+                        PgArrayLiteral(batch_times), PgArrayLiteral(message_ids));
   std::set<BatchKey> inserted;
   for (const auto& row : rows) {
     inserted.insert({row[0].as<std::string>(), row[1].as<int64_t>()});

@@ -1,6 +1,8 @@
-// IngestLedger: the idempotency ledger (table ingest_ledger). A batch is claimed by inserting its
-// key in the same transaction as its tile_stats updates; a key that is already present (or being
-// inserted by another uncommitted transaction, which the insert then waits for) is a duplicate.
+// IngestLedger: the idempotency ledger (table ingest_ledger, partitioned by day of batch_time). A
+// batch is claimed by inserting its key in the same transaction as its tile_stats updates; a key
+// that is already present (or being inserted by another uncommitted transaction, which the
+// insert then waits for) is a duplicate; so is a key in ingest_ledger_legacy (rows from before
+// partitioning, migration 0005).
 //
 // Functions take the caller's transaction and throw libpqxx exceptions (the caller converts them
 // to Status at its boundary). Prepare() must have run on the transaction's connection.
@@ -24,6 +26,10 @@ struct BatchKey {
 
 struct LedgerEntry {
   BatchKey key;
+  // The batch's earliest report observed_time_ms (BatchTimeMs): the ledger's partition key. A
+  // function of the batch's content, so every copy of the batch carries the same value and
+  // meets its own row in the same partition (db/README.md, "Partitioning").
+  int64_t batch_time_ms = 0;
   std::string message_id;  // informational; not part of the key
 };
 

@@ -10,6 +10,14 @@ namespace {
 // Advisory lock key shared by every worker's pruner ("rsprune").
 constexpr int64_t kPruneLockKey = 0x7273707275;
 
+// Ledger partitions exist from this far back (the receiver's default --max-report-age-s is 7
+// days; older batches land in the default partition) to this far ahead (a pruning round that
+// fails for days still leaves tomorrow's partition in place).
+constexpr int kPartitionDaysBack = 8;
+constexpr int kPartitionDaysAhead = 3;
+
+bool IsLockNotAvailable(const pqxx::sql_error& e) { return e.sqlstate() == "55P03"; }
+
 }  // namespace
 
 RetentionPruner::RetentionPruner(std::string connection_string)
@@ -33,12 +41,48 @@ int64_t RetentionPruner::DeleteBatch(const std::string& table, const std::string
   return static_cast<int64_t>(r.affected_rows());
 }
 
+int64_t RetentionPruner::RunLocked(const std::string& sql) {
+  try {
+    pqxx::work txn(*connection_, "partitions");
+    if (!txn.exec1("SELECT pg_try_advisory_xact_lock(" + std::to_string(kPruneLockKey) + ")")[0]
+             .as<bool>()) {
+      return -1;
+    }
+    txn.exec("SET LOCAL lock_timeout = '2s'");
+    const int64_t n = txn.exec1(sql)[0].as<int64_t>();
+    txn.commit();
+    return n;
+  } catch (const pqxx::sql_error& e) {
+    if (IsLockNotAvailable(e)) return -1;
+    throw;
+  }
+}
+
 Result<PruneOutcome> RetentionPruner::Prune(const RetentionPolicy& policy) {
   try {
     if (connection_ == nullptr || !connection_->is_open()) {
       connection_ = std::make_unique<pqxx::connection>(connection_string_);
     }
     PruneOutcome outcome;
+    const int64_t created =
+        RunLocked("SELECT create_daily_partitions('ingest_ledger', now() - interval '" +
+                  std::to_string(kPartitionDaysBack) + " days', now() + interval '" +
+                  std::to_string(kPartitionDaysAhead) + " days')");
+    if (created < 0) {
+      outcome.skipped = true;
+      return outcome;
+    }
+    outcome.ledger_partitions_created = created;
+    if (policy.ledger_hours > 0) {
+      const int64_t dropped =
+          RunLocked("SELECT drop_daily_partitions('ingest_ledger', now() - " +
+                    std::to_string(policy.ledger_hours) + " * interval '1 hour')");
+      if (dropped < 0) {
+        outcome.skipped = true;
+        return outcome;
+      }
+      outcome.ledger_partitions_dropped = dropped;
+    }
     struct Target {
       const char* table;
       const char* column;
@@ -46,7 +90,9 @@ Result<PruneOutcome> RetentionPruner::Prune(const RetentionPolicy& policy) {
       int64_t* counter;
     };
     const Target targets[] = {
-        {"ingest_ledger", "processed_at", policy.ledger_hours, &outcome.ledger_rows},
+        // Rows outside the daily partitions: same horizon, deleted row by row.
+        {"ingest_ledger_default", "batch_time", policy.ledger_hours, &outcome.ledger_rows},
+        {"ingest_ledger_legacy", "processed_at", policy.ledger_hours, &outcome.ledger_rows},
         {"tile_stats", "bucket_start", policy.map_hours, &outcome.map_rows},
         {"hazard_clusters", "expires_at", policy.map_hours, &outcome.map_rows},
         {"speed_limit_votes", "last_seen", policy.map_hours, &outcome.map_rows},

@@ -1,15 +1,19 @@
 #include "db/tile_stats_writer.h"
 
 #include <optional>
+#include <pqxx/binarystring>
+#include <pqxx/result>
 #include <string>
 #include <vector>
 
+#include "db/hyper_log_log.h"
 #include "db/pg_array.h"
 
 namespace roadsense::db {
 namespace {
 
 constexpr char kUpsert[] = "tile_stats_upsert";
+constexpr char kSetSketch[] = "tile_stats_set_sketch";
 
 // Arrays and sketches travel as text ('' = NULL): hex for bytea, '{..}' for integer[].
 constexpr char kUpsertSql[] =
@@ -45,8 +49,8 @@ constexpr char kUpsertSql[] =
     "  first_observed = LEAST(t.first_observed, EXCLUDED.first_observed),"
     "  last_observed = GREATEST(t.last_observed, EXCLUDED.last_observed),"
     "  updated_at = now(),"
-    // The row is locked by now, so read-merge-write of the sketch cannot lose an update.
-    "  vehicles_hll = hll_union(t.vehicles_hll, EXCLUDED.vehicles_hll),"
+    // Kept as it is and returned: merged by the client, written by kSetSketch (row locked).
+    "  vehicles_hll = coalesce(t.vehicles_hll, EXCLUDED.vehicles_hll),"
     "  max_batch_vehicles = GREATEST(t.max_batch_vehicles, EXCLUDED.max_batch_vehicles),"
     "  speed_hist = speed_hist_add(t.speed_hist, EXCLUDED.speed_hist),"
     "  wiper_reports = wiper_counts_add(t.wiper_reports, EXCLUDED.wiper_reports),"
@@ -55,7 +59,14 @@ constexpr char kUpsertSql[] =
     "  temp_n = t.temp_n + EXCLUDED.temp_n,"
     "  temp_sum_dc = t.temp_sum_dc + EXCLUDED.temp_sum_dc,"
     "  temp_min_dc = LEAST(t.temp_min_dc, EXCLUDED.temp_min_dc),"
-    "  temp_max_dc = GREATEST(t.temp_max_dc, EXCLUDED.temp_max_dc)";
+    "  temp_max_dc = GREATEST(t.temp_max_dc, EXCLUDED.temp_max_dc) "
+    "RETURNING z, x, y, (extract(epoch FROM bucket_start) * 1000)::bigint, vehicles_hll";
+
+constexpr char kSetSketchSql[] =
+    "UPDATE tile_stats t SET vehicles_hll = decode(u.h, 'hex') "
+    "FROM unnest($1::smallint[], $2::integer[], $3::integer[], $4::bigint[], $5::text[]) "
+    "  AS u(z, x, y, b, h) "
+    "WHERE t.z = u.z AND t.x = u.x AND t.y = u.y AND t.bucket_start = " RS_MS_TO_TIMESTAMPTZ("u.b");
 
 // '{a,b,...}' or '' when every element is zero (stored as NULL).
 template <typename Array>
@@ -70,9 +81,10 @@ std::string IntArrayOrEmpty(const Array& values) {
 
 void TileStatsWriter::Prepare(pqxx::connection_base& connection) {
   connection.prepare(kUpsert, kUpsertSql);
+  connection.prepare(kSetSketch, kSetSketchSql);
 }
 
-size_t TileStatsWriter::Upsert(StatementBatch& batch, const TileStatsMap& tiles) {
+size_t TileStatsWriter::Upsert(pqxx::work& txn, const TileStatsMap& tiles, StatementBatch& then) {
   if (tiles.empty()) return 0;
   std::vector<int64_t> z, x, y, bucket, reports, probe, hazard, sign, weather, speed_n, speed_sum,
       first, last, batch_vehicles, fog_front, fog_rear, temp_n, temp_sum;
@@ -109,17 +121,46 @@ size_t TileStatsWriter::Upsert(StatementBatch& batch, const TileStatsMap& tiles)
     temp_min.push_back(s.temp_n > 0 ? std::optional<int64_t>(s.temp_min_dc) : std::nullopt);
     temp_max.push_back(s.temp_n > 0 ? std::optional<int64_t>(s.temp_max_dc) : std::nullopt);
   }
-  batch.AddPrepared(
-      kUpsert,
-      {PgArrayLiteral(z),         PgArrayLiteral(x),         PgArrayLiteral(y),
-       PgArrayLiteral(bucket),    PgArrayLiteral(reports),   PgArrayLiteral(probe),
-       PgArrayLiteral(hazard),    PgArrayLiteral(sign),      PgArrayLiteral(weather),
-       PgArrayLiteral(speed_n),   PgArrayLiteral(speed_sum), PgArrayLiteral(sumsq),
-       PgArrayLiteral(speed_min), PgArrayLiteral(speed_max), PgArrayLiteral(first),
-       PgArrayLiteral(last),      PgArrayLiteral(hll),       PgArrayLiteral(batch_vehicles),
-       PgArrayLiteral(hist),      PgArrayLiteral(wipers),    PgArrayLiteral(fog_front),
-       PgArrayLiteral(fog_rear),  PgArrayLiteral(temp_n),    PgArrayLiteral(temp_sum),
-       PgArrayLiteral(temp_min),  PgArrayLiteral(temp_max)});
+  const pqxx::result rows = txn.exec_prepared(
+      kUpsert, PgArrayLiteral(z), PgArrayLiteral(x), PgArrayLiteral(y), PgArrayLiteral(bucket),
+      PgArrayLiteral(reports), PgArrayLiteral(probe), PgArrayLiteral(hazard), PgArrayLiteral(sign),
+      PgArrayLiteral(weather), PgArrayLiteral(speed_n), PgArrayLiteral(speed_sum),
+      PgArrayLiteral(sumsq), PgArrayLiteral(speed_min), PgArrayLiteral(speed_max),
+      PgArrayLiteral(first), PgArrayLiteral(last), PgArrayLiteral(hll),
+      PgArrayLiteral(batch_vehicles), PgArrayLiteral(hist), PgArrayLiteral(wipers),
+      PgArrayLiteral(fog_front), PgArrayLiteral(fog_rear), PgArrayLiteral(temp_n),
+      PgArrayLiteral(temp_sum), PgArrayLiteral(temp_min), PgArrayLiteral(temp_max));
+
+  // Merge each row's stored sketch with this commit's vehicles; write back what changed. A row
+  // this statement inserted holds exactly our sketch, so it is skipped.
+  std::vector<int64_t> set_z, set_x, set_y, set_bucket;
+  std::vector<std::string> set_hll;
+  for (const auto& row : rows) {
+    if (row[4].is_null()) continue;
+    const TileBucketKey key{{row[0].as<int>(), row[1].as<int>(), row[2].as<int>()},
+                            row[3].as<int64_t>()};
+    auto it = tiles.find(key);
+    if (it == tiles.end() || it->second.vehicles.size() == 0) continue;
+    const pqxx::binarystring stored(row[4]);
+    Result<HyperLogLog> merged = HyperLogLog::Parse(
+        std::string_view(reinterpret_cast<const char*>(stored.data()), stored.size()));
+    if (!merged.ok()) {
+      throw pqxx::data_exception("tile_stats.vehicles_hll: " + merged.status().message());
+    }
+    const HyperLogLog before = *merged;
+    merged->Merge(it->second.vehicles.ToHyperLogLog());
+    if (*merged == before) continue;
+    set_z.push_back(key.tile.z);
+    set_x.push_back(key.tile.x);
+    set_y.push_back(key.tile.y);
+    set_bucket.push_back(key.bucket_start_ms);
+    set_hll.push_back(PgHexBytes(merged->SerializeDense()));
+  }
+  if (!set_z.empty()) {
+    then.AddPrepared(kSetSketch,
+                     {PgArrayLiteral(set_z), PgArrayLiteral(set_x), PgArrayLiteral(set_y),
+                      PgArrayLiteral(set_bucket), PgArrayLiteral(set_hll)});
+  }
   return tiles.size();
 }
 

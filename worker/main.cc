@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "core/termination_signal.h"
 #include "db/ingest_store.h"
 #include "db/retention_pruner.h"
+#include "net/http_server.h"
 #include "sqs/sqs_client.h"
 #include "worker/poll_loop.h"
 #include "worker/stop_signal.h"
@@ -81,9 +83,13 @@ void PruneRetention(const std::string& db, const db::RetentionPolicy& policy, se
     Result<db::PruneOutcome> pruned = pruner.Prune(policy);
     if (!pruned.ok()) {
       spdlog::warn("retention: {}", pruned.status().ToString());
-    } else if (pruned->ledger_rows > 0 || pruned->map_rows > 0) {
-      spdlog::info("retention: deleted {} ledger rows, {} map rows", pruned->ledger_rows,
-                   pruned->map_rows);
+    } else if (pruned->ledger_partitions_created > 0 || pruned->ledger_partitions_dropped > 0 ||
+               pruned->ledger_rows > 0 || pruned->map_rows > 0) {
+      spdlog::info(
+          "retention: ledger partitions created {}, dropped {}; deleted {} ledger rows outside "
+          "partitions, {} map rows",
+          pruned->ledger_partitions_created, pruned->ledger_partitions_dropped, pruned->ledger_rows,
+          pruned->map_rows);
     }
   } while (!stop.WaitFor(interval));
 }
@@ -94,6 +100,7 @@ int Main(int argc, char** argv) {
   int threads = 2;
   bool create_queue = true;
   std::string log_level = "info";
+  std::string metrics_listen;
   // Ledger rows must outlive every copy of their batch: receiver --max-report-age-s (7 days) +
   // the longest SQS retention (14 days). See db/README.md, "Retention".
   int ledger_retention_hours = 21 * 24;
@@ -111,6 +118,9 @@ int Main(int argc, char** argv) {
   flags.AddInt("visibility-timeout", &options.visibility_timeout,
                "visibility timeout requested on ReceiveMessage, seconds");
   flags.AddInt("wait-seconds", &options.wait_seconds, "long-poll wait, seconds (0..20)");
+  flags.AddInt("max-messages-per-commit", &options.max_messages_per_commit,
+               "while receives come back full, gather up to this many messages into one "
+               "transaction (10 = one receive per transaction)");
   flags.AddBool("create-queue", &create_queue, "CreateQueue on start-up (idempotent)");
   flags.AddInt("ledger-retention-hours", &ledger_retention_hours,
                "delete ingest_ledger rows older than this (0 = never); must exceed queue "
@@ -120,6 +130,8 @@ int Main(int argc, char** argv) {
                "(0 = never)");
   flags.AddInt("prune-interval-seconds", &prune_interval_seconds,
                "seconds between retention pruning rounds");
+  flags.AddString("metrics-listen", &metrics_listen,
+                  "host:port serving GET /metrics (Prometheus text); empty = no endpoint");
   flags.AddString("log-level", &log_level, "trace, debug, info, warn or error");
   flags.ParseOrExit(argc, argv);
   InitLogging("roadsense-worker", log_level);
@@ -135,6 +147,8 @@ int Main(int argc, char** argv) {
     error = "--bucket-seconds must be at least 1";
   else if (options.wait_seconds < 0 || options.wait_seconds > 20)
     error = "--wait-seconds: 0..20";
+  else if (options.max_messages_per_commit < 10)
+    error = "--max-messages-per-commit must be at least 10";
   else if (options.visibility_timeout < 0)
     error = "--visibility-timeout must be >= 0";
   else if (ledger_retention_hours < 0 || map_retention_hours < 0)
@@ -162,6 +176,28 @@ int Main(int argc, char** argv) {
   }
 
   WorkerMetrics metrics;
+  metrics.poll_loops = threads;
+  std::unique_ptr<net::HttpServer> metrics_server;
+  if (!metrics_listen.empty()) {
+    net::HttpServerOptions http;
+    http.listen = metrics_listen;
+    http.threads = 1;
+    metrics_server = std::make_unique<net::HttpServer>(
+        http, [&metrics](net::HttpRequest&& request, net::Responder respond) {
+          if (request.Path() != "/metrics") {
+            respond(net::HttpResponse::Text(404, "not found\n"));
+            return;
+          }
+          net::HttpResponse response = net::HttpResponse::Text(200, metrics.PrometheusText());
+          response.SetHeader("Content-Type", "text/plain; version=0.0.4");
+          respond(std::move(response));
+        });
+    if (Status s = metrics_server->Start(); !s.ok()) {
+      spdlog::error("--metrics-listen {}: {}", metrics_listen, s.ToString());
+      return 1;
+    }
+    spdlog::info("metrics on http://{}/metrics", metrics_listen);
+  }
   StopSignal stop;
   std::vector<std::thread> loops;
   for (int i = 0; i < threads; ++i) {
@@ -182,6 +218,7 @@ int Main(int argc, char** argv) {
   for (auto& t : loops) t.join();
   reporter.join();
   pruner.join();
+  if (metrics_server) metrics_server->Stop();
   spdlog::info("stopped: batches={} reports={} tiles={} duplicates={} poison={} deleted={}",
                metrics.batches_committed.load(), metrics.reports.load(),
                metrics.tiles_upserted.load(), metrics.batches_duplicate.load(),

@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <map>
 
+#include "worker/batch_time.h"
 #include "worker/queued_batch_decoder.h"
 #include "worker/tile_aggregator.h"
 
@@ -37,13 +39,14 @@ ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>&
       continue;
     }
     first_seen.emplace(key, entries.size());
-    entries.push_back({std::move(key), messages[i].message_id});
+    entries.push_back({std::move(key), BatchTimeMs(decoded->batch()), messages[i].message_id});
     batches.push_back(std::move(*decoded));
   }
   if (entries.empty()) return result;
 
   int64_t reports = 0;
   int64_t unplaced = 0;
+  const auto started = std::chrono::steady_clock::now();
   Result<db::IngestOutcome> outcome =
       store_->Ingest(entries, [&](const std::vector<bool>& claimed) {
         TileAggregator aggregator(bucket_seconds_);
@@ -54,6 +57,13 @@ ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>&
         unplaced = aggregator.unplaced_reports();
         return aggregator.Take();
       });
+  metrics_->commits.fetch_add(1, std::memory_order_relaxed);
+  metrics_->commit_messages.fetch_add(static_cast<int64_t>(messages.size()),
+                                      std::memory_order_relaxed);
+  metrics_->commit_us.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - started)
+                                    .count(),
+                                std::memory_order_relaxed);
   if (!outcome.ok()) {
     metrics_->database_errors.fetch_add(1, std::memory_order_relaxed);
     result.status = outcome.status();

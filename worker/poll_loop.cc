@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 
 #include "db/ingest_store.h"
 #include "worker/message_processor.h"
@@ -17,6 +18,25 @@ constexpr milliseconds kMinBackoff{100};
 constexpr milliseconds kMaxBackoff{5000};
 constexpr size_t kMaxDeleteBatch = 10;  // SQS limit per DeleteMessageBatch
 
+// Age of the oldest of `messages` by their SentTimestamp attribute (epoch ms), 0 if none has it.
+int64_t OldestAgeMs(const std::vector<sqs::ReceivedMessage>& messages) {
+  const int64_t now_ms =
+      std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  int64_t oldest = 0;
+  for (const auto& m : messages) {
+    auto it = m.attributes.find("SentTimestamp");
+    int64_t sent = 0;
+    if (it == m.attributes.end() ||
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), sent).ec !=
+            std::errc()) {
+      continue;
+    }
+    oldest = std::max(oldest, now_ms - sent);
+  }
+  return oldest;
+}
+
 }  // namespace
 
 PollLoop::PollLoop(sqs::SqsClient* client, PollLoopOptions options, WorkerMetrics* metrics)
@@ -29,7 +49,9 @@ void PollLoop::Run(const StopSignal& stop) {
   receive.max_messages = 10;
   receive.wait_time_seconds = options_.wait_seconds;
   receive.visibility_timeout = options_.visibility_timeout;
-  receive.attribute_names = {"ApproximateReceiveCount"};
+  receive.attribute_names = {"ApproximateReceiveCount", "SentTimestamp"};
+  sqs::ReceiveOptions more_options = receive;
+  more_options.wait_time_seconds = 0;
 
   milliseconds backoff = kMinBackoff;
   auto back_off = [&] {
@@ -52,10 +74,28 @@ void PollLoop::Run(const StopSignal& stop) {
       back_off();
       continue;
     }
-    if (received->empty()) continue;
+    if (received->empty()) {
+      metrics_->oldest_message_age_ms.store(0, std::memory_order_relaxed);
+      continue;
+    }
+    // A full receive means more are waiting: gather them into the same transaction.
+    const size_t full = static_cast<size_t>(receive.max_messages);
+    const size_t limit = static_cast<size_t>(options_.max_messages_per_commit);
+    for (size_t last = received->size(); last == full && received->size() + full <= limit;) {
+      auto more = client_->ReceiveMessage(options_.queue_url, more_options);
+      if (!more.ok()) break;  // process what we hold; the next round reports the error
+      last = more->size();
+      for (auto& m : *more) received->push_back(std::move(m));
+    }
+    const auto busy_from = std::chrono::steady_clock::now();
     metrics_->messages_received.fetch_add(received->size(), std::memory_order_relaxed);
+    metrics_->oldest_message_age_ms.store(OldestAgeMs(*received), std::memory_order_relaxed);
     ProcessResult result = processor.Process(*received);
     Delete(*received, result.deletable);
+    metrics_->busy_us.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
+                                    std::chrono::steady_clock::now() - busy_from)
+                                    .count(),
+                                std::memory_order_relaxed);
     if (!result.status.ok()) {
       spdlog::error("batch not committed, messages left for redelivery: {}",
                     result.status.ToString());

@@ -1,9 +1,12 @@
 // WorkerMetrics: process-wide counters of the worker, updated by every poll loop and read by
-// the throughput logger. Thread-safe (relaxed atomics; values are for logs, not for control).
+// the throughput logger and GET /metrics (PrometheusText). Thread-safe (relaxed atomics; values
+// are for logs and dashboards, not for control). worker/README.md explains how an operator sizes
+// the worker tier from them.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 namespace roadsense::worker {
 
@@ -18,6 +21,15 @@ struct WorkerMetrics {
   std::atomic<int64_t> database_errors{0};
   std::atomic<int64_t> queue_errors{0};  // failed receive or delete calls
   std::atomic<int64_t> messages_deleted{0};
+  std::atomic<int64_t> commits{0};                // ingest transactions attempted to the end
+  std::atomic<int64_t> commit_us{0};              // their summed duration (claim → commit), µs
+  std::atomic<int64_t> commit_messages{0};        // messages handed to those transactions
+  std::atomic<int64_t> busy_us{0};                // poll loops' time outside ReceiveMessage waits
+  std::atomic<int64_t> oldest_message_age_ms{0};  // in the latest receive (SentTimestamp → now)
+  int poll_loops = 0;                             // set once at start-up
+
+  // Prometheus text exposition format 0.0.4 of everything above.
+  std::string PrometheusText() const;
 };
 
 }  // namespace roadsense::worker

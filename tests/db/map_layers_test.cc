@@ -73,7 +73,7 @@ class MapLayersTest : public DatabaseTest {
   }
 
   static LedgerEntry Entry(const std::string& pseudonym, int64_t sequence) {
-    return {{pseudonym, sequence}, "msg"};
+    return {{pseudonym, sequence}, kBucket, "msg"};  // every copy: the same batch_time
   }
 
   static IngestOutcome Ingest(IngestStore& store, const LedgerEntry& entry, const MapDelta& delta) {
@@ -340,20 +340,24 @@ TEST_F(MapLayersTest, RetentionPrunesOnlyOldRowsInBatches) {
   {
     pqxx::connection c(ConnectionString());
     pqxx::work txn(c);
+    // Rows from before partitioning (migration 0005) age out by processed_at, in batches.
     txn.exec(
-        "INSERT INTO ingest_ledger (vehicle_pseudonym, batch_sequence, processed_at) "
+        "INSERT INTO ingest_ledger_legacy (vehicle_pseudonym, batch_sequence, processed_at) "
         "SELECT 'old', s, now() - interval '30 days' FROM generate_series(1, 5) s");
-    txn.exec("INSERT INTO ingest_ledger (vehicle_pseudonym, batch_sequence) VALUES ('new', 1)");
+    txn.exec(
+        "INSERT INTO ingest_ledger_legacy (vehicle_pseudonym, batch_sequence) VALUES ('new', 1)");
     txn.commit();
   }
   IngestStore store(ConnectionString());
-  Ingest(store, Entry("m", 1), {.tiles = {{Key(1, 2, kBucket), Traffic(0, 1)}}});  // 2023
-  Ingest(store, Entry("m", 2), {.tiles = {{Key(1, 2, Now()), Traffic(0, 1)}}});
+  const int64_t now = Now();  // batches filed today: their ledger rows stay
+  Ingest(store, {{"m", 1}, now, "msg"}, {.tiles = {{Key(1, 2, kBucket), Traffic(0, 1)}}});  // 2023
+  Ingest(store, {{"m", 2}, now, "msg"}, {.tiles = {{Key(1, 2, now), Traffic(0, 1)}}});
   RetentionPruner pruner(ConnectionString());
   auto ledger_only = pruner.Prune({.ledger_hours = 24, .map_hours = 0, .batch_rows = 2});
   ASSERT_TRUE(ledger_only.ok()) << ledger_only.status().ToString();
   EXPECT_EQ(ledger_only->ledger_rows, 5);
-  EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger"), 3);
+  EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger_legacy"), 1);
+  EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger"), 2);
   EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM tile_stats"), 2);
   auto map = pruner.Prune({.ledger_hours = 24, .map_hours = 24, .batch_rows = 2});
   ASSERT_TRUE(map.ok()) << map.status().ToString();

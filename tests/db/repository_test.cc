@@ -20,7 +20,9 @@ using roadsense::testing::DatabaseTest;
 class RepositoryTest : public DatabaseTest {
  protected:
   static db::LedgerEntry Entry(const std::string& pseudonym, int64_t sequence) {
-    return {{pseudonym, sequence}, "msg-" + pseudonym + "-" + std::to_string(sequence)};
+    return {{pseudonym, sequence},
+            1'700'000'100'000,
+            "msg-" + pseudonym + "-" + std::to_string(sequence)};
   }
 
   static TileBucketKey Key(int x, int y, int64_t bucket_ms = 1'700'000'100'000) {

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/base64.h"
+#include "net/http_client.h"
 #include "schema/roadsense.pb.h"
 #include "sqs/sqs_client.h"
 #include "tests/db/database_test.h"
@@ -56,8 +57,10 @@ class WorkerProcessTest : public DatabaseTest {
     auto url = client_->CreateQueue("reports");
     ASSERT_TRUE(url.ok()) << url.status().ToString();
     queue_url_ = *url;
+    metrics_port_ = FreePort();
     worker_.Start({BinaryPath("roadsense-worker"), "--queue-url", queue_url_, "--db",
-                   ConnectionString(), "--wait-seconds", "1", "--visibility-timeout", "5"},
+                   ConnectionString(), "--wait-seconds", "1", "--visibility-timeout", "5",
+                   "--metrics-listen", "127.0.0.1:" + std::to_string(metrics_port_)},
                   dir_.path() + "/worker.log");
   }
 
@@ -88,7 +91,19 @@ class WorkerProcessTest : public DatabaseTest {
     return "--- worker\n" + worker_.ReadLog() + "--- queue\n" + queue_.ReadLog();
   }
 
+  // GET /metrics of the worker; "" on failure.
+  std::string Metrics() {
+    if (!WaitForPort(metrics_port_, 10s)) return "";
+    net::HttpClient http("127.0.0.1", static_cast<uint16_t>(metrics_port_));
+    net::HttpRequest request;
+    request.method = "GET";
+    request.target = "/metrics";
+    auto response = http.RoundTrip(request, 5s);
+    return response.ok() && response->status == 200 ? response->body : "";
+  }
+
   TempDir dir_;
+  int metrics_port_ = 0;
   ChildProcess queue_, worker_;
   std::unique_ptr<sqs::SqsClient> client_;
   std::string queue_url_;
@@ -103,6 +118,18 @@ TEST_F(WorkerProcessTest, SentBatchesLandOnceAndPoisonIsDeleted) {
   EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger"), 2);
   EXPECT_EQ(worker_.Stop(SIGTERM), 0) << Logs();
   EXPECT_NE(worker_.ReadLog().find("poison"), std::string::npos);
+}
+
+TEST_F(WorkerProcessTest, MetricsCountCommittedDuplicateAndDeletedMessages) {
+  Send({BatchBody("car-cccccccc", 1, 2), BatchBody("car-cccccccc", 1, 2),
+        BatchBody("car-dddddddd", 1, 5)});
+  ASSERT_TRUE(WaitForEmptyQueue(60s)) << Logs();
+  const std::string metrics = Metrics();
+  EXPECT_NE(metrics.find("\nroadsense_worker_batches_committed_total 2\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("\nroadsense_worker_batches_duplicate_total 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("\nroadsense_worker_reports_total 7\n"), std::string::npos);
+  EXPECT_NE(metrics.find("\nroadsense_worker_messages_deleted_total 3\n"), std::string::npos);
 }
 
 }  // namespace

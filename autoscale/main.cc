@@ -13,6 +13,7 @@
 #include "autoscale/worker_fleet.h"
 #include "core/flag_set.h"
 #include "core/logging.h"
+#include "core/prometheus_text.h"
 #include "core/termination_signal.h"
 #include "net/http_server.h"
 #include "sqs/sqs_client.h"
@@ -42,8 +43,8 @@ class MetricsPage {
     auto metric = [&out](const char* name, const char* type, const char* help, double value) {
       char line[64];
       std::snprintf(line, sizeof line, "%.6g", value);
-      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
-             name + " " + line + "\n";
+      AppendPrometheusHeader(&out, name, help, type);
+      out += std::string(name) + " " + line + "\n";
     };
     metric("roadsense_autoscale_workers", "gauge", "Workers running or about to restart.",
            fleet.active());

@@ -9,10 +9,12 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <charconv>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -65,6 +67,98 @@ std::string EndpointString(const tcp::endpoint& ep) {
   if (addr.is_v6()) host = "[" + host + "]";
   return host + ":" + std::to_string(ep.port());
 }
+
+// A streamed response's queue, shared by the handler's ResponseStream handle (any thread) and the
+// connection's strand (which takes the chunks and writes them). Guarded by `mu`.
+struct StreamState {
+  explicit StreamState(size_t limit_bytes) : limit(limit_bytes) {}
+  const size_t limit;
+  std::mutex mu;
+  std::deque<std::string> queue;  // chunks not yet taken by the strand
+  size_t buffered = 0;            // bytes queued or being written
+  bool closed = false;            // no more Write(): ended, cut, gone or stopped
+  bool ended = false;             // End() called: send the rest, then the last chunk
+  bool cut = false;               // overflow: drop the connection without sending the rest
+  bool flush_posted = false;      // a FlushStream is on its way to the strand
+  bool over = false;              // on_close has run (or will run at registration)
+  std::function<void()> on_close;
+};
+
+// Marks the stream over and runs its callback once, outside the lock.
+void FinishStream(StreamState& st) {
+  std::function<void()> callback;
+  {
+    std::lock_guard lock(st.mu);
+    st.closed = true;
+    if (st.over) return;
+    st.over = true;
+    callback = std::move(st.on_close);
+  }
+  if (callback) callback();
+}
+
+// The handler's side of a streamed response. `kick` asks the connection's strand to flush.
+class SessionStream : public ResponseStream {
+ public:
+  SessionStream(std::shared_ptr<StreamState> state, std::function<void()> kick)
+      : state_(std::move(state)), kick_(std::move(kick)) {}
+
+  bool Write(std::string chunk) override {
+    bool accepted = false;
+    bool kick = false;
+    {
+      std::lock_guard lock(state_->mu);
+      if (state_->closed) return false;
+      if (chunk.empty()) return true;
+      if (state_->buffered + chunk.size() > state_->limit) {
+        // The client is not keeping up: drop it rather than grow the queue.
+        state_->closed = true;
+        state_->cut = true;
+        state_->queue.clear();
+        kick = true;  // even with a flush pending: that one may wait on the stalled write
+      } else {
+        accepted = true;
+        state_->buffered += chunk.size();
+        state_->queue.push_back(std::move(chunk));
+        kick = !std::exchange(state_->flush_posted, true);
+      }
+    }
+    if (kick) kick_();
+    return accepted;
+  }
+
+  void End() override {
+    bool kick = false;
+    {
+      std::lock_guard lock(state_->mu);
+      if (state_->closed) return;
+      state_->closed = true;
+      state_->ended = true;
+      kick = !std::exchange(state_->flush_posted, true);
+    }
+    if (kick) kick_();
+  }
+
+  bool closed() const override {
+    std::lock_guard lock(state_->mu);
+    return state_->closed;
+  }
+
+  void OnClose(std::function<void()> callback) override {
+    {
+      std::lock_guard lock(state_->mu);
+      if (!state_->over) {
+        state_->on_close = std::move(callback);
+        return;
+      }
+    }
+    if (callback) callback();
+  }
+
+ private:
+  std::shared_ptr<StreamState> state_;
+  std::function<void()> kick_;
+};
 
 // "request body exceeds the 8388608-byte limit": rejections name the limit that was hit.
 std::string LimitMessage(std::string_view what, size_t limit) {
@@ -207,11 +301,40 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       state_->handler(std::move(request), MakeResponder());
     } catch (const std::exception& e) {
       spdlog::error("http: handler threw: {}", e.what());
-      MakeResponder()(HttpResponse::Text(500, "internal error\n"));
+      MakeWholeResponder()(HttpResponse::Text(500, "internal error\n"));
     }
   }
 
   Responder MakeResponder() {
+    auto stream = [self = this->shared_from_this(),
+                   once = responded_](HttpResponse head) -> std::shared_ptr<ResponseStream> {
+      auto st = std::make_shared<StreamState>(self->state_->options.stream_buffer_limit);
+      auto handle = std::make_shared<SessionStream>(st, [self] {
+        std::lock_guard lock(self->state_->mu);
+        if (self->state_->stopped) return;
+        asio::post(self->stream_.get_executor(), [self] { self->FlushStream(); });
+      });
+      if (once->exchange(true)) {
+        spdlog::error("http: Responder called twice; stream dropped");
+        FinishStream(*st);
+        return handle;
+      }
+      {
+        std::lock_guard lock(self->state_->mu);
+        if (!self->state_->stopped) {
+          asio::post(self->stream_.get_executor(), [self, st, h = std::move(head)]() mutable {
+            self->StartStream(std::move(h), std::move(st));
+          });
+          return handle;
+        }
+      }
+      FinishStream(*st);  // server stopping: the connection is being closed
+      return handle;
+    };
+    return Responder(MakeWholeResponder(), std::move(stream));
+  }
+
+  Responder::RespondFn MakeWholeResponder() {
     return [self = this->shared_from_this(), once = responded_](HttpResponse response) {
       if (once->exchange(true)) {
         spdlog::error("http: Responder called twice; second response dropped");
@@ -222,6 +345,131 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       asio::post(self->stream_.get_executor(),
                  [self, r = std::move(response)]() mutable { self->Write(std::move(r)); });
     };
+  }
+
+  // Streamed response (strand): send the head, then whatever the handler queues. The connection
+  // ends with the stream, so a read can stay pending the whole time to notice a client that
+  // goes away even while nothing is written.
+  void StartStream(HttpResponse head, std::shared_ptr<StreamState> st) {
+    stream_state_ = std::move(st);
+    stream_chunked_ = version_ >= 11;
+    if (Stopping()) return StreamGone();
+    const int status = head.status;
+    std::string text = "HTTP/1." + std::to_string(version_ % 10) + " " + std::to_string(status) +
+                       " " + std::string(http::obsolete_reason(static_cast<http::status>(status))) +
+                       "\r\n";
+    for (const auto& [name, value] : head.headers) {
+      if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding") ||
+          beast::iequals(name, "Connection") || beast::iequals(name, "Server")) {
+        continue;
+      }
+      text += name + ": " + value + "\r\n";
+    }
+    text += "Server: " + state_->options.server_name + "\r\n";
+    if (stream_chunked_) text += "Transfer-Encoding: chunked\r\n";
+    text += "Connection: close\r\n\r\n";
+    stream_pending_head_ = std::move(text);
+    Tcp().expires_never();
+    WatchClient();
+    FlushStream();
+  }
+
+  void WatchClient() {
+    static constexpr size_t kMaxUnread = 64 << 10;
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->StreamGone();
+                              // A client may send (pipeline) while it reads; it is kept, within
+                              // reason, and never answered: the connection ends with the stream.
+                              self->buffer_.commit(n);
+                              if (self->buffer_.size() > kMaxUnread) return self->StreamGone();
+                              self->WatchClient();
+                            });
+  }
+
+  void FlushStream() {
+    if (!stream_state_ || stream_done_) return;
+    StreamState& st = *stream_state_;
+    std::string out = std::move(stream_pending_head_);
+    stream_pending_head_.clear();
+    size_t bytes = 0;
+    bool last = false;
+    bool cut = false;
+    {
+      std::lock_guard lock(st.mu);
+      if (st.cut) {
+        cut = true;
+      } else if (!stream_writing_) {
+        st.flush_posted = false;
+        for (const std::string& chunk : st.queue) {
+          if (stream_chunked_) {
+            char size[20];
+            const auto [end, err] = std::to_chars(size, size + sizeof size, chunk.size(), 16);
+            out.append(size, end).append("\r\n").append(chunk).append("\r\n");
+          } else {
+            out += chunk;
+          }
+          bytes += chunk.size();
+        }
+        st.queue.clear();
+        last = st.ended;
+      }
+    }
+    if (cut) {
+      spdlog::debug("http: stream to {} fell {} bytes behind; disconnecting", remote_, st.limit);
+      return StreamGone();
+    }
+    if (stream_writing_) {
+      // Only the head can be here: keep it for the next flush.
+      if (!out.empty()) stream_pending_head_ = std::move(out);
+      return;
+    }
+    if (last && stream_chunked_) out += "0\r\n\r\n";
+    if (out.empty()) {
+      if (last) StreamFinished();
+      return;
+    }
+    stream_out_ = std::move(out);
+    stream_writing_ = true;
+    // A client that takes nothing for read_timeout is gone; the pending watch read is not timed.
+    Tcp().expires_after(state_->options.read_timeout);
+    asio::async_write(stream_, asio::buffer(stream_out_),
+                      [self = this->shared_from_this(), bytes, last](beast::error_code ec, size_t) {
+                        self->OnStreamWrite(ec, bytes, last);
+                      });
+  }
+
+  void OnStreamWrite(beast::error_code ec, size_t bytes, bool last) {
+    stream_writing_ = false;
+    stream_out_.clear();
+    Tcp().expires_never();
+    if (ec) {
+      spdlog::debug("http: stream to {} failed: {}", remote_, ec.message());
+      return StreamGone();
+    }
+    {
+      std::lock_guard lock(stream_state_->mu);
+      stream_state_->buffered -= bytes;
+    }
+    if (last) return StreamFinished();
+    FlushStream();
+  }
+
+  // The whole body went out: the stream is over and so is the connection. The last chunk marks
+  // the end of the body, so no close_notify is needed over TLS.
+  void StreamFinished() {
+    if (stream_done_) return;
+    stream_done_ = true;
+    FinishStream(*stream_state_);
+    Close(/*graceful=*/false);
+  }
+
+  // Client gone, fell behind, or the server is stopping: the stream ends without its last chunk.
+  void StreamGone() {
+    if (stream_done_ || !stream_state_) return;
+    stream_done_ = true;
+    FinishStream(*stream_state_);
+    Close(/*graceful=*/false);
   }
 
   // A request the server refuses itself (the handler never sees it): answered, reported to
@@ -319,6 +567,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool linger_ = false;  // the last answer was a rejection: drain, then close
   unsigned version_ = 11;
   uint64_t requests_served_ = 0;
+  // Streamed response (StartStream); the connection ends with it.
+  std::shared_ptr<StreamState> stream_state_;
+  std::string stream_pending_head_;
+  std::string stream_out_;  // being written
+  bool stream_chunked_ = true;
+  bool stream_writing_ = false;
+  bool stream_done_ = false;
 };
 
 // The server's TLS context: TLS 1.2 and later, the certificate chain and its private key (PEM).

@@ -6,6 +6,11 @@
 // from any thread, exactly once. The server applies a connection cap; excess connections are
 // closed at accept time.
 //
+// A handler may instead stream its answer (Responder::Stream → ResponseStream): the head is
+// sent at once, then chunks as the handler writes them (chunked transfer encoding), until it
+// ends the stream, the client goes away (noticed while idle too), the client falls more than
+// stream_buffer_limit behind, or Stop(). A streamed answer ends its connection.
+//
 // Threading: Start() binds and launches `threads` I/O threads; Stop() closes the listener and
 // all connections and joins the threads. Handlers run on I/O threads and must not block for long.
 #pragma once
@@ -19,10 +24,10 @@
 
 #include "core/status.h"
 #include "net/http_message.h"
+#include "net/responder.h"
 
 namespace roadsense::net {
 
-using Responder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
 
 struct HttpServerOptions {
@@ -35,6 +40,9 @@ struct HttpServerOptions {
   std::chrono::milliseconds idle_timeout{60000};  // keep-alive connection without a request
   size_t max_connections = 10000;
   std::string server_name = "roadsense";
+  // Streamed responses (Responder::Stream): bytes written but not yet taken by the socket, per
+  // stream. A client that lets more pile up is disconnected (ResponseStream::Write → false).
+  size_t stream_buffer_limit = 1 << 20;
   // TLS: PEM files of the certificate chain (leaf first) and its private key. Both set: the
   // listener speaks TLS 1.2+ only (plain HTTP on it fails the handshake and is closed unserved);
   // both empty: plain HTTP. Loaded by Start(), which fails on unreadable or mismatched files.

@@ -186,6 +186,11 @@ void MessageMoveTasks::Run(const std::shared_ptr<Task>& task) {
       m.system_attributes = r.message->system_attributes;
       m.delay_seconds = 0;
       m.sender_id = r.message->sender_id;
+      // FIFO: the group stays; a deduplication id of its own, so the original's (maybe still in
+      // its 5-minute window at the destination) does not swallow the move, and a move retried
+      // after a crash is not enqueued twice.
+      m.group_id = r.message->group_id;
+      if (!m.group_id.empty()) m.deduplication_id = "move-" + r.message->id.ToString();
       moves[destination].first.push_back(std::move(m));
       moves[destination].second.push_back(r.receipt.Encode());
     }

@@ -42,6 +42,18 @@ Result<int64_t> ParseBounded(const std::string& name, const std::string& value, 
   return v;
 }
 
+// A two-valued attribute: *first = (value == choices.first).
+Status ParseChoice(const std::string& name, const std::string& value,
+                   std::pair<const char*, const char*> choices, bool* first) {
+  if (value != choices.first && value != choices.second) {
+    return SqsError(SqsErrorCode::kInvalidAttributeValue, "Invalid value for the parameter " +
+                                                              name + ": must be " + choices.first +
+                                                              " or " + choices.second + ".");
+  }
+  *first = value == choices.first;
+  return Status::Ok();
+}
+
 Status BadPolicy(const std::string& name, const std::string& value, const std::string& why) {
   return SqsError(SqsErrorCode::kInvalidParameterValue,
                   "Value " + value + " for parameter " + name + " is invalid. Reason: " + why);
@@ -175,10 +187,34 @@ Result<QueueConfig> QueueConfig::With(const QueueAttributeMap& attributes) const
       RS_RETURN_IF_ERROR(ParseRedrivePolicy(value, &c));
     } else if (name == "RedriveAllowPolicy") {
       RS_RETURN_IF_ERROR(ParseRedriveAllowPolicy(value, &c));
-    } else if (name == "FifoQueue" && value == "true") {
-      return SqsError(SqsErrorCode::kUnsupportedOperation, "FIFO queues are not supported yet.");
+    } else if (name == "FifoQueue") {
+      RS_RETURN_IF_ERROR(ParseChoice(name, value, {"true", "false"}, &c.fifo));
+    } else if (name == "ContentBasedDeduplication") {
+      RS_RETURN_IF_ERROR(
+          ParseChoice(name, value, {"true", "false"}, &c.content_based_deduplication));
+    } else if (name == "DeduplicationScope") {
+      RS_RETURN_IF_ERROR(
+          ParseChoice(name, value, {"messageGroup", "queue"}, &c.deduplicate_per_group));
+    } else if (name == "FifoThroughputLimit") {
+      RS_RETURN_IF_ERROR(
+          ParseChoice(name, value, {"perMessageGroupId", "perQueue"}, &c.throughput_per_group));
     }
     if (!v.ok()) return v.status();
+  }
+  if (c.throughput_per_group && !c.deduplicate_per_group) {
+    return SqsError(SqsErrorCode::kInvalidAttributeValue,
+                    "Invalid value for the parameter FifoThroughputLimit: perMessageGroupId is "
+                    "allowed only when DeduplicationScope is messageGroup.");
+  }
+  if (!c.fifo) {
+    for (const char* fifo_only :
+         {"ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"}) {
+      if (attributes.contains(fifo_only)) {
+        return SqsError(
+            SqsErrorCode::kInvalidAttributeName,
+            std::string("Unknown Attribute ") + fifo_only + ": it applies to FIFO queues only.");
+      }
+    }
   }
   return c;
 }

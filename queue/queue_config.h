@@ -27,13 +27,19 @@ struct QueueConfig {
   enum class RedrivePermission { kAllowAll, kDenyAll, kByQueue };
   RedrivePermission redrive_permission = RedrivePermission::kAllowAll;
   std::vector<std::string> redrive_source_arns;  // kByQueue: 1..10 ARNs
+  // FIFO queues (FifoQueue=true, fixed at creation; the name must end in ".fifo").
+  bool fifo = false;
+  bool content_based_deduplication = false;  // dedup id = SHA-256 of the body when none given
+  bool deduplicate_per_group = false;        // DeduplicationScope=messageGroup (else queue)
+  bool throughput_per_group = false;  // FifoThroughputLimit=perMessageGroupId (else perQueue)
 
   // Whether a queue with ARN `source_arn` may send its dead letters here.
   bool AllowsRedriveFrom(const std::string& source_arn) const;
 
   // Applies `attributes` on top of *this. Unknown names → InvalidAttributeName; known names with
-  // bad values → InvalidAttributeValue; FifoQueue=true → UnsupportedOperation (not yet); other
-  // valid SQS attributes (Policy, RedrivePolicy, Kms*, ...) are accepted and kept verbatim only.
+  // bad values → InvalidAttributeValue; the FIFO-only attributes on a standard queue →
+  // InvalidAttributeName; other valid SQS attributes (Policy, Kms*, ...) are accepted and kept
+  // verbatim only.
   Result<QueueConfig> With(const QueueAttributeMap& attributes) const;
 };
 

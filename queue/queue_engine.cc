@@ -28,13 +28,20 @@ Status NoSuchQueue() {
 
 // The values a queue's settings have, as GetQueueAttributes reports them.
 QueueAttributeMap EffectiveAttributes(const QueueConfig& c) {
-  return {
+  QueueAttributeMap a = {
       {"VisibilityTimeout", std::to_string(c.visibility_timeout_seconds)},
       {"DelaySeconds", std::to_string(c.delay_seconds)},
       {"MessageRetentionPeriod", std::to_string(c.retention_seconds)},
       {"MaximumMessageSize", std::to_string(c.maximum_message_size)},
       {"ReceiveMessageWaitTimeSeconds", std::to_string(c.receive_wait_time_seconds)},
   };
+  if (c.fifo) {
+    a["FifoQueue"] = "true";
+    a["ContentBasedDeduplication"] = c.content_based_deduplication ? "true" : "false";
+    a["DeduplicationScope"] = c.deduplicate_per_group ? "messageGroup" : "queue";
+    a["FifoThroughputLimit"] = c.throughput_per_group ? "perMessageGroupId" : "perQueue";
+  }
+  return a;
 }
 
 // CreateQueue on an existing queue succeeds only if every given attribute has its current value.
@@ -195,6 +202,10 @@ void QueueEngine::Deliver(Deliveries& out) {
     send.message_attributes = m.attributes;
     send.system_attributes = m.system_attributes;
     send.dead_letter_source = d.source;  // DeadLetterQueueSourceArn; where a move task returns it
+    // FIFO → FIFO dead-letter queue: group, deduplication id and SequenceNumber stay.
+    send.group_id = m.group_id;
+    send.deduplication_id = m.deduplication_id;
+    send.sequence_number = m.sequence_number;
     std::vector<WalRecord> records;
     records.push_back(std::move(send));
     records.push_back(DeleteRecord{d.source, m.id});
@@ -308,7 +319,22 @@ Status QueueEngine::ApplyRecord(CreateQueueRecord& r, int64_t, Deliveries*) {
 Status QueueEngine::ApplyRecord(SendRecord& r, int64_t now_ms, Deliveries* out) {
   auto q = Find(r.queue);
   if (!q) return NoSuchQueue();
-  if (r.sent_ms + q->config().retention_seconds * 1000 <= now_ms) return Status::Ok();  // expired
+  const QueueConfig config = q->config();
+  if (r.sent_ms + config.retention_seconds * 1000 <= now_ms) return Status::Ok();  // expired
+  if (config.fifo != !r.group_id.empty()) {
+    // Only a dead-letter move can cross queue types (its target's type was checked when the
+    // RedrivePolicy was set): a standard queue ignores the group; a FIFO queue files a message
+    // without one under its message id.
+    if (config.fifo) {
+      r.group_id = r.message_id.ToString();
+      r.deduplication_id = r.group_id;
+      if (r.sequence_number == 0) r.sequence_number = applying_sequence_;
+    } else {
+      r.group_id.clear();
+      r.deduplication_id.clear();
+      r.sequence_number = 0;
+    }
+  }
   auto message = std::make_shared<StoredMessage>();
   message->id = r.message_id;
   message->md5_of_body = sqs::Md5OfBody(r.body);
@@ -321,13 +347,16 @@ Status QueueEngine::ApplyRecord(SendRecord& r, int64_t now_ms, Deliveries* out) 
   message->sent_ms = r.sent_ms;
   message->delay_seconds = r.delay_seconds;
   message->sender_id = std::move(r.sender_id);
+  message->group_id = std::move(r.group_id);
+  message->deduplication_id = std::move(r.deduplication_id);
+  message->sequence_number = r.sequence_number;
   q->Insert(std::move(message), r.sent_ms + int64_t{r.delay_seconds} * 1000, applying_sequence_,
             now_ms, out);
   return Status::Ok();
 }
 
-Status QueueEngine::ApplyRecord(DeleteRecord& r, int64_t, Deliveries*) {
-  if (auto q = Find(r.queue)) q->Erase(r.message_id);
+Status QueueEngine::ApplyRecord(DeleteRecord& r, int64_t now_ms, Deliveries* out) {
+  if (auto q = Find(r.queue)) q->Erase(r.message_id, now_ms, out);
   return Status::Ok();
 }
 
@@ -394,6 +423,14 @@ void QueueEngine::CreateQueue(const std::string& name, const QueueAttributeMap& 
   }
   auto config = QueueConfig().With(attributes);
   if (!config.ok()) return done(config.status());
+  if (config->fifo != name.ends_with(".fifo")) {
+    return done(SqsError(SqsErrorCode::kInvalidParameterValue,
+                         config->fifo ? "The name of a FIFO queue can only include alphanumeric "
+                                        "characters, hyphens, or underscores, must end with .fifo "
+                                        "suffix and be 1 to 80 in length."
+                                      : "A queue name ending in .fifo requires the attribute "
+                                        "FifoQueue=true."));
+  }
   if (Status s = CheckRedrive(name, *config); !s.ok()) return done(s);
   std::vector<WalRecord> records;
   records.push_back(CreateQueueRecord{name, NowMs(), attributes, tags, owner_account});
@@ -457,6 +494,11 @@ Status QueueEngine::CheckRedrive(const std::string& source, const QueueConfig& c
     return bad("A queue cannot be its own dead-letter queue.");
   auto target = Find(config.dead_letter_queue);
   if (!target) return bad("Dead-letter target does not exist.");
+  if (target->config().fifo != source.ends_with(".fifo")) {
+    return bad(
+        "The dead-letter queue of a FIFO queue must be a FIFO queue, and that of a "
+        "standard queue a standard queue.");
+  }
   // ARNs differ only by region/account, which every queue of this server shares.
   const std::string prefix =
       config.dead_letter_arn.substr(0, config.dead_letter_arn.find_last_of(':') + 1);
@@ -497,6 +539,10 @@ void QueueEngine::SetQueueAttributes(const std::string& name, const QueueAttribu
                                      StatusCallback done) {
   auto q = Find(name);
   if (!q) return done(NoSuchQueue());
+  if (attributes.contains("FifoQueue")) {
+    return done(SqsError(SqsErrorCode::kInvalidAttributeName,
+                         "FifoQueue can only be set when the queue is created."));
+  }
   auto config = q->config().With(attributes);
   if (!config.ok()) return done(config.status());
   if (attributes.contains("RedrivePolicy")) {
@@ -524,35 +570,73 @@ Result<QueueAttributeMap> QueueEngine::GetQueueAttributes(const std::string& nam
 
 void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage> messages,
                                Callback<std::vector<SentMessage>> done) {
-  auto config = GetQueueConfig(queue);
-  if (!config.ok()) return done(config.status());
+  auto q = Find(queue);
+  if (!q) return done(NoSuchQueue());
+  const QueueConfig config = q->config();
   const int64_t now = NowMs();
   std::vector<WalRecord> records;
   std::vector<SentMessage> sent;
   records.reserve(messages.size());
   sent.reserve(messages.size());
+  std::unique_lock fifo_lock(fifo_send_mu_, std::defer_lock);
+  if (config.fifo) fifo_lock.lock();
+  struct Reserved {
+    std::string group_id, deduplication_id;
+    MessageId id;
+  };
+  std::vector<Reserved> reserved;  // released again if the send fails
   for (auto& m : messages) {
     SendRecord r;
     r.queue = queue;
     r.message_id = MessageId::Random();
+    if (!config.fifo) {
+      m.group_id.clear();  // a standard queue has no groups (e.g. a move task's copy)
+      m.deduplication_id.clear();
+    } else if (m.group_id.empty() || m.deduplication_id.empty()) {
+      return done(SqsError(SqsErrorCode::kMissingParameter,
+                           "The request must contain the parameter MessageGroupId."));
+    }
+    if (config.fifo) {
+      const FifoReservation f = q->ReserveFifoSend(m.group_id, m.deduplication_id, now);
+      r.message_id = f.id;
+      r.sequence_number = f.sequence_number;
+      if (f.duplicate) {
+        // Accepted, not enqueued again: the original's id and SequenceNumber.
+        sent.push_back({f.id, sqs::Md5OfBody(m.body), sqs::Md5OfMessageAttributes(m.attributes),
+                        sqs::Md5OfMessageAttributes(m.system_attributes), f.sequence_number});
+        continue;
+      }
+      reserved.push_back({m.group_id, m.deduplication_id, f.id});
+    }
     r.sent_ms = now;
-    r.delay_seconds = m.delay_seconds >= 0 ? m.delay_seconds : config->delay_seconds;
+    r.delay_seconds = m.delay_seconds >= 0 ? m.delay_seconds : config.delay_seconds;
     r.sender_id = std::move(m.sender_id);
     sent.push_back({r.message_id, sqs::Md5OfBody(m.body), sqs::Md5OfMessageAttributes(m.attributes),
-                    sqs::Md5OfMessageAttributes(m.system_attributes)});
+                    sqs::Md5OfMessageAttributes(m.system_attributes), r.sequence_number});
     r.body = std::move(m.body);
     r.message_attributes = std::move(m.attributes);
     r.system_attributes = std::move(m.system_attributes);
+    r.group_id = std::move(m.group_id);
+    r.deduplication_id = std::move(m.deduplication_id);
     records.push_back(std::move(r));
   }
-  Commit(std::move(records), [done = std::move(done), sent = std::move(sent)](
-                                 const Status& wal, std::vector<Status>& applied) mutable {
-    if (!wal.ok()) return done(wal);
-    for (const Status& s : applied) {
-      if (!s.ok()) return done(s);  // the queue was deleted meanwhile
-    }
-    done(std::move(sent));
-  });
+  // Only duplicates: their originals may not be durable yet, so answer after an empty Receive
+  // record's fsync, which (submitted later under fifo_send_mu_) covers them.
+  if (records.empty()) records.push_back(ReceiveRecord{queue, {}});
+  Commit(std::move(records),
+         [q, done = std::move(done), sent = std::move(sent), reserved = std::move(reserved)](
+             const Status& wal, std::vector<Status>& applied) mutable {
+           Status failed = wal;
+           for (const Status& s : applied) {
+             if (failed.ok() && !s.ok()) failed = s;  // the queue was deleted meanwhile
+           }
+           if (!failed.ok()) {
+             for (const Reserved& r : reserved)
+               q->ReleaseFifoSend(r.group_id, r.deduplication_id, r.id);
+             return done(failed);
+           }
+           done(std::move(sent));
+         });
 }
 
 void QueueEngine::ReceiveMessages(const std::string& queue, const ReceiveRequest& request,
@@ -660,6 +744,9 @@ void QueueEngine::Maintain(const WalWriter& writer, std::vector<WalRecord>* reco
     send.message_attributes = m.attributes;
     send.system_attributes = m.system_attributes;
     send.dead_letter_source = m.dead_letter_source;
+    send.group_id = m.group_id;
+    send.deduplication_id = m.deduplication_id;
+    send.sequence_number = m.sequence_number;
     records->push_back(std::move(send));
     if (c.received) {
       records->push_back(ReceiveRecord{
@@ -696,8 +783,11 @@ Status QueueEngine::DeleteReclaimableSegments(const WalWriter& writer) {
     std::shared_lock lock(queues_mu_);
     for (const auto& [name, q] : queues_) queues.push_back(q);
   }
+  const int64_t now = NowMs();
   for (const auto& q : queues) {
     if (auto s = q->OldestSequence()) oldest_live = std::min(oldest_live, *s);
+    // FIFO deduplication entries are rebuilt from their Send records: keep those for 5 min.
+    if (auto s = q->OldestDeduplicationSequence(now)) oldest_live = std::min(oldest_live, *s);
   }
   {
     std::lock_guard lock(moving_mu_);

@@ -50,6 +50,10 @@ struct NewMessage {
   int delay_seconds = -1;  // -1: the queue's DelaySeconds
   std::string sender_id;
   sqs::MessageAttributes system_attributes;  // MessageSystemAttributes (AWSTraceHeader)
+  // FIFO queues: MessageGroupId (required) and MessageDeduplicationId (already the body's
+  // SHA-256 under ContentBasedDeduplication when none was given).
+  std::string group_id;
+  std::string deduplication_id;
 };
 
 struct SentMessage {
@@ -57,6 +61,7 @@ struct SentMessage {
   std::string md5_of_body;
   std::string md5_of_attributes;
   std::string md5_of_system_attributes;  // "" when none were sent
+  uint64_t sequence_number = 0;          // FIFO only; a duplicate gets the original's
 };
 
 struct EngineStats {
@@ -110,7 +115,9 @@ class QueueEngine {
   Result<QueueAttributeMap> GetQueueAttributes(const std::string& name) const;
 
   // Messages must already be validated (message_validation.h, size against the queue's
-  // MaximumMessageSize). All are logged as one group; the callback runs after fsync.
+  // MaximumMessageSize; FIFO fields present). All are logged as one group; the callback runs
+  // after fsync. On a FIFO queue a message whose deduplication id was sent within 5 minutes is
+  // not logged again: it is answered with the original's id and SequenceNumber (once durable).
   void SendMessages(const std::string& queue, std::vector<NewMessage> messages,
                     Callback<std::vector<SentMessage>> done);
   void ReceiveMessages(const std::string& queue, const ReceiveRequest& request, ReceiveDone done);
@@ -171,6 +178,10 @@ class QueueEngine {
   // stay (the message is out of memory but the move is not in the log).
   mutable std::mutex moving_mu_;
   std::multiset<uint64_t> moving_;  // guarded by moving_mu_
+  // FIFO sends reserve their deduplication ids and submit their records under this lock, so a
+  // duplicate's commit is never ordered before its original's (a leaf but for the queue's and
+  // the committer's mutexes, taken inside it).
+  std::mutex fifo_send_mu_;
 };
 
 // Wall-clock epoch milliseconds (message and queue timestamps).

@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "core/base64.h"
+#include "core/digest.h"
+#include "queue/access_policy.h"
 #include "queue/message_validation.h"
 #include "queue/queue_engine.h"
 #include "queue/sqs_api.h"
@@ -86,18 +88,16 @@ Result<QueueAttributeMap> StringMap(const json::object& o, const char* name) {
   return out;
 }
 
-// CreateQueue/SetQueueAttributes `Attributes`. A Policy must be a JSON object (or "" to remove
-// it): the authorizer evaluates it. Checked here, not in QueueConfig, so that replaying an older
-// log never rejects a queue.
+// CreateQueue/SetQueueAttributes `Attributes`. A Policy must be one the authorizer can evaluate
+// (AccessPolicy::Parse; "" removes it). Checked here, not in QueueConfig, so that replaying an
+// older log never rejects a queue.
 Result<QueueAttributeMap> QueueAttributes(const json::object& input) {
   auto attributes = StringMap(input, "Attributes");
   if (!attributes.ok()) return attributes.status();
   if (auto p = attributes->find("Policy"); p != attributes->end() && !p->second.empty()) {
-    boost::system::error_code ec;
-    const json::value policy = json::parse(p->second, ec);
-    if (ec || !policy.is_object()) {
+    if (auto policy = AccessPolicy::Parse(p->second); !policy.ok()) {
       return SqsError(SqsErrorCode::kInvalidAttributeValue,
-                      "Invalid value for the parameter Policy.");
+                      "Invalid value for the parameter Policy: " + policy.status().message());
     }
   }
   return attributes;
@@ -246,6 +246,23 @@ bool ValidQueueName(const std::string& name) {
 
 bool ValidBatchEntryId(const std::string& id) { return ValidQueueName(id); }  // same charset
 
+// MessageGroupId / MessageDeduplicationId: 1..128 alphanumeric or punctuation characters.
+bool ValidFifoId(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) &&
+        !std::ispunct(static_cast<unsigned char>(c)))
+      return false;
+  }
+  return true;
+}
+
+// SequenceNumber as SQS writes it: a decimal string of fixed width (20 digits here).
+std::string SequenceNumberText(uint64_t n) {
+  std::string digits = std::to_string(n);
+  return std::string(digits.size() < 20 ? 20 - digits.size() : 0, '0') + digits;
+}
+
 json::object AttributeValueJson(const sqs::MessageAttributeValue& v) {
   json::object o{{"DataType", v.data_type}};
   if (v.string_value) o["StringValue"] = *v.string_value;
@@ -258,11 +275,9 @@ json::object AttributeValueJson(const sqs::MessageAttributeValue& v) {
 void CreateQueue(const CallPtr& c) {
   auto name = RequiredString(c->input, "QueueName");
   if (!name.ok()) return c->Fail(name.status());
-  if (!ValidQueueName(*name)) {
-    if (name->ends_with(".fifo")) {
-      return c->Fail(
-          SqsError(SqsErrorCode::kUnsupportedOperation, "FIFO queues are not supported yet."));
-    }
+  // A FIFO queue's name is a standard name plus ".fifo", 80 characters in all.
+  const bool fifo_name = name->ends_with(".fifo");
+  if (!ValidQueueName(fifo_name ? name->substr(0, name->size() - 5) : *name) || name->size() > 80) {
     return c->Fail(SqsError(SqsErrorCode::kInvalidParameterValue,
                             "Can only include alphanumeric characters, hyphens, or underscores. "
                             "1 to 80 in length"));
@@ -383,6 +398,42 @@ Result<NewMessage> ParseNewMessage(const json::object& o, const QueueConfig& con
                     "One or more parameters are invalid. Reason: Message must be shorter than " +
                         std::to_string(config.maximum_message_size) + " bytes.");
   }
+  auto group_id = OptionalString(o, "MessageGroupId");
+  if (!group_id.ok()) return group_id.status();
+  auto dedup_id = OptionalString(o, "MessageDeduplicationId");
+  if (!dedup_id.ok()) return dedup_id.status();
+  if (config.fifo) {
+    if (group_id->empty()) return Missing("MessageGroupId");
+    if (delay->has_value()) {
+      return SqsError(SqsErrorCode::kInvalidParameterValue,
+                      "Value " + std::to_string(**delay) +
+                          " for parameter DelaySeconds is invalid. Reason: The request include "
+                          "parameter that is not valid for this queue type.");
+    }
+    if (dedup_id->empty()) {
+      if (!config.content_based_deduplication) {
+        return SqsError(SqsErrorCode::kInvalidParameterValue,
+                        "The queue should either have ContentBasedDeduplication enabled or "
+                        "MessageDeduplicationId provided explicitly");
+      }
+      *dedup_id = Sha256Hex(*body);
+    }
+    for (const auto& [field, value] : {std::pair{"MessageGroupId", &*group_id},
+                                       std::pair{"MessageDeduplicationId", &*dedup_id}}) {
+      if (!ValidFifoId(*value)) {
+        return SqsError(SqsErrorCode::kInvalidParameterValue,
+                        std::string("Value ") + *value + " for parameter " + field +
+                            " is invalid. Reason: 1 to 128 alphanumeric or punctuation "
+                            "characters.");
+      }
+    }
+    m.group_id = std::move(*group_id);
+    m.deduplication_id = std::move(*dedup_id);
+  } else if (!dedup_id->empty()) {
+    return SqsError(SqsErrorCode::kInvalidParameterValue,
+                    "The request include parameter MessageDeduplicationId that is not valid for "
+                    "this queue type");
+  }
   m.body = std::move(*body);
   m.attributes = std::move(*attributes);
   m.delay_seconds = delay->has_value() ? static_cast<int>(**delay) : -1;
@@ -397,6 +448,7 @@ json::object SentJson(const SentMessage& s) {
   if (!s.md5_of_system_attributes.empty()) {
     o["MD5OfMessageSystemAttributes"] = s.md5_of_system_attributes;
   }
+  if (s.sequence_number != 0) o["SequenceNumber"] = SequenceNumberText(s.sequence_number);
   return o;
 }
 
@@ -534,6 +586,15 @@ json::object ReceivedJson(const SqsApi& api, const ReceivedMessage& r,
   if (!m.dead_letter_source.empty() && system.Wants("DeadLetterQueueSourceArn")) {
     attrs["DeadLetterQueueSourceArn"] = api.QueueArn(m.dead_letter_source);
   }
+  if (!m.group_id.empty()) {
+    if (system.Wants("MessageGroupId")) attrs["MessageGroupId"] = m.group_id;
+    if (system.Wants("MessageDeduplicationId")) {
+      attrs["MessageDeduplicationId"] = m.deduplication_id;
+    }
+    if (system.Wants("SequenceNumber")) {
+      attrs["SequenceNumber"] = SequenceNumberText(m.sequence_number);
+    }
+  }
   if (!attrs.empty()) o["Attributes"] = std::move(attrs);
 
   // Message attributes: "All" / ".*", exact names, or "prefix.*".
@@ -587,6 +648,12 @@ void ReceiveMessage(const CallPtr& c) {
   request.max_messages = max->value_or(1);
   request.visibility_timeout_seconds = vt->has_value() ? static_cast<int>(**vt) : -1;
   request.wait_time_seconds = wait->has_value() ? static_cast<int>(**wait) : -1;
+  auto attempt_id = OptionalString(c->input, "ReceiveRequestAttemptId");
+  if (!attempt_id.ok()) return c->Fail(attempt_id.status());
+  if (!attempt_id->empty() && !ValidFifoId(*attempt_id)) {
+    return c->Fail(BadValue("ReceiveRequestAttemptId"));
+  }
+  request.attempt_id = std::move(*attempt_id);
   c->engine->ReceiveMessages(*name, request,
                              [c, system = std::move(system), names = std::move(*attribute_names)](
                                  Result<std::vector<ReceivedMessage>> received) {

@@ -64,13 +64,22 @@ int64_t& StandardQueue::Counter(State state) {
 void StandardQueue::SetState(Entry& e, State state) {
   --Counter(e.state);
   ++Counter(state);
+  if (!e.message->group_id.empty() &&
+      (e.state == State::kInFlight) != (state == State::kInFlight)) {
+    const std::string& name = e.message->group_id;
+    Group& g = groups_[name];
+    HeadOff(g, name);
+    g.in_flight += state == State::kInFlight ? 1 : -1;
+    HeadOn(g, name);
+  }
   e.state = state;
   e.version = next_version_++;
 }
 
 void StandardQueue::MakeVisible(const MessageId& id, Entry& e) {
   SetState(e, State::kVisible);
-  visible_.push_back({id, e.version});
+  // FIFO messages are found through their group (TakeFifo), in order.
+  if (e.message->group_id.empty()) visible_.push_back({id, e.version});
 }
 
 void StandardQueue::MakeTimed(const MessageId& id, Entry& e, State state, int64_t at_ms) {
@@ -81,6 +90,8 @@ void StandardQueue::MakeTimed(const MessageId& id, Entry& e, State state, int64_
 
 void StandardQueue::EraseEntry(std::unordered_map<MessageId, Entry, MessageIdHash>::iterator it) {
   --Counter(it->second.state);
+  const StoredMessage& m = *it->second.message;
+  if (!m.group_id.empty()) RemoveFromGroup(m, it->second.state == State::kInFlight);
   by_sequence_.erase(it->second.sequence);
   entries_.erase(it);  // index entries pointing at it are skipped as stale
 }
@@ -91,6 +102,88 @@ void StandardQueue::Clear() {
   visible_.clear();
   timed_ = {};
   counts_ = {};
+  groups_.clear();
+  group_heads_.clear();
+  attempts_.clear();
+}
+
+void StandardQueue::HeadOff(const Group& g, const std::string& name) {
+  if (g.in_flight == 0 && !g.messages.empty()) {
+    group_heads_.erase({g.messages.begin()->first, name});
+  }
+}
+
+void StandardQueue::HeadOn(const Group& g, const std::string& name) {
+  if (g.in_flight == 0 && !g.messages.empty()) {
+    group_heads_.emplace(g.messages.begin()->first, name);
+  }
+}
+
+void StandardQueue::AddToGroup(const MessageId& id, const StoredMessage& m) {
+  Group& g = groups_[m.group_id];
+  HeadOff(g, m.group_id);
+  g.messages.emplace(m.sequence_number, id);
+  HeadOn(g, m.group_id);
+}
+
+void StandardQueue::RemoveFromGroup(const StoredMessage& m, bool was_in_flight) {
+  auto it = groups_.find(m.group_id);
+  if (it == groups_.end()) return;
+  Group& g = it->second;
+  HeadOff(g, m.group_id);
+  if (was_in_flight) --g.in_flight;
+  g.messages.erase(m.sequence_number);
+  if (g.messages.empty() && g.in_flight == 0) {
+    groups_.erase(it);
+  } else {
+    HeadOn(g, m.group_id);
+  }
+}
+
+std::string StandardQueue::DeduplicationKey(const std::string& group_id,
+                                            const std::string& dedup_id) const {
+  return config_.deduplicate_per_group ? group_id + '\n' + dedup_id : dedup_id;
+}
+
+FifoReservation StandardQueue::ReserveFifoSend(const std::string& group_id,
+                                               const std::string& deduplication_id,
+                                               int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  const std::string key = DeduplicationKey(group_id, deduplication_id);
+  if (auto it = dedup_.find(key); it != dedup_.end() && it->second.expires_ms > now_ms) {
+    return {it->second.id, it->second.sequence_number, true};
+  }
+  // Above every number given so far, and above any a previous run could have given (the
+  // clock part), so the sequence keeps increasing across restarts even when the log holding
+  // the last numbers was reclaimed.
+  last_sequence_number_ =
+      std::max(last_sequence_number_ + 1, static_cast<uint64_t>(now_ms) * 1000000);
+  Deduplication d{MessageId::Random(), last_sequence_number_, now_ms + kFifoDeduplicationMs, 0};
+  dedup_[key] = d;
+  return {d.id, d.sequence_number, false};
+}
+
+void StandardQueue::ReleaseFifoSend(const std::string& group_id,
+                                    const std::string& deduplication_id, const MessageId& id) {
+  std::lock_guard lock(mu_);
+  auto it = dedup_.find(DeduplicationKey(group_id, deduplication_id));
+  if (it != dedup_.end() && it->second.id == id && it->second.send_sequence == 0) dedup_.erase(it);
+}
+
+std::optional<uint64_t> StandardQueue::OldestDeduplicationSequence(int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  std::optional<uint64_t> oldest;
+  for (auto it = dedup_.begin(); it != dedup_.end();) {
+    if (it->second.expires_ms <= now_ms) {
+      it = dedup_.erase(it);
+      continue;
+    }
+    if (it->second.send_sequence != 0 && (!oldest || it->second.send_sequence < *oldest)) {
+      oldest = it->second.send_sequence;
+    }
+    ++it;
+  }
+  return oldest;
 }
 
 void StandardQueue::Insert(StoredMessagePtr message, int64_t visible_at_ms, uint64_t sequence,
@@ -111,6 +204,18 @@ void StandardQueue::Insert(StoredMessagePtr message, int64_t visible_at_ms, uint
   e.message = std::move(message);
   e.sequence = sequence;
   by_sequence_.emplace(sequence, id);
+  if (const StoredMessage& m = *e.message; !m.group_id.empty()) {
+    AddToGroup(id, m);
+    last_sequence_number_ = std::max(last_sequence_number_, m.sequence_number);
+    if (m.dead_letter_source.empty()) {
+      // The deduplication entry (made live by ReserveFifoSend; rebuilt here on replay) now
+      // points at the durable record; expiry counts from the original send.
+      Deduplication& d = dedup_[DeduplicationKey(m.group_id, m.deduplication_id)];
+      if (d.id == id || d.expires_ms <= m.sent_ms) {
+        d = {id, m.sequence_number, m.sent_ms + kFifoDeduplicationMs, sequence};
+      }
+    }
+  }
   ++Counter(e.state);  // counted in its initial state, so SetState can move it on
   if (visible_at_ms > now_ms) {
     MakeTimed(id, e, State::kDelayed, visible_at_ms);
@@ -136,11 +241,13 @@ bool StandardQueue::ReservePurge(int64_t now_ms) {
   return true;
 }
 
-bool StandardQueue::Erase(const MessageId& id) {
+bool StandardQueue::Erase(const MessageId& id, int64_t now_ms, Deliveries* out) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return false;
+  const bool unblocks = config_.fifo && it->second.state == State::kInFlight;
   EraseEntry(it);
+  if (unblocks && out != nullptr) ServeWaiters(now_ms, out);
   return true;
 }
 
@@ -175,8 +282,24 @@ void StandardQueue::PromoteDue(int64_t now_ms) {
   }
 }
 
+int64_t StandardQueue::MaxInFlight() const {
+  return config_.fifo ? kMaxInFlightFifoMessages : kMaxInFlightMessages;
+}
+
+ReceivedMessage StandardQueue::TakeEntry(const MessageId& id, Entry& e,
+                                         int visibility_timeout_seconds, int64_t now_ms) {
+  ++e.receive_count;
+  if (e.first_receive_ms == 0) e.first_receive_ms = now_ms;
+  e.receive_token = next_receive_token_++;
+  const int64_t visible_at = now_ms + int64_t{visibility_timeout_seconds} * 1000;
+  MakeTimed(id, e, State::kInFlight, visible_at);
+  return {e.message, ReceiptHandle{id, e.receive_token}, e.receive_count, e.first_receive_ms,
+          visible_at};
+}
+
 std::vector<ReceivedMessage> StandardQueue::TakeVisible(int max, int visibility_timeout_seconds,
                                                         int64_t now_ms, Deliveries* out) {
+  if (config_.fifo) return TakeFifo(max, visibility_timeout_seconds, now_ms, out);
   std::vector<ReceivedMessage> taken;
   const int64_t retention_ms = config_.retention_seconds * 1000;
   while (static_cast<int>(taken.size()) < max && !visible_.empty() &&
@@ -196,13 +319,49 @@ std::vector<ReceivedMessage> StandardQueue::TakeVisible(int max, int visibility_
       EraseEntry(entries_.find(ref.id));
       continue;
     }
-    ++e->receive_count;
-    if (e->first_receive_ms == 0) e->first_receive_ms = now_ms;
-    e->receive_token = next_receive_token_++;
-    const int64_t visible_at = now_ms + int64_t{visibility_timeout_seconds} * 1000;
-    MakeTimed(ref.id, *e, State::kInFlight, visible_at);
-    taken.push_back({e->message, ReceiptHandle{ref.id, e->receive_token}, e->receive_count,
-                     e->first_receive_ms, visible_at});
+    taken.push_back(TakeEntry(ref.id, *e, visibility_timeout_seconds, now_ms));
+  }
+  return taken;
+}
+
+std::vector<ReceivedMessage> StandardQueue::TakeFifo(int max, int visibility_timeout_seconds,
+                                                     int64_t now_ms, Deliveries* out) {
+  std::vector<ReceivedMessage> taken;
+  const int64_t retention_ms = config_.retention_seconds * 1000;
+  auto room = [&] {
+    return static_cast<int>(taken.size()) < max && counts_.in_flight < MaxInFlight();
+  };
+  // group_heads_ holds only groups without a message in flight, oldest head first. Taking a
+  // message removes its group from it; a group whose head changed otherwise is met again
+  // further on (its new head is later) and stops at once.
+  for (auto h = group_heads_.begin(); h != group_heads_.end() && room();) {
+    const std::pair<uint64_t, std::string> key = *h;
+    const std::string& group = key.second;
+    // Take the group's messages in order while they are visible: one receive may return
+    // several messages of a group, and the group is blocked once any is in flight.
+    uint64_t cursor = 0;
+    while (room()) {
+      auto g = groups_.find(group);
+      if (g == groups_.end()) break;
+      auto it = g->second.messages.upper_bound(cursor);
+      if (it == g->second.messages.end()) break;
+      cursor = it->first;
+      const MessageId id = it->second;
+      auto e = entries_.find(id);
+      if (e->second.state != State::kVisible) break;  // delayed: later ones wait behind it
+      if (e->second.message->sent_ms + retention_ms <= now_ms) {
+        EraseEntry(e);
+        continue;
+      }
+      if (config_.max_receive_count > 0 && e->second.receive_count >= config_.max_receive_count) {
+        out->dead_letters.push_back(
+            {name_, config_.dead_letter_queue, e->second.message, e->second.sequence});
+        EraseEntry(e);
+        continue;
+      }
+      taken.push_back(TakeEntry(id, e->second, visibility_timeout_seconds, now_ms));
+    }
+    h = group_heads_.upper_bound(key);
   }
   return taken;
 }
@@ -306,14 +465,38 @@ std::optional<int64_t> StandardQueue::Receive(const ReceiveRequest& request, Rec
                                                          : config_.visibility_timeout_seconds;
   const int wait = request.wait_time_seconds >= 0 ? request.wait_time_seconds
                                                   : config_.receive_wait_time_seconds;
-  if (counts_.in_flight >= kMaxInFlightMessages) {
+  if (counts_.in_flight >= MaxInFlight()) {
     out->receivers.push_back(
         {name_, std::move(done),
-         SqsError(SqsErrorCode::kOverLimit,
-                  "The maximum number of in flight messages (120000) is reached.")});
+         SqsError(SqsErrorCode::kOverLimit, "The maximum number of in flight messages (" +
+                                                std::to_string(MaxInFlight()) + ") is reached.")});
     return std::nullopt;
   }
+  const bool attempt = config_.fifo && !request.attempt_id.empty();
+  if (attempt) {
+    for (auto it = attempts_.begin(); it != attempts_.end();) {
+      it = it->second.expires_ms <= now_ms ? attempts_.erase(it) : std::next(it);
+    }
+    if (auto a = attempts_.find(request.attempt_id); a != attempts_.end()) {
+      // A retry: the same messages and receipts, those still in flight under that receive.
+      std::vector<ReceivedMessage> again;
+      for (const ReceivedMessage& r : a->second.received) {
+        auto it = entries_.find(r.message->id);
+        if (it != entries_.end() && it->second.state == State::kInFlight &&
+            it->second.receive_token == r.receipt.receive_token) {
+          again.push_back(r);
+        }
+      }
+      if (!again.empty()) {
+        out->receivers.push_back({name_, std::move(done), std::move(again), false});
+        return std::nullopt;
+      }
+    }
+  }
   auto taken = TakeVisible(request.max_messages, vt, now_ms, out);
+  if (attempt && !taken.empty()) {
+    attempts_[request.attempt_id] = {taken, now_ms + kFifoDeduplicationMs};
+  }
   if (!taken.empty() || wait <= 0) {
     out->receivers.push_back(
         {name_, std::move(done), std::move(taken), config_.max_receive_count > 0});

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <queue>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,6 +49,10 @@ struct StoredMessage {
   int64_t sent_ms = 0;
   int delay_seconds = 0;  // as sent (the Send record's; reclamation copies it forward)
   std::string sender_id;
+  // FIFO queues only ("" / 0 otherwise).
+  std::string group_id;          // MessageGroupId
+  std::string deduplication_id;  // MessageDeduplicationId, or the body's SHA-256 (hex)
+  uint64_t sequence_number = 0;  // SequenceNumber
 };
 using StoredMessagePtr = std::shared_ptr<const StoredMessage>;
 
@@ -63,6 +68,9 @@ struct ReceiveRequest {
   int max_messages = 1;                 // 1..10
   int visibility_timeout_seconds = -1;  // -1: the queue's VisibilityTimeout
   int wait_time_seconds = -1;           // -1: the queue's ReceiveMessageWaitTimeSeconds
+  // FIFO: a retry with the same id within 5 minutes gets the same messages and receipts, as
+  // long as they are still in flight under that receive.
+  std::string attempt_id;
 };
 
 using ReceiveDone = std::function<void(Result<std::vector<ReceivedMessage>>)>;
@@ -90,6 +98,16 @@ struct Deliveries {
 
 // SQS's limit of in-flight messages per standard queue: receives beyond it fail with OverLimit.
 inline constexpr int64_t kMaxInFlightMessages = 120000;
+inline constexpr int64_t kMaxInFlightFifoMessages = 20000;  // the same, for FIFO queues
+// FIFO deduplication interval, and how long a ReceiveRequestAttemptId is remembered.
+inline constexpr int64_t kFifoDeduplicationMs = 5 * 60 * 1000;
+
+// The outcome of reserving a FIFO send (StandardQueue::ReserveFifoSend).
+struct FifoReservation {
+  MessageId id;
+  uint64_t sequence_number = 0;
+  bool duplicate = false;  // the deduplication id was used within 5 minutes: id/number are its
+};
 
 // A live message's state, for copying it forward in the log (space reclamation).
 struct MessageCopy {
@@ -137,14 +155,25 @@ class StandardQueue {
   // Replay of a Receive record: sets each known message's receive count, first-receive time and
   // receipt token (the message stays visible: in-flight state does not survive a restart).
   void ApplyReceive(const std::vector<ReceiveEntry>& entries);
+  // FIFO send: if the deduplication key (group_id + deduplication_id under DeduplicationScope
+  // messageGroup) was sent within 5 minutes, that message's id and SequenceNumber (duplicate);
+  // else a fresh id and the next SequenceNumber, the key reserved for them until
+  // ReleaseFifoSend (the send failed) or the Send record's Insert.
+  FifoReservation ReserveFifoSend(const std::string& group_id, const std::string& deduplication_id,
+                                  int64_t now_ms);
+  void ReleaseFifoSend(const std::string& group_id, const std::string& deduplication_id,
+                       const MessageId& id);
+  // Lowest Send sequence still needed to rebuild unexpired deduplication entries on replay.
+  std::optional<uint64_t> OldestDeduplicationSequence(int64_t now_ms);
   // Drops messages past the retention period; returns how many.
   size_t DropExpired(int64_t now_ms);
   // Sequence of the oldest live message's Send record.
   std::optional<uint64_t> OldestSequence() const;
   // Live messages whose Send sequence is in [lo, hi), oldest first, at most `limit`.
   std::vector<MessageCopy> LiveBetween(uint64_t lo, uint64_t hi, size_t limit) const;
-  // Removes a message in any state; false when it is not here.
-  bool Erase(const MessageId& id);
+  // Removes a message in any state; false when it is not here. On a FIFO queue this may unblock
+  // the message's group: parked receivers it can serve go to `out` (if given).
+  bool Erase(const MessageId& id, int64_t now_ms = 0, Deliveries* out = nullptr);
   bool Contains(const MessageId& id) const;
   // Removes every message (parked receivers stay parked).
   void Purge();
@@ -205,6 +234,22 @@ class StandardQueue {
                                            Deliveries* out);
   void ServeWaiters(int64_t now_ms, Deliveries* out);
   std::optional<int64_t> NextWake();
+  int64_t MaxInFlight() const;
+  // FIFO: the visible messages that may be delivered now, in order within each group, skipping
+  // groups with a message in flight.
+  std::vector<ReceivedMessage> TakeFifo(int max, int visibility_timeout_seconds, int64_t now_ms,
+                                        Deliveries* out);
+  // Marks `e` received (in flight until now + timeout) and returns it as delivered.
+  ReceivedMessage TakeEntry(const MessageId& id, Entry& e, int visibility_timeout_seconds,
+                            int64_t now_ms);
+  std::string DeduplicationKey(const std::string& group_id, const std::string& dedup_id) const;
+  struct Group;
+  void AddToGroup(const MessageId& id, const StoredMessage& m);
+  void RemoveFromGroup(const StoredMessage& m, bool was_in_flight);
+  // Take the group's entry out of / into group_heads_ (it is there iff it is open: no message
+  // in flight and at least one message). Called around every change of a group.
+  void HeadOff(const Group& g, const std::string& name);
+  void HeadOn(const Group& g, const std::string& name);
 
   const std::string name_;
   const int64_t created_ms_;
@@ -228,6 +273,28 @@ class StandardQueue {
   std::multimap<int64_t, uint64_t> waiter_deadlines_;
   uint64_t next_waiter_ = 1;
   int64_t scheduled_wake_ms_ = std::numeric_limits<int64_t>::max();
+
+  // FIFO state. A group is blocked while in_flight > 0; group_heads_ orders the open groups
+  // (none in flight) by their oldest message, so receives walk open groups, not messages.
+  struct Group {
+    std::map<uint64_t, MessageId> messages;  // by SequenceNumber
+    int in_flight = 0;
+  };
+  std::unordered_map<std::string, Group> groups_;
+  std::set<std::pair<uint64_t, std::string>> group_heads_;
+  uint64_t last_sequence_number_ = 0;
+  struct Deduplication {
+    MessageId id;
+    uint64_t sequence_number = 0;
+    int64_t expires_ms = 0;
+    uint64_t send_sequence = 0;  // of its Send record; 0 while the send is not durable
+  };
+  std::unordered_map<std::string, Deduplication> dedup_;
+  struct Attempt {
+    std::vector<ReceivedMessage> received;
+    int64_t expires_ms = 0;
+  };
+  std::unordered_map<std::string, Attempt> attempts_;
 };
 
 }  // namespace roadsense::queue

@@ -166,9 +166,14 @@ void Encode(const SendRecord& r, PayloadWriter& w) {
   w.String(r.sender_id);
   w.String(r.body);
   w.Attributes(r.message_attributes);
-  if (!r.system_attributes.empty() || !r.dead_letter_source.empty()) {
-    w.Attributes(r.system_attributes);  // version 2 bytes when both are empty
+  if (!r.system_attributes.empty() || !r.dead_letter_source.empty() || !r.group_id.empty()) {
+    w.Attributes(r.system_attributes);  // version 2 bytes when all are empty
     w.String(r.dead_letter_source);
+  }
+  if (!r.group_id.empty()) {  // version 4: FIFO messages only
+    w.String(r.group_id);
+    w.String(r.deduplication_id);
+    w.Varint(r.sequence_number);
   }
 }
 void Encode(const DeleteRecord& r, PayloadWriter& w) {
@@ -227,6 +232,11 @@ WalRecord Decode(WalRecordType type, PayloadReader& r) {
       if (!r.AtEnd()) {
         s.system_attributes = r.Attributes();
         s.dead_letter_source = r.String();
+      }
+      if (!r.AtEnd()) {
+        s.group_id = r.String();
+        s.deduplication_id = r.String();
+        s.sequence_number = r.Varint();
       }
       return s;
     }

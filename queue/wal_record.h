@@ -37,6 +37,11 @@ struct SendRecord {
   // Format version 3, optional trailing fields (written only when one is non-empty):
   sqs::MessageAttributes system_attributes;  // MessageSystemAttributes (AWSTraceHeader)
   std::string dead_letter_source;            // the queue that dead-lettered this message
+  // Format version 4, optional trailing fields of a FIFO queue's message (written only when
+  // group_id is non-empty, after the version-3 fields, which are then always written):
+  std::string group_id;          // MessageGroupId
+  std::string deduplication_id;  // MessageDeduplicationId (or the body's SHA-256, hex)
+  uint64_t sequence_number = 0;  // SequenceNumber, strictly increasing per queue
 };
 
 struct DeleteRecord {

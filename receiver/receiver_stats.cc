@@ -2,13 +2,13 @@
 
 #include <cstdio>
 
+#include "core/prometheus_text.h"
+
 namespace roadsense::receiver {
 namespace {
 
 void AppendCounter(std::string* out, std::string_view name, std::string_view help, uint64_t value) {
-  *out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
-  *out += "# TYPE " + std::string(name) + " counter\n";
-  *out += std::string(name) + " " + std::to_string(value) + "\n";
+  AppendPrometheusMetric(out, name, help, "counter", value);
 }
 
 }  // namespace

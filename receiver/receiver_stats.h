@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "receiver/prometheus_histogram.h"
+#include "core/prometheus_histogram.h"
 
 namespace roadsense::receiver {
 

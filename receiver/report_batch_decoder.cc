@@ -6,7 +6,7 @@
 #include <cctype>
 #include <string>
 
-#include "receiver/gzip_codec.h"
+#include "core/gzip_codec.h"
 
 namespace roadsense::receiver {
 namespace {

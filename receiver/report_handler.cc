@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/base64.h"
+#include "core/prometheus_text.h"
 #include "receiver/error_response.h"
 #include "receiver/report_batch_decoder.h"
 
@@ -137,9 +138,7 @@ net::HttpResponse ReportHandler::Metrics() const {
   out.reserve(8192);
   stats_->AppendPrometheus(&out);
   auto gauge = [&out](std::string_view name, std::string_view help, uint64_t value) {
-    out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
-    out += "# TYPE " + std::string(name) + " gauge\n";
-    out += std::string(name) + " " + std::to_string(value) + "\n";
+    AppendPrometheusMetric(&out, name, help, "gauge", value);
   };
   gauge("roadsense_receiver_inflight_uploads", "Uploads queued for or being sent to the queue.",
         enqueuer_->inflight());

@@ -63,6 +63,16 @@ std::vector<BatchFailure> ParseFailures(const json::object& response) {
   return out;
 }
 
+// DeleteMessageBatch / ChangeMessageVisibilityBatch response: {"Successful":[{"Id"}],"Failed":[…]}.
+DeleteBatchResult ParseIdBatchResult(const json::object& response) {
+  DeleteBatchResult result;
+  result.failed = ParseFailures(response);
+  for (const auto& v : GetArray(response, "Successful")) {
+    if (v.is_object()) result.successful.push_back(GetString(v.get_object(), "Id"));
+  }
+  return result;
+}
+
 // The throttling error codes the AWS SDKs retry (botocore's and the JS SDK's lists).
 bool IsThrottlingShape(std::string_view shape) {
   static constexpr std::string_view kThrottling[] = {"RequestThrottled",
@@ -394,12 +404,33 @@ Result<DeleteBatchResult> SqsClient::DeleteMessageBatch(const std::string& queue
                          json::object{{"QueueUrl", queue_url}, {"Entries", std::move(list)}},
                          impl_->options.request_timeout);
   if (!out.ok()) return out.status();
-  DeleteBatchResult result;
-  result.failed = ParseFailures(*out);
-  for (const auto& v : GetArray(*out, "Successful")) {
-    if (v.is_object()) result.successful.push_back(GetString(v.get_object(), "Id"));
+  return ParseIdBatchResult(*out);
+}
+
+Status SqsClient::ChangeMessageVisibility(const std::string& queue_url,
+                                          const std::string& receipt_handle,
+                                          int visibility_timeout) {
+  auto out = impl_->Call("ChangeMessageVisibility",
+                         json::object{{"QueueUrl", queue_url},
+                                      {"ReceiptHandle", receipt_handle},
+                                      {"VisibilityTimeout", visibility_timeout}},
+                         impl_->options.request_timeout);
+  return out.status();
+}
+
+Result<ChangeVisibilityBatchResult> SqsClient::ChangeMessageVisibilityBatch(
+    const std::string& queue_url, const std::vector<VisibilityEntry>& entries) {
+  json::array list;
+  for (const auto& e : entries) {
+    list.emplace_back(json::object{{"Id", e.id},
+                                   {"ReceiptHandle", e.receipt_handle},
+                                   {"VisibilityTimeout", e.visibility_timeout}});
   }
-  return result;
+  auto out = impl_->Call("ChangeMessageVisibilityBatch",
+                         json::object{{"QueueUrl", queue_url}, {"Entries", std::move(list)}},
+                         impl_->options.request_timeout);
+  if (!out.ok()) return out.status();
+  return ParseIdBatchResult(*out);
 }
 
 Result<std::map<std::string, std::string>> SqsClient::GetQueueAttributes(

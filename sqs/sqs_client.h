@@ -115,6 +115,15 @@ struct DeleteBatchResult {
   std::vector<BatchFailure> failed;
 };
 
+struct VisibilityEntry {
+  std::string id;  // unique within the batch, <= 80 chars [A-Za-z0-9_-]
+  std::string receipt_handle;
+  int visibility_timeout = 0;  // seconds from now, 0..43200
+};
+
+// Same shape as DeleteBatchResult: successful entry ids and per-entry failures.
+using ChangeVisibilityBatchResult = DeleteBatchResult;
+
 // The wait before retry number `retry` (0 for the first retry): uniform in
 // [0, min(cap, base * 2^retry)) milliseconds ("full jitter").
 std::chrono::milliseconds RetryDelay(int retry, std::chrono::milliseconds base,
@@ -145,6 +154,12 @@ class SqsClient {
   Status DeleteMessage(const std::string& queue_url, const std::string& receipt_handle);
   Result<DeleteBatchResult> DeleteMessageBatch(const std::string& queue_url,
                                                const std::vector<DeleteEntry>& entries);
+  // Makes the message invisible for `visibility_timeout` seconds from now (0: visible at once).
+  Status ChangeMessageVisibility(const std::string& queue_url, const std::string& receipt_handle,
+                                 int visibility_timeout);
+  // Up to 10 entries per call (the SQS limit).
+  Result<ChangeVisibilityBatchResult> ChangeMessageVisibilityBatch(
+      const std::string& queue_url, const std::vector<VisibilityEntry>& entries);
   Result<std::map<std::string, std::string>> GetQueueAttributes(
       const std::string& queue_url, const std::vector<std::string>& names = {"All"});
 

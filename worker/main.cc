@@ -121,6 +121,12 @@ int Main(int argc, char** argv) {
   flags.AddInt("max-messages-per-commit", &options.max_messages_per_commit,
                "while receives come back full, gather up to this many messages into one "
                "transaction (10 = one receive per transaction)");
+  flags.AddInt("max-hold-seconds", &options.max_hold_seconds,
+               "a heartbeat extends a slow batch's visibility (every half --visibility-timeout) "
+               "until this many seconds after its receive, then gives the messages up");
+  flags.AddInt("poison-backoff-seconds", &options.poison_backoff_seconds,
+               "an undecodable message is made visible again after this × 2^(receives − 1) "
+               "seconds (max 12 h), for the queue's RedrivePolicy to dead-letter it");
   flags.AddBool("create-queue", &create_queue, "CreateQueue on start-up (idempotent)");
   flags.AddInt("ledger-retention-hours", &ledger_retention_hours,
                "delete ingest_ledger rows older than this (0 = never); must exceed queue "
@@ -149,8 +155,13 @@ int Main(int argc, char** argv) {
     error = "--wait-seconds: 0..20";
   else if (options.max_messages_per_commit < 10)
     error = "--max-messages-per-commit must be at least 10";
-  else if (options.visibility_timeout < 0)
-    error = "--visibility-timeout must be >= 0";
+  else if (options.visibility_timeout < 0 || options.visibility_timeout > 43200)
+    error = "--visibility-timeout: 0..43200";
+  else if (options.max_hold_seconds < options.visibility_timeout ||
+           options.max_hold_seconds > 43200)
+    error = "--max-hold-seconds: --visibility-timeout..43200";
+  else if (options.poison_backoff_seconds < 0)
+    error = "--poison-backoff-seconds must be >= 0";
   else if (ledger_retention_hours < 0 || map_retention_hours < 0)
     error = "retention hours must be >= 0";
   else if (prune_interval_seconds < 1)
@@ -173,6 +184,15 @@ int Main(int argc, char** argv) {
     // Failure is not fatal: the poll loops keep retrying until the queue service answers.
     auto url = client.CreateQueue(sqs::QueueNameFromUrl(options.queue_url));
     if (!url.ok()) spdlog::warn("CreateQueue failed: {}", url.status().ToString());
+  }
+  // Poison messages are never deleted by the worker; without a redrive policy nothing ever
+  // removes them (they come back at most every 12 h until the retention period ends).
+  if (auto attrs = client.GetQueueAttributes(options.queue_url, {"RedrivePolicy"});
+      attrs.ok() && attrs->count("RedrivePolicy") == 0) {
+    spdlog::warn(
+        "{} has no RedrivePolicy: undecodable messages will not be dead-lettered "
+        "(worker/README.md, \"Poison messages\")",
+        options.queue_url);
   }
 
   WorkerMetrics metrics;

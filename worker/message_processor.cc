@@ -24,11 +24,15 @@ ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>&
   for (size_t i = 0; i < messages.size(); ++i) {
     Result<v1::QueuedBatch> decoded = DecodeQueuedBatch(messages[i].body);
     if (!decoded.ok()) {
-      // Poison: it can never succeed, so it must not come back and block the queue.
-      spdlog::warn("poison message {} deleted: {}", messages[i].message_id,
+      // Poison: it can never succeed. Not deleted (it is evidence, and the queue's redrive
+      // policy dead-letters it); the caller makes it visible again after a backoff.
+      auto count = messages[i].attributes.find("ApproximateReceiveCount");
+      spdlog::warn("poison message {} (receive {}) left for the dead-letter policy: {}",
+                   messages[i].message_id,
+                   count == messages[i].attributes.end() ? "?" : count->second,
                    decoded.status().message());
       metrics_->poison_messages.fetch_add(1, std::memory_order_relaxed);
-      result.deletable.push_back(i);
+      result.poison.push_back(i);
       continue;
     }
     valid.push_back(i);
@@ -76,7 +80,7 @@ ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>&
     metrics_->reports.fetch_add(reports, std::memory_order_relaxed);
     metrics_->unplaced_reports.fetch_add(unplaced, std::memory_order_relaxed);
   }
-  result.deletable.insert(result.deletable.end(), valid.begin(), valid.end());
+  result.deletable = std::move(valid);
   return result;
 }
 

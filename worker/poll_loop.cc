@@ -8,6 +8,8 @@
 
 #include "db/ingest_store.h"
 #include "worker/message_processor.h"
+#include "worker/poison_backoff.h"
+#include "worker/visibility_heartbeat.h"
 
 namespace roadsense::worker {
 namespace {
@@ -67,6 +69,8 @@ void PollLoop::Run(const StopSignal& stop) {
       continue;
     }
     auto received = client_->ReceiveMessage(options_.queue_url, receive);
+    // The visibility timeout runs from (a few ms before) here, not from the long poll's start.
+    const auto received_at = std::chrono::steady_clock::now();
     if (!received.ok()) {
       metrics_->queue_errors.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("ReceiveMessage failed: {}; retrying in {} ms", received.status().ToString(),
@@ -90,8 +94,18 @@ void PollLoop::Run(const StopSignal& stop) {
     const auto busy_from = std::chrono::steady_clock::now();
     metrics_->messages_received.fetch_add(received->size(), std::memory_order_relaxed);
     metrics_->oldest_message_age_ms.store(OldestAgeMs(*received), std::memory_order_relaxed);
+    std::vector<std::string> handles;
+    handles.reserve(received->size());
+    for (const auto& m : *received) handles.push_back(m.receipt_handle);
+    VisibilityHeartbeat heartbeat(client_, options_.queue_url, std::move(handles), received_at,
+                                  {.visibility_timeout = options_.visibility_timeout,
+                                   .max_hold_seconds = options_.max_hold_seconds},
+                                  metrics_);
     ProcessResult result = processor.Process(*received);
+    // The last extension left at least half a timeout for the deletes; no extension may race them.
+    heartbeat.Stop();
     Delete(*received, result.deletable);
+    BackOffPoison(*received, result.poison);
     metrics_->busy_us.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
                                     std::chrono::steady_clock::now() - busy_from)
                                     .count(),
@@ -127,6 +141,31 @@ void PollLoop::Delete(const std::vector<sqs::ReceivedMessage>& messages,
       std::from_chars(failure.id.data(), failure.id.data() + failure.id.size(), index);
       spdlog::warn("delete of message {} failed: {}: {}",
                    index < messages.size() ? messages[index].message_id : failure.id, failure.code,
+                   failure.message);
+    }
+  }
+}
+
+void PollLoop::BackOffPoison(const std::vector<sqs::ReceivedMessage>& messages,
+                             const std::vector<size_t>& indices) {
+  for (size_t start = 0; start < indices.size(); start += kMaxDeleteBatch) {
+    std::vector<sqs::VisibilityEntry> entries;
+    for (size_t k = start; k < std::min(indices.size(), start + kMaxDeleteBatch); ++k) {
+      const sqs::ReceivedMessage& m = messages[indices[k]];
+      entries.push_back({std::to_string(indices[k]), m.receipt_handle,
+                         PoisonBackoffSeconds(m, options_.poison_backoff_seconds)});
+    }
+    // A failure only shortens the backoff: the message reappears after the visibility timeout.
+    auto changed = client_->ChangeMessageVisibilityBatch(options_.queue_url, entries);
+    if (!changed.ok()) {
+      metrics_->queue_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("ChangeMessageVisibilityBatch (poison backoff) failed: {}",
+                   changed.status().ToString());
+      continue;
+    }
+    for (const auto& failure : changed->failed) {
+      metrics_->queue_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("poison backoff of entry {} failed: {}: {}", failure.id, failure.code,
                    failure.message);
     }
   }

@@ -4,7 +4,13 @@
 //   ensure the database connection (back off while PostgreSQL is down; receive nothing then)
 //   → ReceiveMessage (up to 10, long poll; while a receive comes back full, more receives without
 //     waiting, up to max_messages_per_commit) → MessageProcessor (one transaction for all)
-//   → DeleteMessageBatch for what the processor marked deletable.
+//   → DeleteMessageBatch for what the processor marked deletable; poison messages are made
+//     visible again after PoisonBackoffSeconds (ChangeMessageVisibilityBatch), never deleted:
+//     the queue's redrive policy moves them to its dead-letter queue.
+//
+// While the batch is processed and committed a VisibilityHeartbeat extends the messages'
+// visibility every half timeout (up to max_hold_seconds), so a slow commit is not redelivered to
+// another worker meanwhile; it stops once the transaction is over, before the deletes.
 //
 // Why several receives per transaction: PostgreSQL's work grows with the tile rows a commit
 // touches, not with its reports; one commit over 300 messages touches far fewer rows per report
@@ -32,6 +38,8 @@ struct PollLoopOptions {
   int visibility_timeout = 30;        // seconds, requested on every ReceiveMessage
   int wait_seconds = 20;              // long-poll wait
   int max_messages_per_commit = 300;  // receives of 10 gathered into one transaction
+  int max_hold_seconds = 600;         // visibility extensions stop this long after the receive
+  int poison_backoff_seconds = 30;    // poison invisible base × 2^(receive count − 1) seconds
 };
 
 class PollLoop {
@@ -43,6 +51,9 @@ class PollLoop {
  private:
   void Delete(const std::vector<sqs::ReceivedMessage>& messages,
               const std::vector<size_t>& indices);
+  // Poison back to the queue after its backoff: not hot-looped, dead-lettered by the queue.
+  void BackOffPoison(const std::vector<sqs::ReceivedMessage>& messages,
+                     const std::vector<size_t>& indices);
 
   sqs::SqsClient* client_;
   PollLoopOptions options_;

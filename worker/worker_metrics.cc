@@ -34,14 +34,15 @@ std::string WorkerMetrics::PrometheusText() const {
   Append(out, "roadsense_worker_messages_received_total", "counter", "Messages received.",
          Load(messages_received));
   Append(out, "roadsense_worker_messages_deleted_total", "counter",
-         "Messages deleted after their batch committed (or as poison).", Load(messages_deleted));
+         "Messages deleted after their batch committed.", Load(messages_deleted));
   Append(out, "roadsense_worker_batches_committed_total", "counter",
          "New batches aggregated and committed.", Load(batches_committed));
   Append(out, "roadsense_worker_batches_duplicate_total", "counter",
          "Batches skipped because the ledger (or the same receive) had them already.",
          Load(batches_duplicate));
   Append(out, "roadsense_worker_poison_messages_total", "counter",
-         "Undecodable messages, deleted unprocessed.", Load(poison_messages));
+         "Receives of undecodable messages (not deleted; left for the queue's redrive policy).",
+         Load(poison_messages));
   Append(out, "roadsense_worker_reports_total", "counter", "Reports of committed batches.",
          Load(reports));
   Append(out, "roadsense_worker_unplaced_reports_total", "counter",
@@ -51,8 +52,18 @@ std::string WorkerMetrics::PrometheusText() const {
   Append(out, "roadsense_worker_database_errors_total", "counter",
          "Failed ingest transactions and connection attempts.", Load(database_errors));
   Append(out, "roadsense_worker_queue_errors_total", "counter",
-         "Failed ReceiveMessage / DeleteMessageBatch calls and failed deletes.",
+         "Failed ReceiveMessage / DeleteMessageBatch / poison-backoff calls and entries.",
          Load(queue_errors));
+  Append(out, "roadsense_worker_visibility_extensions_total", "counter",
+         "Messages whose visibility timeout a heartbeat extended during a slow batch.",
+         Load(visibility_extensions));
+  Append(out, "roadsense_worker_visibility_extension_failures_total", "counter",
+         "Messages whose visibility extension failed (they may be redelivered meanwhile).",
+         Load(visibility_extension_failures));
+  Append(
+      out, "roadsense_worker_batches_given_up_total", "counter",
+      "Receives held past --max-hold-seconds: extensions stopped, messages returned to the queue.",
+      Load(batches_given_up));
   Append(out, "roadsense_worker_commits_total", "counter", "Ingest transactions run.",
          Load(commits));
   Append(out, "roadsense_worker_commit_seconds_total", "counter",

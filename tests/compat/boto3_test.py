@@ -282,6 +282,60 @@ def main():
         MessageBody="x",
     )
 
+    # ---- FIFO ----
+    fifo_url = sqs.create_queue(
+        QueueName=f"py-fifo-{suffix}.fifo",
+        Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"},
+    )["QueueUrl"]
+    ok("CreateQueue (FIFO, content-based deduplication)")
+    expect_error(
+        sqs.create_queue,
+        "InvalidParameterValue",
+        "FifoQueue on a name without .fifo",
+        QueueName=f"py-notfifo-{suffix}",
+        Attributes={"FifoQueue": "true"},
+    )
+    expect_error(
+        sqs.send_message,
+        "MissingParameter",
+        "FIFO send without MessageGroupId",
+        QueueUrl=fifo_url,
+        MessageBody="x",
+    )
+    first = sqs.send_message(QueueUrl=fifo_url, MessageBody="f1", MessageGroupId="g")
+    again = sqs.send_message(QueueUrl=fifo_url, MessageBody="f1", MessageGroupId="g")
+    assert first["MessageId"] == again["MessageId"], (first, again)
+    assert first["SequenceNumber"] == again["SequenceNumber"], (first, again)
+    ok("FIFO duplicate (same body) returns the original MessageId and SequenceNumber")
+    batch = sqs.send_message_batch(
+        QueueUrl=fifo_url,
+        Entries=[
+            {"Id": "a", "MessageBody": "f2", "MessageGroupId": "g", "MessageDeduplicationId": "d2"},
+            {"Id": "b", "MessageBody": "f3", "MessageGroupId": "g", "MessageDeduplicationId": "d3"},
+        ],
+    )
+    seqs = [first["SequenceNumber"]] + [e["SequenceNumber"] for e in batch["Successful"]]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 3, seqs
+    ok("FIFO SendMessageBatch: SequenceNumbers increase")
+    got = sqs.receive_message(
+        QueueUrl=fifo_url,
+        MaxNumberOfMessages=10,
+        AttributeNames=["All"],
+        ReceiveRequestAttemptId="py-attempt",
+    )["Messages"]
+    assert [m["Body"] for m in got] == ["f1", "f2", "f3"], got
+    assert got[0]["Attributes"]["MessageGroupId"] == "g", got[0]
+    assert got[0]["Attributes"]["SequenceNumber"] == first["SequenceNumber"], got[0]
+    ok("FIFO ReceiveMessage: group order and system attributes")
+    retry = sqs.receive_message(
+        QueueUrl=fifo_url, MaxNumberOfMessages=10, ReceiveRequestAttemptId="py-attempt"
+    )["Messages"]
+    assert [m["ReceiptHandle"] for m in retry] == [m["ReceiptHandle"] for m in got], retry
+    ok("FIFO ReceiveRequestAttemptId retry returns the same receipts")
+    assert not sqs.receive_message(QueueUrl=fifo_url, MaxNumberOfMessages=10).get("Messages")
+    ok("FIFO group blocked while its messages are in flight")
+    sqs.delete_queue(QueueUrl=fifo_url)
+
     # ---- Delete ----
     sqs.delete_queue(QueueUrl=url)
     sqs.delete_queue(QueueUrl=dlq_url)

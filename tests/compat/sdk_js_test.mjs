@@ -340,6 +340,75 @@ async function main() {
   await expectError(other, new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }),
                     'AccessDenied', 'another account after RemovePermission');
 
+  // ---- FIFO ----
+  const { QueueUrl: fifoUrl } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `js-fifo-${suffix}.fifo`,
+      Attributes: { FifoQueue: 'true', DeduplicationScope: 'messageGroup' },
+    }),
+  );
+  ok('CreateQueue (FIFO, DeduplicationScope messageGroup)');
+  await expectError(
+    sqs,
+    new SendMessageCommand({ QueueUrl: fifoUrl, MessageBody: 'x', MessageGroupId: 'g' }),
+    'InvalidParameterValue',
+    'FIFO send without MessageDeduplicationId (no content-based deduplication)',
+  );
+  await expectError(
+    sqs,
+    new SendMessageCommand({
+      QueueUrl: fifoUrl,
+      MessageBody: 'x',
+      MessageGroupId: 'g',
+      MessageDeduplicationId: 'd',
+      DelaySeconds: 5,
+    }),
+    'InvalidParameterValue',
+    'FIFO send with a per-message DelaySeconds',
+  );
+  const fifoSend = (body, group, dedup) =>
+    sqs.send(
+      new SendMessageCommand({
+        QueueUrl: fifoUrl,
+        MessageBody: body,
+        MessageGroupId: group,
+        MessageDeduplicationId: dedup,
+      }),
+    );
+  const a1 = await fifoSend('a1', 'A', 'd1');
+  const dup = await fifoSend('a1', 'A', 'd1');
+  assert.equal(dup.MessageId, a1.MessageId);
+  assert.equal(dup.SequenceNumber, a1.SequenceNumber);
+  ok('FIFO duplicate returns the original MessageId and SequenceNumber');
+  await fifoSend('b1', 'B', 'd1'); // another group: not a duplicate under messageGroup scope
+  await fifoSend('a2', 'A', 'd2');
+  const firstA = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: fifoUrl,
+      MaxNumberOfMessages: 1,
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  assert.deepEqual(firstA.Messages.map((m) => m.Body), ['a1']);
+  assert.equal(firstA.Messages[0].Attributes.MessageGroupId, 'A');
+  assert.equal(firstA.Messages[0].Attributes.MessageDeduplicationId, 'd1');
+  assert.equal(firstA.Messages[0].Attributes.SequenceNumber, a1.SequenceNumber);
+  ok('FIFO receive: oldest message first, with its system attributes');
+  const others = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: fifoUrl, MaxNumberOfMessages: 10 }),
+  );
+  assert.deepEqual(others.Messages.map((m) => m.Body), ['b1']);
+  ok('FIFO receive: group A blocked while a1 is in flight, group B flows');
+  await sqs.send(
+    new DeleteMessageCommand({ QueueUrl: fifoUrl, ReceiptHandle: firstA.Messages[0].ReceiptHandle }),
+  );
+  const nextA = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: fifoUrl, MaxNumberOfMessages: 10 }),
+  );
+  assert.deepEqual(nextA.Messages.map((m) => m.Body), ['a2']);
+  ok('FIFO receive: a2 after a1 is deleted');
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: fifoUrl }));
+
   // ---- Delete ----
   await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
   await sqs.send(new DeleteQueueCommand({ QueueUrl: dlqUrl }));

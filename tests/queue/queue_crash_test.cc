@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/json.hpp>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "net/http_client.h"
 #include "sqs/sqs_client.h"
 #include "tests/support/child_process.h"
 
@@ -156,6 +158,65 @@ TEST_F(QueueCrashTest, MaxReceiveCountHoldsAcrossKill9) {
   ASSERT_TRUE(dead.ok()) << dead.status().ToString();
   ASSERT_EQ(dead->size(), 1u) << server_->ReadLog();
   EXPECT_EQ((*dead)[0].body, "bad");
+}
+
+// FIFO over the JSON protocol (sqs::SqsClient has no FIFO fields): one AWS JSON 1.0 call.
+boost::json::object JsonCall(int port, const std::string& action,
+                             const boost::json::object& input) {
+  net::HttpClient http("127.0.0.1", static_cast<uint16_t>(port));
+  net::HttpRequest request;
+  request.method = "POST";
+  request.target = "/";
+  request.headers = {{"X-Amz-Target", "AmazonSQS." + action},
+                     {"Content-Type", "application/x-amz-json-1.0"}};
+  request.body = boost::json::serialize(input);
+  auto r = http.RoundTrip(request, std::chrono::seconds(10));
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (!r.ok()) return {};
+  EXPECT_EQ(r->status, 200) << r->body;
+  return boost::json::parse(r->body).as_object();
+}
+
+TEST_F(QueueCrashTest, FifoDeduplicationOrderAndSequenceNumbersSurviveKill9) {
+  StartServer();
+  auto created = JsonCall(port_, "CreateQueue",
+                          {{"QueueName", "f.fifo"}, {"Attributes", {{"FifoQueue", "true"}}}});
+  const std::string url(created["QueueUrl"].as_string());
+  auto send = [&](const std::string& body, const std::string& group, const std::string& dedup) {
+    return JsonCall(port_, "SendMessage",
+                    {{"QueueUrl", url},
+                     {"MessageBody", body},
+                     {"MessageGroupId", group},
+                     {"MessageDeduplicationId", dedup}});
+  };
+  auto receive = [&] {
+    std::vector<std::string> bodies;
+    auto r = JsonCall(port_, "ReceiveMessage", {{"QueueUrl", url}, {"MaxNumberOfMessages", 10}});
+    if (auto* m = r.if_contains("Messages")) {
+      for (const auto& e : m->as_array()) bodies.emplace_back(e.at("Body").as_string());
+    }
+    return bodies;
+  };
+  auto gone = send("gone", "A", "d0");
+  // "gone" is received and deleted: only its deduplication entry is left.
+  auto first = JsonCall(port_, "ReceiveMessage", {{"QueueUrl", url}});
+  ASSERT_EQ(first["Messages"].as_array().size(), 1u);
+  JsonCall(
+      port_, "DeleteMessage",
+      {{"QueueUrl", url}, {"ReceiptHandle", first["Messages"].as_array()[0].at("ReceiptHandle")}});
+  send("a1", "A", "d1");
+  send("b1", "B", "d2");
+  auto last = send("a2", "A", "d3");
+
+  server_->Stop(SIGKILL);
+  StartServer();
+
+  auto dup = send("gone", "A", "d0");
+  EXPECT_EQ(dup["MessageId"], gone["MessageId"]);
+  EXPECT_EQ(dup["SequenceNumber"], gone["SequenceNumber"]);
+  auto next = send("b2", "B", "d4");
+  EXPECT_GT(next["SequenceNumber"].as_string(), last["SequenceNumber"].as_string());
+  EXPECT_EQ(receive(), (std::vector<std::string>{"a1", "a2", "b1", "b2"}));
 }
 
 }  // namespace

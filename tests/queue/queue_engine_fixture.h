@@ -48,7 +48,7 @@ class QueueEngineFixture : public ::testing::Test {
   Result<std::vector<SentMessage>> Send(const std::vector<std::string>& bodies,
                                         int delay_seconds = -1, const std::string& queue = "q") {
     std::vector<NewMessage> messages;
-    for (const auto& b : bodies) messages.push_back({b, {}, delay_seconds, "me", {}});
+    for (const auto& b : bodies) messages.push_back({b, {}, delay_seconds, "me", {}, "", ""});
     std::promise<Result<std::vector<SentMessage>>> p;
     engine_->SendMessages(queue, std::move(messages), [&](auto r) { p.set_value(std::move(r)); });
     return p.get_future().get();
@@ -57,7 +57,7 @@ class QueueEngineFixture : public ::testing::Test {
   std::vector<ReceivedMessage> Receive(int max, int visibility_timeout = -1, int wait = 0,
                                        const std::string& queue = "q") {
     std::promise<Result<std::vector<ReceivedMessage>>> p;
-    engine_->ReceiveMessages(queue, {max, visibility_timeout, wait},
+    engine_->ReceiveMessages(queue, {max, visibility_timeout, wait, ""},
                              [&](auto r) { p.set_value(std::move(r)); });
     auto r = p.get_future().get();
     EXPECT_TRUE(r.ok()) << r.status().ToString();

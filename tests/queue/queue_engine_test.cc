@@ -73,7 +73,7 @@ TEST_F(QueueEngineTest, DeletedMessageIsNotRedelivered) {
 TEST_F(QueueEngineTest, LongPollWakesOnSend) {
   ASSERT_TRUE(Create("q").ok());
   std::promise<Result<std::vector<ReceivedMessage>>> p;
-  engine_->ReceiveMessages("q", {1, -1, 20}, [&](auto r) { p.set_value(std::move(r)); });
+  engine_->ReceiveMessages("q", {1, -1, 20, ""}, [&](auto r) { p.set_value(std::move(r)); });
   ASSERT_TRUE(Send({"wake"}).ok());
   auto got = p.get_future().get();  // a receiver woken only by its deadline would get nothing
   ASSERT_TRUE(got.ok());

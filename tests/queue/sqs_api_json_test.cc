@@ -280,5 +280,88 @@ TEST_F(SqsApiJsonTest, MessageMoveTaskShapes) {
       400, "InvalidParameterValue", "InvalidParameterValue");
 }
 
+// ---- Policy validation and FIFO queues ---------------------------------------------------------
+
+TEST_F(SqsApiJsonTest, PolicyThatDoesNotParseIsInvalidAttributeValueNamingTheProblem) {
+  auto r = Call(
+      "CreateQueue",
+      R"({"QueueName":"q","Attributes":{"Policy":"{\"Statement\":[{\"Effect\":\"Maybe\"}]}"}})");
+  ExpectError(r, 400, "InvalidAttributeValue", "InvalidAttributeValue");
+  EXPECT_NE(r.body.find("Effect"), std::string::npos) << r.body;
+}
+
+class SqsApiJsonFifoTest : public SqsApiJsonTest {
+ protected:
+  std::string CreateFifo(const std::string& extra = "") {
+    return std::string(
+        CallOk("CreateQueue",
+               R"({"QueueName":"q.fifo","Attributes":{"FifoQueue":"true")" + extra + "}}")
+            .at("QueueUrl")
+            .as_string());
+  }
+};
+
+TEST_F(SqsApiJsonFifoTest, SendWithoutMessageGroupIdIsMissingParameter) {
+  const std::string url = CreateFifo();
+  ExpectError(Call("SendMessage", R"({"QueueUrl":")" + url +
+                                      R"(","MessageBody":"x","MessageDeduplicationId":"d"})"),
+              400, "MissingParameter", "MissingParameter");
+}
+
+TEST_F(SqsApiJsonFifoTest, SendWithoutDeduplicationIdNeedsContentBasedDeduplication) {
+  const std::string url = CreateFifo();
+  ExpectError(Call("SendMessage",
+                   R"({"QueueUrl":")" + url + R"(","MessageBody":"x","MessageGroupId":"g"})"),
+              400, "InvalidParameterValue", "InvalidParameterValue");
+}
+
+TEST_F(SqsApiJsonFifoTest, PerMessageDelayIsInvalidParameterValue) {
+  const std::string url = CreateFifo();
+  ExpectError(Call("SendMessage", R"({"QueueUrl":")" + url +
+                                      R"(","MessageBody":"x","MessageGroupId":"g",
+                                      "MessageDeduplicationId":"d","DelaySeconds":5})"),
+              400, "InvalidParameterValue", "InvalidParameterValue");
+}
+
+TEST_F(SqsApiJsonFifoTest, ContentBasedDuplicateReturnsSameIdAndSequenceNumber) {
+  const std::string url = CreateFifo(R"(,"ContentBasedDeduplication":"true")");
+  const std::string send =
+      R"({"QueueUrl":")" + url + R"(","MessageBody":"same","MessageGroupId":"g"})";
+  auto first = CallOk("SendMessage", send);
+  auto second = CallOk("SendMessage", send);
+  EXPECT_EQ(first.at("MessageId"), second.at("MessageId"));
+  ASSERT_TRUE(first.contains("SequenceNumber"));
+  EXPECT_EQ(first.at("SequenceNumber"), second.at("SequenceNumber"));
+  EXPECT_EQ(first.at("SequenceNumber").as_string().size(), 20u);
+  auto received = CallOk("ReceiveMessage", R"({"QueueUrl":")" + url +
+                                               R"(","MaxNumberOfMessages":10,
+                                               "MessageSystemAttributeNames":["All"]})");
+  const auto& messages = received.at("Messages").as_array();
+  ASSERT_EQ(messages.size(), 1u);
+  const auto& attrs = messages[0].at("Attributes").as_object();
+  EXPECT_EQ(attrs.at("MessageGroupId"), "g");
+  // The body's SHA-256.
+  EXPECT_EQ(attrs.at("MessageDeduplicationId"),
+            "0967115f2813a3541eaef77de9d9d5773f1c0c04314b0bbfe4ff3b3b1c55b5d5");
+  EXPECT_EQ(attrs.at("SequenceNumber"), first.at("SequenceNumber"));
+}
+
+TEST_F(SqsApiJsonFifoTest, BatchEntriesOfAGroupAreReceivedInOrder) {
+  const std::string url = CreateFifo();
+  auto sent = CallOk("SendMessageBatch", R"({"QueueUrl":")" + url + R"(","Entries":[
+      {"Id":"a","MessageBody":"1","MessageGroupId":"g","MessageDeduplicationId":"1"},
+      {"Id":"b","MessageBody":"2","MessageGroupId":"g","MessageDeduplicationId":"2"},
+      {"Id":"c","MessageBody":"3","MessageGroupId":"g","MessageDeduplicationId":"3"}]})");
+  ASSERT_EQ(sent.at("Successful").as_array().size(), 3u);
+  auto received = CallOk("ReceiveMessage", R"({"QueueUrl":")" + url +
+                                               R"(","MaxNumberOfMessages":10,
+                                               "ReceiveRequestAttemptId":"try-1"})");
+  std::string bodies;
+  for (const auto& m : received.at("Messages").as_array()) {
+    bodies += m.at("Body").as_string().c_str();
+  }
+  EXPECT_EQ(bodies, "123");
+}
+
 }  // namespace
 }  // namespace roadsense::queue

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "queue/sqs_api.h"
@@ -701,6 +702,96 @@ TEST_F(SqsApiQueryTest, AuthorizerSeesActionQueueArnAndPolicy) {
   EXPECT_TRUE(authorizer.asked[2].starts_with(
       "AKIDTEST SendMessage arn:aws:sqs:us-east-1:111111111111:q "));
   EXPECT_NE(authorizer.asked[2], "AKIDTEST SendMessage arn:aws:sqs:us-east-1:111111111111:q 0");
+}
+
+// ---- FIFO queues ---------------------------------------------------------------------------
+
+TEST_F(SqsApiQueryTest, FifoSendAndReceiveCarrySequenceNumberAndGroup) {
+  const std::string url =
+      CreateQueue("q.fifo", {{"Attribute.1.Name", "FifoQueue"}, {"Attribute.1.Value", "true"}});
+  auto sent = QueryOk("SendMessage", {{"QueueUrl", url},
+                                      {"MessageBody", "hello"},
+                                      {"MessageGroupId", "g1"},
+                                      {"MessageDeduplicationId", "d1"}});
+  ASSERT_EQ(sent["SequenceNumber"].text.size(), 20u);
+  auto dup = QueryOk("SendMessage", {{"QueueUrl", url},
+                                     {"MessageBody", "other"},
+                                     {"MessageGroupId", "g1"},
+                                     {"MessageDeduplicationId", "d1"}});
+  EXPECT_EQ(dup["MessageId"].text, sent["MessageId"].text);
+  auto received = QueryOk("ReceiveMessage", {{"QueueUrl", url},
+                                             {"MaxNumberOfMessages", "10"},
+                                             {"AttributeName.1", "All"},
+                                             {"ReceiveRequestAttemptId", "a1"}});
+  ASSERT_EQ(received.All("Message").size(), 1u);
+  std::map<std::string, std::string> attrs;
+  for (const XmlNode* a : received["Message"].All("Attribute")) {
+    attrs[(*a)["Name"].text] = (*a)["Value"].text;
+  }
+  EXPECT_EQ(attrs["MessageGroupId"], "g1");
+  EXPECT_EQ(attrs["MessageDeduplicationId"], "d1");
+  EXPECT_EQ(attrs["SequenceNumber"], sent["SequenceNumber"].text);
+  auto fifo = QueryOk("GetQueueAttributes", {{"QueueUrl", url}, {"AttributeName.1", "All"}});
+  bool is_fifo = false;
+  for (const XmlNode* a : fifo.All("Attribute")) {
+    if ((*a)["Name"].text == "FifoQueue") is_fifo = (*a)["Value"].text == "true";
+  }
+  EXPECT_TRUE(is_fifo);
+}
+
+TEST_F(SqsApiQueryTest, FifoBatchEntryWithoutGroupFailsAlone) {
+  const std::string url =
+      CreateQueue("q.fifo", {{"Attribute.1.Name", "FifoQueue"}, {"Attribute.1.Value", "true"}});
+  auto r =
+      QueryOk("SendMessageBatch", {{"QueueUrl", url},
+                                   {"SendMessageBatchRequestEntry.1.Id", "ok"},
+                                   {"SendMessageBatchRequestEntry.1.MessageBody", "x"},
+                                   {"SendMessageBatchRequestEntry.1.MessageGroupId", "g"},
+                                   {"SendMessageBatchRequestEntry.1.MessageDeduplicationId", "d"},
+                                   {"SendMessageBatchRequestEntry.2.Id", "bad"},
+                                   {"SendMessageBatchRequestEntry.2.MessageBody", "y"},
+                                   {"SendMessageBatchRequestEntry.2.MessageDeduplicationId", "e"}});
+  EXPECT_EQ(r.All("SendMessageBatchResultEntry").size(), 1u);
+  ASSERT_EQ(r.All("BatchResultErrorEntry").size(), 1u);
+  EXPECT_EQ(r["BatchResultErrorEntry"]["Code"].text, "MissingParameter");
+}
+
+TEST_F(SqsApiQueryTest, FifoDeadLetterMoveTaskReturnsMessageToItsGroupWithinDedupWindow) {
+  CreateQueue("dlq.fifo", {{"Attribute.1.Name", "FifoQueue"}, {"Attribute.1.Value", "true"}});
+  const std::string src = CreateQueue(
+      "src.fifo", {{"Attribute.1.Name", "FifoQueue"},
+                   {"Attribute.1.Value", "true"},
+                   {"Attribute.2.Name", "RedrivePolicy"},
+                   {"Attribute.2.Value",
+                    R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq.fifo",)"
+                    R"("maxReceiveCount":"1"})"}});
+  QueryOk("SendMessage", {{"QueueUrl", src},
+                          {"MessageBody", "poison"},
+                          {"MessageGroupId", "g"},
+                          {"MessageDeduplicationId", "p"}});
+  DeadLetterAll(src);
+  const std::string dlq = "http://h:1/000000000000/dlq.fifo";
+  WaitForCount(dlq, "ApproximateNumberOfMessages", "1");
+  QueryOk("StartMessageMoveTask", {{"SourceArn", "arn:aws:sqs:us-east-1:000000000000:dlq.fifo"}});
+  api_->move_tasks().WaitIdle();
+  auto r = QueryOk("ReceiveMessage",
+                   {{"QueueUrl", src}, {"MaxNumberOfMessages", "10"}, {"AttributeName.1", "All"}});
+  ASSERT_EQ(r.All("Message").size(), 1u);
+  EXPECT_EQ(r["Message"]["Body"].text, "poison");
+}
+
+TEST_F(SqsApiQueryTest, SetQueueAttributesWithAnUnevaluablePolicyIsInvalidAttributeValue) {
+  const std::string url = CreateQueue();
+  auto r = Query("SetQueueAttributes",
+                 {{"QueueUrl", url},
+                  {"Attribute.1.Name", "Policy"},
+                  {"Attribute.1.Value", R"({"Statement":[{"Effect":"Allow","NotAction":"*"}]})"}});
+  ExpectError(r, 400, "InvalidAttributeValue");
+  EXPECT_NE(r.body.find("NotAction"), std::string::npos) << r.body;
+}
+
+TEST_F(SqsApiQueryTest, FifoNameWithoutFifoQueueAttributeIsInvalidParameterValue) {
+  ExpectError(Query("CreateQueue", {{"QueueName", "q.fifo"}}), 400, "InvalidParameterValue");
 }
 
 }  // namespace

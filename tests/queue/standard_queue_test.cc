@@ -28,7 +28,7 @@ Result<std::vector<ReceivedMessage>> ReceiveNow(StandardQueue& q, int64_t now_ms
   Result<std::vector<ReceivedMessage>> got = std::vector<ReceivedMessage>();
   Deliveries out;
   q.Receive(
-      {10, 30, 0}, [&](auto r) { got = std::move(r); }, now_ms, &out);
+      {10, 30, 0, ""}, [&](auto r) { got = std::move(r); }, now_ms, &out);
   for (auto& d : out.receivers) d.done(std::move(d.result));
   return got;
 }

@@ -91,6 +91,13 @@ TEST(WalRecord, EveryTypeRoundTrips) {
         s.dead_letter_source = "src";
         return s;
       }(),
+      [] {
+        SendRecord s = MakeSend("fifo");  // version 4: FIFO fields
+        s.group_id = "g";
+        s.deduplication_id = "d";
+        s.sequence_number = 1764097200000000001;
+        return s;
+      }(),
       DeleteRecord{"q", MessageId::Random()},
       DeleteQueueRecord{"q"},
       PurgeQueueRecord{"q", 99},
@@ -108,6 +115,29 @@ TEST(WalRecord, EveryTypeRoundTrips) {
     EXPECT_EQ(payload, again);
     EXPECT_EQ(decoded->index(), record.index());
   }
+}
+
+// Format version 4 appends the FIFO fields after the version-3 ones, which are then written even
+// when empty; a standard message keeps its older bytes.
+TEST(WalRecord, FifoSendCarriesGroupDeduplicationIdAndSequenceNumber) {
+  SendRecord s = MakeSend("x");
+  std::string standard;
+  EncodeWalPayload(s, &standard);
+  s.group_id = "g";
+  s.deduplication_id = "d";
+  s.sequence_number = 300;
+  std::string fifo;
+  EncodeWalPayload(s, &fifo);
+  // + empty system attributes, empty dead_letter_source, "g", "d", varint 300.
+  EXPECT_EQ(fifo, standard + std::string("\x00\x00\x01g\x01"
+                                         "d\xac\x02",
+                                         8));
+  auto decoded = DecodeWalPayload(WalRecordType::kSend, fifo);
+  ASSERT_TRUE(decoded.ok());
+  const auto& d = std::get<SendRecord>(*decoded);
+  EXPECT_EQ(d.group_id, "g");
+  EXPECT_EQ(d.deduplication_id, "d");
+  EXPECT_EQ(d.sequence_number, 300u);
 }
 
 // Format version 3 only appends an optional field: a version-2 CreateQueue record (no tags)

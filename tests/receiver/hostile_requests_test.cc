@@ -15,9 +15,9 @@
 #include <thread>
 
 #include "core/digest.h"
+#include "core/gzip_codec.h"
 #include "net/http_server.h"
 #include "receiver/fleet_authenticator.h"
-#include "receiver/gzip_codec.h"
 #include "receiver/report_handler.h"
 #include "tests/receiver/fake_queue_sender.h"
 #include "tests/receiver/test_batches.h"

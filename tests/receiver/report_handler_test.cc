@@ -12,7 +12,7 @@
 
 #include "core/base64.h"
 #include "core/digest.h"
-#include "receiver/gzip_codec.h"
+#include "core/gzip_codec.h"
 #include "tests/receiver/fake_queue_sender.h"
 #include "tests/receiver/test_batches.h"
 #include "tests/support/child_process.h"

@@ -340,6 +340,42 @@ TEST(SqsClientTest, DeleteMessageBatchReportsResults) {
   EXPECT_EQ(entries.at(1).as_object().at("ReceiptHandle").as_string(), "rh-2");
 }
 
+TEST(SqsClientTest, ChangeMessageVisibilityBatchSendsTimeoutsAndReportsResults) {
+  FakeSqs fake;
+  fake.SetScript([](const net::HttpRequest&, const json::object&) {
+    json::array ok;
+    ok.emplace_back(json::object{{"Id", "a"}});
+    json::array failed;
+    failed.emplace_back(json::object{{"Id", "b"},
+                                     {"Code", "ReceiptHandleIsInvalid"},
+                                     {"Message", "stale"},
+                                     {"SenderFault", true}});
+    return Ok({{"Successful", std::move(ok)}, {"Failed", std::move(failed)}});
+  });
+  SqsClient client(TestOptions(fake));
+  auto result =
+      client.ChangeMessageVisibilityBatch(kQueueUrl, {{"a", "rh-a", 30}, {"b", "rh-b", 7}});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->successful, std::vector<std::string>{"a"});
+  ASSERT_EQ(result->failed.size(), 1u);
+  EXPECT_EQ(result->failed[0].id, "b");
+  const net::HttpRequest request = fake.last();
+  EXPECT_EQ(request.Header("X-Amz-Target"), "AmazonSQS.ChangeMessageVisibilityBatch");
+  const json::object body = BodyOf(request);
+  const json::object& second = body.at("Entries").as_array().at(1).as_object();
+  EXPECT_EQ(second.at("ReceiptHandle").as_string(), "rh-b");
+  EXPECT_EQ(second.at("VisibilityTimeout").to_number<int>(), 7);
+}
+
+TEST(SqsClientTest, ChangeMessageVisibilitySendsHandleAndTimeout) {
+  FakeSqs fake;
+  SqsClient client(TestOptions(fake));
+  ASSERT_TRUE(client.ChangeMessageVisibility(kQueueUrl, "rh-1", 120).ok());
+  const json::object sent = BodyOf(fake.last());
+  EXPECT_EQ(sent.at("ReceiptHandle").as_string(), "rh-1");
+  EXPECT_EQ(sent.at("VisibilityTimeout").to_number<int>(), 120);
+}
+
 TEST(SqsClientTest, QueueActionsParseResponses) {
   FakeSqs fake;
   fake.SetScript([](const net::HttpRequest& request, const json::object&) {

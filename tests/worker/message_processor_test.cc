@@ -82,11 +82,12 @@ TEST_F(MessageProcessorTest, CommittedMessagesAreAllDeletable) {
   EXPECT_EQ(metrics_.reports.load(), 5);
 }
 
-TEST_F(MessageProcessorTest, PoisonMessageIsDeletedAndCounted) {
+TEST_F(MessageProcessorTest, PoisonMessageIsCountedButNotDeletable) {
   ProcessResult r = processor_.Process(
       {Message("bad", "%%% not base64"), Message("ok", BatchBody("car-aaaaaaaa", 1, 1))});
   ASSERT_TRUE(r.status.ok());
-  EXPECT_EQ(r.deletable, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(r.deletable, (std::vector<size_t>{1}));
+  EXPECT_EQ(r.poison, (std::vector<size_t>{0}));
   EXPECT_EQ(metrics_.poison_messages.load(), 1);
   EXPECT_EQ(TotalReports(), 1);
 }
@@ -131,7 +132,8 @@ TEST_F(MessageProcessorTest, DatabaseDownLeavesValidMessagesOnTheQueue) {
   ProcessResult r =
       processor.Process({Message("ok", BatchBody("car-aaaaaaaa", 1, 1)), Message("bad", "???")});
   EXPECT_EQ(r.status.code(), StatusCode::kUnavailable);
-  EXPECT_EQ(r.deletable, (std::vector<size_t>{1}));  // only the poison one
+  EXPECT_TRUE(r.deletable.empty());  // nothing, not even the poison one
+  EXPECT_EQ(r.poison, (std::vector<size_t>{1}));
   EXPECT_EQ(metrics_.database_errors.load(), 1);
 }
 

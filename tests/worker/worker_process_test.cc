@@ -1,5 +1,6 @@
 // roadsense-worker as a process, against a real roadsense-queue and PostgreSQL: batches land in
-// tile_stats exactly once, poison is deleted, SIGTERM exits 0.
+// tile_stats exactly once, a slow batch's visibility is extended (and given up at the cap), poison
+// is dead-lettered by the queue's redrive policy without being deleted, SIGTERM exits 0.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -54,14 +55,64 @@ class WorkerProcessTest : public DatabaseTest {
     auto options = sqs::SqsClientOptions{};
     options.endpoint = "http://127.0.0.1:" + std::to_string(port);
     client_ = std::make_unique<sqs::SqsClient>(options);
-    auto url = client_->CreateQueue("reports");
+    // The reports queue as operators should configure it: poison goes to a DLQ after 2 receives.
+    auto dlq = client_->CreateQueue("reports-dlq");
+    ASSERT_TRUE(dlq.ok()) << dlq.status().ToString();
+    dlq_url_ = *dlq;
+    auto arn = client_->GetQueueAttributes(dlq_url_, {"QueueArn"});
+    ASSERT_TRUE(arn.ok()) << arn.status().ToString();
+    auto url = client_->CreateQueue(
+        "reports", {{"RedrivePolicy", "{\"deadLetterTargetArn\":\"" + arn->at("QueueArn") +
+                                          "\",\"maxReceiveCount\":\"2\"}"}});
     ASSERT_TRUE(url.ok()) << url.status().ToString();
     queue_url_ = *url;
+  }
+
+  // Starts the worker with `extra` flags after the defaults; returns once it serves /metrics
+  // (migrations done).
+  void StartWorker(const std::vector<std::string>& extra = {}) {
     metrics_port_ = FreePort();
-    worker_.Start({BinaryPath("roadsense-worker"), "--queue-url", queue_url_, "--db",
-                   ConnectionString(), "--wait-seconds", "1", "--visibility-timeout", "5",
-                   "--metrics-listen", "127.0.0.1:" + std::to_string(metrics_port_)},
-                  dir_.path() + "/worker.log");
+    std::vector<std::string> argv = {BinaryPath("roadsense-worker"),
+                                     "--queue-url",
+                                     queue_url_,
+                                     "--db",
+                                     ConnectionString(),
+                                     "--wait-seconds",
+                                     "1",
+                                     "--visibility-timeout",
+                                     "5",
+                                     "--metrics-listen",
+                                     "127.0.0.1:" + std::to_string(metrics_port_)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    worker_.Start(argv, dir_.path() + "/worker.log");
+    ASSERT_TRUE(WaitForPort(metrics_port_, 30s)) << Logs();
+  }
+
+  // ApproximateNumberOfMessages (visible) of `url`, -1 on error.
+  int64_t VisibleMessages(const std::string& url) {
+    auto attrs = client_->GetQueueAttributes(url, {"ApproximateNumberOfMessages"});
+    return attrs.ok() ? std::stoll(attrs->at("ApproximateNumberOfMessages")) : -1;
+  }
+
+  // Waits until some backend of the worker waits for a lock (the test holds it).
+  bool WaitForLockWaiter(std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (QueryValue<int64_t>(
+              "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") > 0) {
+        return true;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  // The value of metric `name` in GET /metrics, -1 when absent.
+  int64_t Metric(const std::string& name) {
+    const std::string text = Metrics();
+    const std::string key = "\n" + name + " ";
+    const size_t at = text.find(key);
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + key.size()));
   }
 
   void Send(const std::vector<std::string>& bodies) {
@@ -106,21 +157,90 @@ class WorkerProcessTest : public DatabaseTest {
   int metrics_port_ = 0;
   ChildProcess queue_, worker_;
   std::unique_ptr<sqs::SqsClient> client_;
-  std::string queue_url_;
+  std::string queue_url_, dlq_url_;
 };
 
-TEST_F(WorkerProcessTest, SentBatchesLandOnceAndPoisonIsDeleted) {
-  // Batch 1 twice (a receiver retry), batch 2 once, one poison message: 3 + 4 reports.
+TEST_F(WorkerProcessTest, SentBatchesLandOnce) {
+  StartWorker();
+  // Batch 1 twice (a receiver retry), batch 2 once: 3 + 4 reports.
   Send({BatchBody("car-aaaaaaaa", 1, 3), BatchBody("car-aaaaaaaa", 1, 3),
-        BatchBody("car-bbbbbbbb", 1, 4), "this is not a batch"});
+        BatchBody("car-bbbbbbbb", 1, 4)});
   ASSERT_TRUE(WaitForEmptyQueue(60s)) << Logs();
   EXPECT_EQ(QueryValue<int64_t>("SELECT sum(reports) FROM tile_stats"), 7) << Logs();
   EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger"), 2);
   EXPECT_EQ(worker_.Stop(SIGTERM), 0) << Logs();
-  EXPECT_NE(worker_.ReadLog().find("poison"), std::string::npos);
+}
+
+TEST_F(WorkerProcessTest, PoisonIsDeadLetteredNotDeletedAndGoodMessagesCommit) {
+  StartWorker({"--poison-backoff-seconds", "1"});
+  const std::string poison = "this is not a batch";
+  Send({BatchBody("car-aaaaaaaa", 1, 3), poison, BatchBody("car-bbbbbbbb", 1, 4),
+        BatchBody("car-cccccccc", 1, 2)});
+  // Receive 1 → invisible 1 s; receive 2 → 2 s; the third receive exceeds maxReceiveCount 2 and
+  // the queue moves it to the DLQ.
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (VisibleMessages(dlq_url_) != 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(VisibleMessages(dlq_url_), 1) << Logs();
+  ASSERT_TRUE(WaitForEmptyQueue(30s)) << Logs();
+  sqs::ReceiveOptions receive;
+  receive.wait_time_seconds = 0;
+  auto dead = client_->ReceiveMessage(dlq_url_, receive);
+  ASSERT_TRUE(dead.ok()) << dead.status().ToString();
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ(dead->at(0).body, poison);
+  EXPECT_EQ(QueryValue<int64_t>("SELECT sum(reports) FROM tile_stats"), 9) << Logs();
+  EXPECT_EQ(Metric("roadsense_worker_batches_committed_total"), 3);
+  EXPECT_EQ(Metric("roadsense_worker_messages_deleted_total"), 3);  // only the committed ones
+  EXPECT_EQ(Metric("roadsense_worker_poison_messages_total"), 2);   // one per receive
+  EXPECT_NE(worker_.ReadLog().find("poison message"), std::string::npos);
+}
+
+TEST_F(WorkerProcessTest, SlowCommitKeepsItsMessagesInvisible) {
+  StartWorker({"--threads", "1", "--visibility-timeout", "2"});
+  // Hold a lock the worker's tile upsert needs: its transaction waits ≥ 5 s, 2.5 timeouts.
+  pqxx::connection blocker(ConnectionString());
+  pqxx::work lock(blocker);
+  lock.exec("LOCK TABLE tile_stats IN SHARE MODE");
+  Send({BatchBody("car-aaaaaaaa", 1, 3)});
+  ASSERT_TRUE(WaitForLockWaiter(30s)) << Logs();
+  int visible_samples = 0;
+  for (const auto until = std::chrono::steady_clock::now() + 5s;
+       std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(100ms)) {
+    if (VisibleMessages(queue_url_) != 0) ++visible_samples;
+  }
+  lock.abort();
+  EXPECT_EQ(visible_samples, 0) << "the held message became visible (redeliverable)";
+  ASSERT_TRUE(WaitForEmptyQueue(30s)) << Logs();
+  EXPECT_EQ(QueryValue<int64_t>("SELECT sum(reports) FROM tile_stats"), 3) << Logs();
+  EXPECT_EQ(Metric("roadsense_worker_messages_received_total"), 1);
+  EXPECT_EQ(Metric("roadsense_worker_batches_duplicate_total"), 0);
+  EXPECT_GE(Metric("roadsense_worker_visibility_extensions_total"), 2);
+  EXPECT_EQ(Metric("roadsense_worker_visibility_extension_failures_total"), 0);
+}
+
+TEST_F(WorkerProcessTest, BatchHeldPastMaxHoldIsGivenUpAndCountedOnce) {
+  StartWorker({"--threads", "1", "--visibility-timeout", "1", "--max-hold-seconds", "2"});
+  pqxx::connection blocker(ConnectionString());
+  pqxx::work lock(blocker);
+  lock.exec("LOCK TABLE tile_stats IN SHARE MODE");
+  Send({BatchBody("car-aaaaaaaa", 1, 3)});
+  ASSERT_TRUE(WaitForLockWaiter(30s)) << Logs();
+  // Extensions stop at the cap: the message returns to the queue while the commit still waits.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (VisibleMessages(queue_url_) != 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(VisibleMessages(queue_url_), 1) << Logs();
+  lock.abort();
+  ASSERT_TRUE(WaitForEmptyQueue(30s)) << Logs();
+  EXPECT_EQ(QueryValue<int64_t>("SELECT sum(reports) FROM tile_stats"), 3) << Logs();
+  EXPECT_GE(Metric("roadsense_worker_batches_given_up_total"), 1);
 }
 
 TEST_F(WorkerProcessTest, MetricsCountCommittedDuplicateAndDeletedMessages) {
+  StartWorker();
   Send({BatchBody("car-cccccccc", 1, 2), BatchBody("car-cccccccc", 1, 2),
         BatchBody("car-dddddddd", 1, 5)});
   ASSERT_TRUE(WaitForEmptyQueue(60s)) << Logs();

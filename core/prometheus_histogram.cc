@@ -1,9 +1,11 @@
-#include "receiver/prometheus_histogram.h"
+#include "core/prometheus_histogram.h"
 
 #include <algorithm>
 #include <cstdio>
 
-namespace roadsense::receiver {
+#include "core/prometheus_text.h"
+
+namespace roadsense {
 namespace {
 
 // Prometheus prints floats; %g keeps "0.005" and "10" readable and exact enough.
@@ -32,8 +34,7 @@ void PrometheusHistogram::Record(uint64_t value) {
 void PrometheusHistogram::AppendTo(std::string* out, std::string_view name, std::string_view help,
                                    double scale) const {
   const std::string n(name);
-  *out += "# HELP " + n + " " + std::string(help) + "\n";
-  *out += "# TYPE " + n + " histogram\n";
+  AppendPrometheusHeader(out, name, help, "histogram");
   uint64_t cumulative = 0;
   for (size_t i = 0; i <= upper_bounds_.size(); ++i) {
     cumulative += counts_[i].load(std::memory_order_relaxed);
@@ -48,4 +49,4 @@ void PrometheusHistogram::AppendTo(std::string* out, std::string_view name, std:
   *out += n + "_count " + std::to_string(cumulative) + "\n";
 }
 
-}  // namespace roadsense::receiver
+}  // namespace roadsense

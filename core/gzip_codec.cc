@@ -1,11 +1,11 @@
-#include "receiver/gzip_codec.h"
+#include "core/gzip_codec.h"
 
 #include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
 
-namespace roadsense::receiver {
+namespace roadsense {
 namespace {
 
 constexpr int kGzipWindowBits = 15 + 16;  // 15-bit window, gzip wrapper only
@@ -81,4 +81,4 @@ std::string GzipCompress(std::string_view data) {
   return out;
 }
 
-}  // namespace roadsense::receiver
+}  // namespace roadsense

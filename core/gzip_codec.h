@@ -14,11 +14,11 @@
 
 #include "core/status.h"
 
-namespace roadsense::receiver {
+namespace roadsense {
 
 Result<std::string> GzipDecompress(std::string_view compressed, size_t max_bytes);
 
 // Compresses `data` as a single gzip member (used by tests and clients).
 std::string GzipCompress(std::string_view data);
 
-}  // namespace roadsense::receiver
+}  // namespace roadsense

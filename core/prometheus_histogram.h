@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace roadsense::receiver {
+namespace roadsense {
 
 class PrometheusHistogram {
  public:
@@ -34,4 +34,4 @@ class PrometheusHistogram {
   std::atomic<uint64_t> sum_{0};
 };
 
-}  // namespace roadsense::receiver
+}  // namespace roadsense

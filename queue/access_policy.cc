@@ -7,8 +7,9 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
-#include <ctime>
 #include <optional>
+
+#include "core/utc_time.h"
 
 namespace roadsense::queue {
 namespace {
@@ -89,19 +90,16 @@ bool InNetwork(const IpNetwork& address, const IpNetwork& network) {
 // "2026-11-25T17:00:00Z" (optional fractional seconds) or "2026-11-25" → time point.
 std::optional<std::chrono::system_clock::time_point> ParseIsoTime(std::string_view text) {
   if (text.size() < 10 || (text.size() > 10 && text.size() < 20)) return std::nullopt;
-  std::tm tm{};
-  const auto number = [&](size_t pos, size_t len, int* out) {
-    const char* first = text.data() + pos;
-    const auto [end, ec] = std::from_chars(first, first + len, *out);
-    return ec == std::errc() && end == first + len;
-  };
-  if (!number(0, 4, &tm.tm_year) || text[4] != '-' || !number(5, 2, &tm.tm_mon) || text[7] != '-' ||
-      !number(8, 2, &tm.tm_mday)) {
+  UtcCalendarTime t;
+  if (!ParseFixedDigits(text, 0, 4, &t.year) || text[4] != '-' ||
+      !ParseFixedDigits(text, 5, 2, &t.month) || text[7] != '-' ||
+      !ParseFixedDigits(text, 8, 2, &t.day)) {
     return std::nullopt;
   }
   if (text.size() > 10) {
-    if (text[10] != 'T' || !number(11, 2, &tm.tm_hour) || text[13] != ':' ||
-        !number(14, 2, &tm.tm_min) || text[16] != ':' || !number(17, 2, &tm.tm_sec)) {
+    if (text[10] != 'T' || !ParseFixedDigits(text, 11, 2, &t.hour) || text[13] != ':' ||
+        !ParseFixedDigits(text, 14, 2, &t.minute) || text[16] != ':' ||
+        !ParseFixedDigits(text, 17, 2, &t.second)) {
       return std::nullopt;
     }
     std::string_view rest = text.substr(19);
@@ -113,13 +111,7 @@ std::optional<std::chrono::system_clock::time_point> ParseIsoTime(std::string_vi
     }
     if (rest != "Z") return std::nullopt;
   }
-  if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-      tm.tm_min > 59 || tm.tm_sec > 60) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return ToTimePoint(t);
 }
 
 }  // namespace

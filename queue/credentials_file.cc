@@ -8,22 +8,20 @@
 #include <sstream>
 #include <vector>
 
+#include "core/text_lines.h"
+
 namespace roadsense::queue {
 namespace {
 
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
-
-// Whitespace-separated fields; a field starting with '#' starts a comment (a '#' inside a secret
-// is kept).
+// Blank-separated fields; a field starting with '#' starts a comment (a '#' inside a secret is
+// kept).
 std::vector<std::string_view> Fields(std::string_view line) {
-  std::vector<std::string_view> fields;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && IsBlank(line[i])) ++i;
-    if (i < line.size() && line[i] == '#') break;
-    const size_t start = i;
-    while (i < line.size() && !IsBlank(line[i])) ++i;
-    if (i > start) fields.push_back(line.substr(start, i - start));
+  std::vector<std::string_view> fields = SplitFields(line);
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].front() == '#') {
+      fields.resize(i);
+      break;
+    }
   }
   return fields;
 }
@@ -75,15 +73,9 @@ std::string AccessKey::PrincipalArn() const {
 
 Result<CredentialsFile> CredentialsFile::Parse(std::string_view text) {
   CredentialsFile file;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    const size_t eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  RS_RETURN_IF_ERROR(ForEachLine(text, [&file](size_t line_no, std::string_view line) {
     const std::vector<std::string_view> fields = Fields(line);
-    if (fields.empty()) continue;
+    if (fields.empty()) return Status::Ok();
     const std::string where = "line " + std::to_string(line_no) + ": ";
     if (std::string problem = Problem(fields); !problem.empty()) {
       return InvalidArgument(where + problem);
@@ -94,7 +86,8 @@ Result<CredentialsFile> CredentialsFile::Parse(std::string_view text) {
       return InvalidArgument(where + "access key id " + key.access_key_id + " appears twice");
     }
     file.keys_.emplace(key.access_key_id, std::move(key));
-  }
+    return Status::Ok();
+  }));
   return file;
 }
 

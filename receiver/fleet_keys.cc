@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/digest.h"
+#include "core/text_lines.h"
 
 namespace roadsense::receiver {
 namespace {
@@ -37,34 +38,16 @@ std::string DecodeSha256Hex(std::string_view hex) {
   return raw;
 }
 
-std::vector<std::string_view> Fields(std::string_view line) {
-  std::vector<std::string_view> fields;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    const size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-    if (i > start) fields.push_back(line.substr(start, i - start));
-  }
-  return fields;
-}
-
 }  // namespace
 
 Result<FleetKeys> FleetKeys::Parse(std::string_view text) {
   FleetKeys keys;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    const size_t eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  RS_RETURN_IF_ERROR(ForEachLine(text, [&keys](size_t line_no, std::string_view line) {
     if (const size_t hash = line.find('#'); hash != std::string_view::npos) {
       line = line.substr(0, hash);
     }
-    const std::vector<std::string_view> fields = Fields(line);
-    if (fields.empty()) continue;
+    const std::vector<std::string_view> fields = SplitFields(line);
+    if (fields.empty()) return Status::Ok();
     const std::string where = "line " + std::to_string(line_no) + ": ";
     if (fields.size() != 2) {
       return InvalidArgument(where + "expected `fleet_id api_key_sha256_hex`, got " +
@@ -86,7 +69,8 @@ Result<FleetKeys> FleetKeys::Parse(std::string_view text) {
     auto it = keys.digests_.find(fleet);
     if (it == keys.digests_.end()) it = keys.digests_.try_emplace(std::string(fleet)).first;
     it->second.push_back(std::move(digest));
-  }
+    return Status::Ok();
+  }));
   return keys;
 }
 

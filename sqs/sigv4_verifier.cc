@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <ctime>
 #include <map>
 #include <optional>
 #include <utility>
 
 #include "core/digest.h"
+#include "core/utc_time.h"
 
 namespace roadsense::sqs {
 namespace {
@@ -38,23 +38,13 @@ Status Expired(const std::string& message) {
 // "20150830T123600Z" → time point; nullopt when malformed.
 std::optional<std::chrono::system_clock::time_point> ParseAmzDate(std::string_view text) {
   if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') return std::nullopt;
-  const auto number = [&](size_t pos, size_t len, int* out) {
-    const char* first = text.data() + pos;
-    const auto [end, ec] = std::from_chars(first, first + len, *out);
-    return ec == std::errc() && end == first + len;
-  };
-  std::tm tm{};
-  if (!number(0, 4, &tm.tm_year) || !number(4, 2, &tm.tm_mon) || !number(6, 2, &tm.tm_mday) ||
-      !number(9, 2, &tm.tm_hour) || !number(11, 2, &tm.tm_min) || !number(13, 2, &tm.tm_sec)) {
+  UtcCalendarTime t;
+  if (!ParseFixedDigits(text, 0, 4, &t.year) || !ParseFixedDigits(text, 4, 2, &t.month) ||
+      !ParseFixedDigits(text, 6, 2, &t.day) || !ParseFixedDigits(text, 9, 2, &t.hour) ||
+      !ParseFixedDigits(text, 11, 2, &t.minute) || !ParseFixedDigits(text, 13, 2, &t.second)) {
     return std::nullopt;
   }
-  if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-      tm.tm_min > 59 || tm.tm_sec > 60) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return ToTimePoint(t);
 }
 
 bool Contains(const std::vector<std::string>& names, std::string_view name) {

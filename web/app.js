@@ -221,7 +221,8 @@ function connectEvents() {
   };
   for (const layer of ['traffic', 'hazards', 'speed_limits']) source.addEventListener(layer, onChange);
   source.addEventListener('resync', () => { refreshTiles(); refreshHazards(); loadBuckets(); });
-  // EventSource reconnects by itself (tiles/events.md); each answer ends the response.
+  // One long-lived stream; after a drop EventSource reconnects by itself with Last-Event-ID
+  // (tiles/events.md), and we reopen it if the browser gave up.
   source.onerror = () => { if (source.readyState === EventSource.CLOSED) setTimeout(connectEvents, 1000); };
 }
 

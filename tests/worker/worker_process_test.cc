@@ -27,6 +27,16 @@ using roadsense::testing::FreePort;
 using roadsense::testing::TempDir;
 using roadsense::testing::WaitForPort;
 
+// Reports from a minute ago: inside the ledger's retention window, so the worker's retention
+// pruner (which runs while the test does) never removes their ledger rows.
+int64_t RecentTimeMs() {
+  static const int64_t kMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count() -
+                             60'000;
+  return kMs;
+}
+
 std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int reports) {
   v1::QueuedBatch q;
   auto* batch = q.mutable_batch();
@@ -34,7 +44,7 @@ std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int repor
   batch->mutable_envelope()->set_batch_sequence(sequence);
   for (int i = 0; i < reports; ++i) {
     auto* r = batch->add_reports();
-    r->set_observed_time_ms(1'700'000'100'000 + i * 1000);
+    r->set_observed_time_ms(RecentTimeMs() + i * 1000);
     r->mutable_position()->set_lat_e7(481374000 + i * 10000);  // ~110 m apart
     r->mutable_position()->set_lon_e7(115755000);
     r->mutable_position()->set_speed_cms(1000 + i);

@@ -57,6 +57,7 @@ struct Flags {
   std::string data_dir;  // empty: a temp dir
   std::string out;
   std::string log_level = "warn";
+  bool sse = false;  // queues with SqsManagedSseEnabled=true (our queue gets a keys file)
 };
 
 std::vector<int> ParseIntList(const std::string& text) {
@@ -297,6 +298,20 @@ struct LevelResult {
   std::optional<WalCounters> wal;  // deltas over the measured window
 };
 
+// 32 random bytes as 64 hex digits: a throwaway key for --sse.
+std::string RandomHexKey() {
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  char bytes[32];
+  urandom.read(bytes, sizeof(bytes));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (char c : bytes) {
+    hex += kHex[static_cast<unsigned char>(c) >> 4];
+    hex += kHex[static_cast<unsigned char>(c) & 15];
+  }
+  return hex;
+}
+
 double Ms(uint64_t us) { return static_cast<double>(us) / 1000.0; }
 
 LevelResult RunLevel(sqs::SqsClient& client, const std::string& endpoint, pid_t queue_pid,
@@ -305,7 +320,9 @@ LevelResult RunLevel(sqs::SqsClient& client, const std::string& endpoint, pid_t 
   result.concurrency = concurrency;
   // A fresh queue per level, so that leftovers of an earlier level do not skew latencies.
   const std::string name = "bench-" + std::to_string(getpid()) + "-c" + std::to_string(concurrency);
-  auto url = client.CreateQueue(name);
+  std::map<std::string, std::string> attributes;
+  if (flags.sse) attributes["SqsManagedSseEnabled"] = "true";
+  auto url = client.CreateQueue(name, attributes);
   if (!url.ok()) {
     std::cerr << "CreateQueue " << name << ": " << url.status().ToString() << "\n";
     std::exit(1);
@@ -473,6 +490,9 @@ int Main(int argc, char** argv) {
                   "data dir of the roadsense-queue we start (empty: a fresh temp dir)");
   flags.AddString("out", &f.out, "also write the results as JSON to this file");
   flags.AddString("log-level", &f.log_level, "trace, debug, info, warn or error");
+  flags.AddBool("sse", &f.sse,
+                "encrypted queues (SqsManagedSseEnabled=true; the queue we start gets a random "
+                "--encryption-keys-file)");
   flags.ParseOrExit(argc, argv);
   InitLogging("roadsense-bench-queue", f.log_level);
 
@@ -488,9 +508,10 @@ int Main(int argc, char** argv) {
   const std::string commit =
       CommandOutput("git -C '" ROADSENSE_SOURCE_DIR "' rev-parse --short HEAD 2>/dev/null");
   std::printf(
-      "roadsense-bench-queue: %u cores, commit %s, payload %d B, batch 10, %.0f s per "
+      "roadsense-bench-queue: %u cores, commit %s, payload %d B, batch 10, %s, %.0f s per "
       "level after %.0f s warm-up\n",
-      cores, commit.c_str(), f.payload_bytes, f.seconds, f.warmup_seconds);
+      cores, commit.c_str(), f.payload_bytes, f.sse ? "SSE queues" : "unencrypted queues",
+      f.seconds, f.warmup_seconds);
 
   std::optional<testing::TempDir> temp;
   testing::ChildProcess queue;
@@ -499,10 +520,21 @@ int Main(int argc, char** argv) {
     temp.emplace();  // in $TMPDIR; keep it on the same disk as the code under test
     const std::string data_dir = f.data_dir.empty() ? temp->path() + "/queue" : f.data_dir;
     const int port = testing::FreePort();
-    queue.Start({testing::BinaryPath("roadsense-queue"), "--listen",
-                 "127.0.0.1:" + std::to_string(port), "--data-dir", data_dir, "--threads",
-                 std::to_string(f.queue_threads), "--log-level", "warn"},
-                temp->path() + "/queue.log");
+    std::vector<std::string> argv = {testing::BinaryPath("roadsense-queue"),
+                                     "--listen",
+                                     "127.0.0.1:" + std::to_string(port),
+                                     "--data-dir",
+                                     data_dir,
+                                     "--threads",
+                                     std::to_string(f.queue_threads),
+                                     "--log-level",
+                                     "warn"};
+    if (f.sse) {
+      const std::string keys = temp->path() + "/encryption-keys";
+      std::ofstream(keys) << "bench " << RandomHexKey() << " current\n";
+      argv.insert(argv.end(), {"--encryption-keys-file", keys});
+    }
+    queue.Start(argv, temp->path() + "/queue.log");
     if (!testing::WaitForPort(port, std::chrono::seconds(10))) {
       std::cerr << "roadsense-queue did not start:\n" << queue.ReadLog();
       return 1;

@@ -22,13 +22,13 @@
 #include <thread>
 #include <vector>
 
+#include "bench/upload_bodies.h"
 #include "core/flag_set.h"
 #include "core/latency_histogram.h"
 #include "core/logging.h"
 #include "core/termination_signal.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
-#include "schema/roadsense.pb.h"
 #include "tests/support/child_process.h"
 #include "tests/support/tls_test_certificate.h"
 
@@ -76,36 +76,6 @@ Flags ParseFlags(int argc, char** argv) {
   flags.AddString("log-level", &f.log_level, "log level of this program and its children");
   flags.ParseOrExit(argc, argv);
   return f;
-}
-
-int64_t UnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Distinct valid uploads (Munich probe points observed during the last minutes).
-std::vector<std::string> MakeBodies(int count, int reports_per_batch) {
-  std::vector<std::string> bodies;
-  const int64_t now = UnixMs();
-  for (int i = 0; i < count; ++i) {
-    v1::ReportBatch b;
-    b.mutable_envelope()->set_vehicle_pseudonym("bench_" + std::to_string(i / 10) + "-veh");
-    b.mutable_envelope()->set_batch_sequence(static_cast<uint64_t>(i % 10 + 1));
-    b.mutable_envelope()->set_sent_time_ms(now);
-    b.mutable_envelope()->set_software_version("bench");
-    for (int r = 0; r < reports_per_batch; ++r) {
-      v1::Report* report = b.add_reports();
-      report->set_observed_time_ms(now - 60000 + r * 1000);
-      report->mutable_position()->set_lat_e7(481371540 + (i * 37 + r * 101) % 200000);
-      report->mutable_position()->set_lon_e7(115753950 + (i * 53 + r * 89) % 200000);
-      report->mutable_position()->set_heading_cdeg((r * 700) % 36000);
-      report->mutable_position()->set_speed_cms(1000 + (r * 13) % 2000);
-      report->mutable_probe()->set_longitudinal_accel_mms2(-200 + r % 400);
-    }
-    bodies.push_back(b.SerializeAsString());
-  }
-  return bodies;
 }
 
 struct LoadResult {
@@ -280,7 +250,7 @@ int Run(const Flags& f) {
   trivial.Start(trivial_argv, dir.path() + "/trivial.log");
   if (!roadsense::testing::WaitForPort(trivial_port, std::chrono::seconds(10))) return 1;
 
-  const std::vector<std::string> bodies = MakeBodies(4000, f.reports_per_batch);
+  const std::vector<std::string> bodies = MakeUploadBodies(4000, f.reports_per_batch);
   std::printf(
       "roadsense-bench-receiver: %s, %u cores, %d connections, %d reports/upload, "
       "%.0f s per phase (+%.0f s warm-up), upload bytes %zu\n",

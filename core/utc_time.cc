@@ -17,7 +17,17 @@ std::optional<std::chrono::system_clock::time_point> ToTimePoint(const UtcCalend
   tm.tm_hour = t.hour;
   tm.tm_min = t.minute;
   tm.tm_sec = t.second;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  const std::time_t epoch_seconds = timegm(&tm);
+  // system_clock counts 64-bit nanoseconds here (years 1678..2262): a later or earlier year, which
+  // any wire timestamp may claim ("40520202T000000Z"), must not overflow the conversion (UB).
+  using std::chrono::seconds;
+  using std::chrono::system_clock;
+  constexpr auto kMin =
+      std::chrono::ceil<seconds>(system_clock::time_point::min()).time_since_epoch();
+  constexpr auto kMax =
+      std::chrono::floor<seconds>(system_clock::time_point::max()).time_since_epoch();
+  if (epoch_seconds < kMin.count() || epoch_seconds > kMax.count()) return std::nullopt;
+  return system_clock::from_time_t(epoch_seconds);
 }
 
 bool ParseFixedDigits(std::string_view text, size_t pos, size_t length, int* out) {

@@ -242,8 +242,10 @@ Result<AccessPolicy> AccessPolicy::Parse(std::string_view json_text) {
             {"DateLessThan", Operator::kDateLessThan},
             {"DateLessThanEquals", Operator::kDateLessThanEquals},
         };
+        // A named copy: clang 14 cannot capture a structured binding in a lambda (C++20 P1091).
+        const std::string_view op_key = op_name;
         const auto* found = std::find_if(std::begin(kOperators), std::end(kOperators),
-                                         [&](const auto& entry) { return entry.first == op_name; });
+                                         [&](const auto& entry) { return entry.first == op_key; });
         if (found == std::end(kOperators)) {
           return InvalidArgument(where + "unsupported Condition operator " + std::string(op_name));
         }

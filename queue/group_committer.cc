@@ -89,6 +89,19 @@ Status GroupCommitter::CommitGroup(std::vector<Submission>& group) {
     }
   }
   Status status = writer_->Write();
+  if (!status.ok() && writer_->usable()) {
+    // Nothing of this group is in the log; the next group tries again. Logged once per episode.
+    if (!write_failing_) {
+      spdlog::error("write-ahead log write failed, failing requests until it succeeds: {}",
+                    status.ToString());
+    }
+    write_failing_ = true;
+    return status;
+  }
+  if (write_failing_ && status.ok()) {
+    spdlog::info("write-ahead log writes succeed again");
+    write_failing_ = false;
+  }
   if (status.ok()) status = writer_->Sync();
   if (!status.ok()) {
     spdlog::error("write-ahead log failed, no further writes are acknowledged: {}",

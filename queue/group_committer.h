@@ -7,8 +7,10 @@
 // its records are on stable storage, and callbacks see records in log order — which is what lets
 // QueueEngine apply live changes with the same code that replays the log.
 //
-// After a write or fsync error the log is unusable (a failed fsync cannot be retried safely):
-// that group and every later submission complete with the error.
+// A write error (e.g. ENOSPC) fails only its group: WalWriter cuts the partial write off, and the
+// next group is tried afresh, so service resumes when space returns. After an fsync error (or a
+// write error the writer could not undo) the log is unusable (a failed fsync cannot be retried
+// safely): that group and every later submission complete with the error.
 //
 // Threading: Submit() is thread-safe. Callbacks run on the committer thread, one at a time; they
 // must be short and must not call Stop().
@@ -78,6 +80,7 @@ class GroupCommitter {
 
   std::unique_ptr<WalWriter> writer_;  // committer thread only (after Start)
   Status failed_;                      // committer thread only
+  bool write_failing_ = false;         // committer thread only: the last group's write failed
   Maintenance maintenance_;
   std::chrono::milliseconds maintenance_interval_{1000};
 

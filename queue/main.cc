@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   std::string tls_cert;
   std::string tls_key;
   std::string credentials_file;
+  std::string encryption_keys_file;
   bool insecure = false;
   FlagSet flags("roadsense-queue",
                 "Durable queue server speaking the Amazon SQS API (AWS JSON 1.0 and Query).");
@@ -51,6 +52,10 @@ int main(int argc, char** argv) {
   flags.AddString("credentials-file", &credentials_file,
                   "SigV4 access keys (queue/credentials_file.md), reloaded on SIGHUP; empty: "
                   "no authentication (loopback only unless --insecure)");
+  flags.AddString("encryption-keys-file", &encryption_keys_file,
+                  "AES-256 keys (queue/wal_keyring.md) that encrypt the messages of queues with "
+                  "SqsManagedSseEnabled or KmsMasterKeyId in the data directory; empty: such "
+                  "queues cannot be created");
   flags.AddBool("insecure", &insecure,
                 "allow a non-loopback --listen without --credentials-file (anyone who can connect "
                 "may do anything)");
@@ -87,7 +92,21 @@ int main(int argc, char** argv) {
                  credentials_file);
   }
   const queue::PolicyAuthorizer authorizer(account_id);
-  auto engine = queue::QueueEngine::Open({data_dir});
+  queue::QueueEngineOptions engine_options;
+  engine_options.data_dir = data_dir;
+  if (!encryption_keys_file.empty()) {
+    std::string warning;
+    auto keys = queue::WalKeyring::Load(encryption_keys_file, &warning);
+    if (!keys.ok()) {
+      spdlog::error("--encryption-keys-file: {}", keys.status().ToString());
+      return 2;
+    }
+    if (!warning.empty()) spdlog::warn("{}", warning);
+    spdlog::info("encryption at rest: {} keys, current key id {}", keys->size(),
+                 keys->current_key_id());
+    engine_options.encryption_keys = std::move(*keys);
+  }
+  auto engine = queue::QueueEngine::Open(std::move(engine_options));
   if (!engine.ok()) {
     spdlog::error("cannot open {}: {}", data_dir, engine.status().ToString());
     return 1;

@@ -68,6 +68,23 @@ Status InvalidAttribute(const std::string& name, const std::string& why) {
 
 }  // namespace
 
+std::string ReplaceInvalidCharacters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t start = i;
+    uint32_t c = 0;
+    if (NextCodePoint(text, &i, &c) && AllowedCodePoint(c)) {
+      out.append(text.substr(start, i - start));
+    } else {
+      out.append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+      if (i == start) ++i;         // malformed: skip one byte and resynchronize
+    }
+  }
+  return out;
+}
+
 Status ValidateMessageBody(std::string_view body) {
   if (body.empty()) {
     return SqsError(SqsErrorCode::kMissingParameter,

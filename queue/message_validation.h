@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "core/status.h"
@@ -16,6 +17,10 @@ Status ValidateMessageBody(std::string_view body);
 // trailing or double '.'; data type String|Number|Binary with optional ".suffix"; exactly the
 // value field its type calls for.
 Status ValidateMessageAttributes(const sqs::MessageAttributes& attributes);
+// `text` with each character ValidateMessageBody refuses (a malformed UTF-8 sequence: per byte;
+// a control character) replaced by U+FFFD. Error messages quote untrusted input, and the JSON and
+// XML they are rendered in must stay well-formed (found by fuzz/sqs_json_fuzzer.cc).
+std::string ReplaceInvalidCharacters(std::string_view text);
 // Size SQS counts against MaximumMessageSize: body plus attribute names, types and values.
 size_t MessageSize(std::string_view body, const sqs::MessageAttributes& attributes);
 

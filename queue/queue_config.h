@@ -32,14 +32,21 @@ struct QueueConfig {
   bool content_based_deduplication = false;  // dedup id = SHA-256 of the body when none given
   bool deduplicate_per_group = false;        // DeduplicationScope=messageGroup (else queue)
   bool throughput_per_group = false;  // FifoThroughputLimit=perMessageGroupId (else perQueue)
+  // Encryption at rest (wal_format.md): SqsManagedSseEnabled=true (SSE-SQS), or KmsMasterKeyId
+  // (SSE-KMS; a key id of the encryption keys file, or alias/aws/sqs). Setting one switches the
+  // other off, as in SQS (both in one map: KmsMasterKeyId wins; QueueEngine refuses that live).
+  bool sqs_managed_sse = false;
+  std::string kms_master_key_id;
+  int kms_data_key_reuse_seconds = 300;  // 60..86,400: how long one data key seals records
+  bool encrypted() const { return sqs_managed_sse || !kms_master_key_id.empty(); }
 
   // Whether a queue with ARN `source_arn` may send its dead letters here.
   bool AllowsRedriveFrom(const std::string& source_arn) const;
 
   // Applies `attributes` on top of *this. Unknown names → InvalidAttributeName; known names with
   // bad values → InvalidAttributeValue; the FIFO-only attributes on a standard queue →
-  // InvalidAttributeName; other valid SQS attributes (Policy, Kms*, ...) are accepted and kept
-  // verbatim only.
+  // InvalidAttributeName; other valid SQS attributes (Policy, ...) are accepted and kept
+  // verbatim only. Whether KmsMasterKeyId names a key the server has is QueueEngine's check.
   Result<QueueConfig> With(const QueueAttributeMap& attributes) const;
 };
 

@@ -41,6 +41,11 @@ QueueAttributeMap EffectiveAttributes(const QueueConfig& c) {
     a["DeduplicationScope"] = c.deduplicate_per_group ? "messageGroup" : "queue";
     a["FifoThroughputLimit"] = c.throughput_per_group ? "perMessageGroupId" : "perQueue";
   }
+  a["SqsManagedSseEnabled"] = c.sqs_managed_sse ? "true" : "false";
+  if (!c.kms_master_key_id.empty()) {
+    a["KmsMasterKeyId"] = c.kms_master_key_id;
+    a["KmsDataKeyReusePeriodSeconds"] = std::to_string(c.kms_data_key_reuse_seconds);
+  }
   return a;
 }
 
@@ -58,6 +63,20 @@ bool AttributesMatch(const StandardQueue& queue, const QueueAttributeMap& given)
   return true;
 }
 
+// SSE-SQS and SSE-KMS in one request: SQS takes one or the other.
+Status CheckOneEncryptionKind(const QueueAttributeMap& attributes) {
+  const auto sse = attributes.find("SqsManagedSseEnabled");
+  const auto kms = attributes.find("KmsMasterKeyId");
+  if (sse != attributes.end() && sse->second == "true" && kms != attributes.end() &&
+      !kms->second.empty()) {
+    return SqsError(SqsErrorCode::kInvalidAttributeValue,
+                    "Invalid value for the parameter SqsManagedSseEnabled: a queue is encrypted "
+                    "either with SqsManagedSseEnabled (SSE-SQS) or with KmsMasterKeyId "
+                    "(SSE-KMS), not both.");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int64_t NowMs() {
@@ -66,7 +85,9 @@ int64_t NowMs() {
       .count();
 }
 
-QueueEngine::QueueEngine(QueueEngineOptions options) : options_(std::move(options)) {}
+QueueEngine::QueueEngine(QueueEngineOptions options) : options_(std::move(options)) {
+  if (options_.encryption_keys) cipher_ = std::make_unique<WalCipher>(*options_.encryption_keys);
+}
 
 QueueEngine::~QueueEngine() {
   Close();
@@ -111,7 +132,7 @@ Status QueueEngine::Recover() {
   replaying_ = true;
   WalReader reader(dir);
   auto recovered = reader.Recover([&](uint64_t seq, WalRecordType type, std::string_view payload) {
-    auto record = DecodeWalPayload(type, payload);
+    auto record = DecodeWalPayload(type, payload, cipher_.get());
     if (!record.ok()) return record.status();
     Deliveries none;  // nobody is waiting during replay
     // The status is what the client was told at the time; replay only needs the state.
@@ -120,6 +141,14 @@ Status QueueEngine::Recover() {
   });
   replaying_ = false;
   if (!recovered.ok()) return recovered.status();
+  // An SSE queue must be able to seal its next message: refuse to start rather than fail sends.
+  for (const auto& [name, q] : queues_) {
+    if (auto key = KeyIdFor(q->config()); !key.ok()) {
+      std::string why;
+      SqsErrorCodeOf(key.status(), &why);
+      return Status(StatusCode::kFailedPrecondition, "queue " + name + ": " + why);
+    }
+  }
   spdlog::info("recovered {} WAL records from {} segments in {}: {} queues", recovered->records,
                recovered->segments, dir, queues_.size());
 
@@ -206,6 +235,7 @@ void QueueEngine::Deliver(Deliveries& out) {
     send.group_id = m.group_id;
     send.deduplication_id = m.deduplication_id;
     send.sequence_number = m.sequence_number;
+    if (auto target = Find(d.target)) Seal(target->config(), send);
     std::vector<WalRecord> records;
     records.push_back(std::move(send));
     records.push_back(DeleteRecord{d.source, m.id});
@@ -213,7 +243,17 @@ void QueueEngine::Deliver(Deliveries& out) {
       std::lock_guard lock(moving_mu_);
       moving_.insert(d.sequence);
     }
-    Commit(std::move(records), [this, sequence = d.sequence](const Status&, std::vector<Status>&) {
+    Commit(std::move(records), [this, sequence = d.sequence, source = d.source,
+                                message = d.message](const Status& wal, std::vector<Status>&) {
+      if (!wal.ok()) {
+        // Not logged (e.g. disk full): the message stays in its queue, visible again, instead of
+        // vanishing from memory with its Send record no longer kept from space reclamation.
+        if (auto q = Find(source)) {
+          Deliveries more;
+          q->Insert(message, 0, sequence, NowMs(), &more);
+          Deliver(more);
+        }
+      }
       std::lock_guard lock(moving_mu_);
       moving_.erase(moving_.find(sequence));
     });
@@ -421,6 +461,7 @@ void QueueEngine::CreateQueue(const std::string& name, const QueueAttributeMap& 
                         "attribute."));
     return;
   }
+  if (Status s = CheckOneEncryptionKind(attributes); !s.ok()) return done(s);
   auto config = QueueConfig().With(attributes);
   if (!config.ok()) return done(config.status());
   if (config->fifo != name.ends_with(".fifo")) {
@@ -432,6 +473,7 @@ void QueueEngine::CreateQueue(const std::string& name, const QueueAttributeMap& 
                                         "FifoQueue=true."));
   }
   if (Status s = CheckRedrive(name, *config); !s.ok()) return done(s);
+  if (auto key = KeyIdFor(*config); !key.ok()) return done(key.status());
   std::vector<WalRecord> records;
   records.push_back(CreateQueueRecord{name, NowMs(), attributes, tags, owner_account});
   Commit(std::move(records), FirstStatus(std::move(done)));
@@ -482,6 +524,42 @@ void QueueEngine::DeleteQueue(const std::string& name, StatusCallback done) {
   std::vector<WalRecord> records;
   records.push_back(DeleteQueueRecord{name});
   Commit(std::move(records), FirstStatus(std::move(done)));
+}
+
+Result<std::string> QueueEngine::KeyIdFor(const QueueConfig& config) const {
+  if (!config.encrypted()) return std::string();
+  if (!cipher_) {
+    return SqsError(SqsErrorCode::kInvalidAttributeValue,
+                    std::string("Invalid value for the parameter ") +
+                        (config.sqs_managed_sse ? "SqsManagedSseEnabled" : "KmsMasterKeyId") +
+                        ": server-side encryption needs the server to have encryption keys "
+                        "(--encryption-keys-file).");
+  }
+  const WalKeyring& keys = cipher_->keys();
+  // SSE-SQS and the AWS managed key alias use the current key; any other id names a key.
+  if (config.sqs_managed_sse || config.kms_master_key_id == "alias/aws/sqs") {
+    return keys.current_key_id();
+  }
+  if (keys.Find(config.kms_master_key_id) == nullptr) {
+    return SqsError(SqsErrorCode::kInvalidAttributeValue,
+                    "Invalid value for the parameter KmsMasterKeyId: key " +
+                        config.kms_master_key_id +
+                        " does not exist (not a key id of the server's encryption keys file, "
+                        "nor alias/aws/sqs).");
+  }
+  return config.kms_master_key_id;
+}
+
+void QueueEngine::Seal(const QueueConfig& config, SendRecord& send) const {
+  auto key = KeyIdFor(config);
+  send.key_id = key.ok() ? *key : "";
+  if (!key.ok()) {  // cannot happen: creation, SetQueueAttributes and Open() checked the key
+    spdlog::critical("no key to seal a message of queue {}: {}", send.queue,
+                     key.status().ToString());
+    std::abort();
+  }
+  send.cipher = cipher_.get();
+  send.data_key_reuse_seconds = config.kms_data_key_reuse_seconds;
 }
 
 Status QueueEngine::CheckRedrive(const std::string& source, const QueueConfig& config) const {
@@ -543,13 +621,23 @@ void QueueEngine::SetQueueAttributes(const std::string& name, const QueueAttribu
     return done(SqsError(SqsErrorCode::kInvalidAttributeName,
                          "FifoQueue can only be set when the queue is created."));
   }
+  if (Status s = CheckOneEncryptionKind(attributes); !s.ok()) return done(s);
   auto config = q->config().With(attributes);
   if (!config.ok()) return done(config.status());
+  // Switching between SSE-SQS and SSE-KMS also records the other one as off, so the stored
+  // attributes (GetQueueAttributes, snapshots) never name both.
+  QueueAttributeMap logged = attributes;
+  if (!config->kms_master_key_id.empty() && attributes.contains("KmsMasterKeyId")) {
+    logged["SqsManagedSseEnabled"] = "false";
+  } else if (config->sqs_managed_sse && attributes.contains("SqsManagedSseEnabled")) {
+    logged["KmsMasterKeyId"] = "";
+  }
   if (attributes.contains("RedrivePolicy")) {
     if (Status s = CheckRedrive(name, *config); !s.ok()) return done(s);
   }
+  if (auto key = KeyIdFor(*config); !key.ok()) return done(key.status());
   std::vector<WalRecord> records;
-  records.push_back(SetQueueAttributesRecord{name, NowMs(), attributes});
+  records.push_back(SetQueueAttributesRecord{name, NowMs(), std::move(logged)});
   Commit(std::move(records), FirstStatus(std::move(done)));
 }
 
@@ -565,6 +653,8 @@ Result<QueueAttributeMap> QueueEngine::GetQueueAttributes(const std::string& nam
   // SQS reports these two in epoch seconds.
   all["CreatedTimestamp"] = std::to_string(q->created_ms() / 1000);
   all["LastModifiedTimestamp"] = std::to_string(q->modified_ms() / 1000);
+  // Switched to SSE-SQS (or off) after SSE-KMS: the stored key id no longer applies.
+  if (q->config().kms_master_key_id.empty()) all.erase("KmsMasterKeyId");
   return all;
 }
 
@@ -618,6 +708,7 @@ void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage>
     r.system_attributes = std::move(m.system_attributes);
     r.group_id = std::move(m.group_id);
     r.deduplication_id = std::move(m.deduplication_id);
+    Seal(config, r);
     records.push_back(std::move(r));
   }
   // Only duplicates: their originals may not be durable yet, so answer after an empty Receive
@@ -726,13 +817,14 @@ void QueueEngine::Maintain(const WalWriter& writer, std::vector<WalRecord>* reco
   if (firsts.size() < 2) return;
   const uint64_t lo = firsts[0], hi = firsts[1];
   const size_t budget = std::min<uint64_t>(4096, (hi - lo) / 8);
-  std::vector<std::pair<std::string, MessageCopy>> copies;
+  std::vector<std::pair<std::shared_ptr<StandardQueue>, MessageCopy>> copies;
   for (const auto& q : queues) {
-    for (auto& c : q->LiveBetween(lo, hi, budget + 1)) copies.emplace_back(q->name(), std::move(c));
+    for (auto& c : q->LiveBetween(lo, hi, budget + 1)) copies.emplace_back(q, std::move(c));
     if (copies.size() > budget) return;  // still mostly live: copying would cost too much
   }
   if (copies.empty()) return;
-  for (auto& [queue, c] : copies) {
+  for (auto& [q, c] : copies) {
+    const std::string& queue = q->name();
     const StoredMessage& m = *c.message;
     SendRecord send;
     send.queue = queue;
@@ -747,6 +839,7 @@ void QueueEngine::Maintain(const WalWriter& writer, std::vector<WalRecord>* reco
     send.group_id = m.group_id;
     send.deduplication_id = m.deduplication_id;
     send.sequence_number = m.sequence_number;
+    Seal(q->config(), send);  // with the queue's key of now: rotation re-encrypts copies
     records->push_back(std::move(send));
     if (c.received) {
       records->push_back(ReceiveRecord{

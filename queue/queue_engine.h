@@ -8,7 +8,9 @@
 // the in-memory state first (to reserve the messages), then logs a Receive record and answers
 // only once that is fsynced; replay applies Receive records, live commits do not re-apply them.
 // Dead-letter moves are logged as Send (to the DLQ) + Delete (from the source). Space
-// reclamation runs on the committer thread between groups (wal_format.md).
+// reclamation runs on the committer thread between groups (wal_format.md). Every Send record of
+// an SSE queue — sent, dead-lettered to it or copied forward — is sealed with the key its config
+// names at the time it is written (wal_format.md, "Encryption at rest").
 //
 // Errors are SQS error Statuses (sqs_error.h). Callbacks run exactly once, on the calling thread
 // (immediate answers), the committer thread (after fsync) or the timer thread (long polls); they
@@ -23,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -33,6 +36,7 @@
 #include "queue/group_committer.h"
 #include "queue/standard_queue.h"
 #include "queue/timer_thread.h"
+#include "queue/wal_cipher.h"
 #include "queue/wal_record.h"
 
 namespace roadsense::queue {
@@ -42,6 +46,9 @@ struct QueueEngineOptions {
   uint64_t segment_target_bytes = kSegmentTargetBytes;
   // How often expired messages are dropped and old segments reclaimed.
   std::chrono::milliseconds reclaim_interval{1000};
+  // Keys for SSE queues (SqsManagedSseEnabled / KmsMasterKeyId); without them such queues
+  // cannot be created, and a log or queue that needs a key makes Open() fail.
+  std::optional<WalKeyring> encryption_keys = std::nullopt;
 };
 
 struct NewMessage {
@@ -76,7 +83,8 @@ class QueueEngine {
   using StatusCallback = std::function<void(Status)>;
 
   // Creates the data dir, locks it, replays the WAL and starts the committer and timer threads.
-  // kCorruption names the damaged segment and offset.
+  // kCorruption names the damaged segment and offset; kFailedPrecondition names the key id (and
+  // the segment, or the queue) when a record or an SSE queue needs a key the keyring lacks.
   static Result<std::unique_ptr<QueueEngine>> Open(QueueEngineOptions options);
   ~QueueEngine();
   QueueEngine(const QueueEngine&) = delete;
@@ -145,6 +153,11 @@ class QueueEngine {
   void ScheduleWake(const std::shared_ptr<StandardQueue>& queue, std::optional<int64_t> at_ms);
   // Completes receivers (logging their receives first) and logs dead-letter moves.
   void Deliver(Deliveries& out);
+  // The key id that seals an SSE queue's records ("" when it is not encrypted);
+  // InvalidAttributeValue when the keyring has no such key (or there is none).
+  Result<std::string> KeyIdFor(const QueueConfig& config) const;
+  // Marks `send` to be sealed as `config` requires (key resolved at creation, so it exists).
+  void Seal(const QueueConfig& config, SendRecord& send) const;
   // CreateQueue/SetQueueAttributes: the dead-letter queue must exist and allow `source`.
   Status CheckRedrive(const std::string& source, const QueueConfig& config) const;
   // GroupCommitter maintenance: expiry, copy-forward, snapshot + segment deletion.
@@ -162,6 +175,7 @@ class QueueEngine {
   Status ApplyRecord(TagQueueRecord& r, int64_t now_ms, Deliveries* out);
 
   QueueEngineOptions options_;
+  std::unique_ptr<WalCipher> cipher_;  // null without encryption keys
   int lock_fd_ = -1;
   std::unique_ptr<GroupCommitter> committer_;
   std::unique_ptr<TimerThread> timer_;

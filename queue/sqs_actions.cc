@@ -470,8 +470,11 @@ void SendMessage(const CallPtr& c) {
 json::object FailedEntry(const std::string& id, const Status& s) {
   std::string message;
   const SqsErrorInfo& info = InfoOf(SqsErrorCodeOf(s, &message));
-  return {
-      {"Id", id}, {"SenderFault", info.sender_fault}, {"Code", info.shape}, {"Message", message}};
+  // The message may quote the entry's untrusted input (a receipt handle): keep the output valid.
+  return {{"Id", id},
+          {"SenderFault", info.sender_fault},
+          {"Code", info.shape},
+          {"Message", ReplaceInvalidCharacters(message)}};
 }
 
 // Batch-level checks shared by every *Batch action; returns the entries' ids.

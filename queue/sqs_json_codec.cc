@@ -1,5 +1,7 @@
 #include "queue/sqs_json_codec.h"
 
+#include "queue/message_validation.h"
+
 namespace roadsense::queue {
 
 namespace json = boost::json;
@@ -23,7 +25,7 @@ net::HttpResponse JsonResponse(const json::object& output, std::string_view requ
 net::HttpResponse JsonError(const SqsErrorInfo& info, std::string_view message,
                             std::string_view request_id) {
   json::object body{{"__type", std::string("com.amazonaws.sqs#") + info.shape},
-                    {"message", message}};
+                    {"message", ReplaceInvalidCharacters(message)}};
   auto response = net::HttpResponse::Json(info.http_status, json::serialize(body));
   response.SetHeader("Content-Type", std::string(kSqsJsonContentType));
   response.SetHeader("x-amzn-RequestId", std::string(request_id));

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <map>
 
+#include "queue/message_validation.h"
 #include "queue/sqs_query_model.h"
 
 namespace roadsense::queue {
@@ -320,7 +321,7 @@ std::string EncodeQueryError(const SqsErrorInfo& info, std::string_view message,
                              std::string_view request_id) {
   return "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"" + std::string(kSqsXmlNamespace) +
          "\"><Error><Type>" + (info.sender_fault ? "Sender" : "Receiver") + "</Type><Code>" +
-         info.legacy_code + "</Code><Message>" + XmlEscape(message) +
+         info.legacy_code + "</Code><Message>" + XmlEscape(ReplaceInvalidCharacters(message)) +
          "</Message><Detail/></Error><RequestId>" + XmlEscape(request_id) +
          "</RequestId></ErrorResponse>";
 }

@@ -202,6 +202,7 @@ void StandardQueue::Insert(StoredMessagePtr message, int64_t visible_at_ms, uint
     return;
   }
   e.message = std::move(message);
+  oldest_sent_ms_ = std::min(oldest_sent_ms_, e.message->sent_ms);
   e.sequence = sequence;
   by_sequence_.emplace(sequence, id);
   if (const StoredMessage& m = *e.message; !m.group_id.empty()) {
@@ -384,15 +385,20 @@ void StandardQueue::ApplyReceive(const std::vector<ReceiveEntry>& entries) {
 size_t StandardQueue::DropExpired(int64_t now_ms) {
   std::lock_guard lock(mu_);
   const int64_t retention_ms = config_.retention_seconds * 1000;
+  if (oldest_sent_ms_ > now_ms - retention_ms) return 0;  // nothing is old enough yet
   size_t dropped = 0;
+  int64_t oldest = std::numeric_limits<int64_t>::max();
   for (auto it = entries_.begin(); it != entries_.end();) {
     auto next = std::next(it);
     if (it->second.message->sent_ms + retention_ms <= now_ms) {
       EraseEntry(it);
       ++dropped;
+    } else {
+      oldest = std::min(oldest, it->second.message->sent_ms);
     }
     it = next;
   }
+  oldest_sent_ms_ = oldest;
   return dropped;
 }
 

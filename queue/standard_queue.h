@@ -264,6 +264,10 @@ class StandardQueue {
   int64_t last_purge_ms_ = std::numeric_limits<int64_t>::min() / 2;
   std::unordered_map<MessageId, Entry, MessageIdHash> entries_;
   std::map<uint64_t, MessageId> by_sequence_;  // live messages by Send sequence
+  // At most the sent_ms of every entry (min: not known yet). DropExpired() scans entries_ only
+  // when this is old enough for something to have expired: with a large backlog the scan would
+  // otherwise hold mu_ (and the committer thread) for tens of ms every second.
+  int64_t oldest_sent_ms_ = std::numeric_limits<int64_t>::min();
   std::deque<IndexRef> visible_;
   std::priority_queue<TimedRef, std::vector<TimedRef>, std::greater<>> timed_;
   QueueCounts counts_;

@@ -33,8 +33,10 @@ void TimerThread::Run() {
       cv_.wait(lock);
       continue;
     }
-    if (Clock::now() < timers_.top().when) {
-      cv_.wait_until(lock, timers_.top().when);
+    if (const Clock::time_point due = timers_.top().when; Clock::now() < due) {
+      // By value: wait_until keeps reading its deadline while the lock is released, and a
+      // Schedule() meanwhile may reallocate the heap that top() refers into.
+      cv_.wait_until(lock, due);
       continue;
     }
     // priority_queue::top() is const; the callback is moved out before pop().

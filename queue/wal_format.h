@@ -22,8 +22,9 @@ enum class WalRecordType : uint8_t {
   kSetQueueAttributes = 6,
   kReceive = 7,
   kTagQueue = 8,
+  kEncryptedSend = 9,  // format version 5: a Send whose user data is sealed (AES-256-GCM)
 };
-inline constexpr uint8_t kMaxWalRecordType = 8;
+inline constexpr uint8_t kMaxWalRecordType = 9;
 
 // LevelDB's CRC mask: a CRC stored inside data that is itself CRC'ed should not be raw.
 inline uint32_t MaskCrc(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }

@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "queue/message_id.h"
 #include "queue/queue_config.h"
+#include "queue/wal_cipher.h"
 #include "queue/wal_format.h"
 #include "sqs/message_attributes.h"
 
@@ -42,6 +43,13 @@ struct SendRecord {
   std::string group_id;          // MessageGroupId
   std::string deduplication_id;  // MessageDeduplicationId (or the body's SHA-256, hex)
   uint64_t sequence_number = 0;  // SequenceNumber, strictly increasing per queue
+  // Format version 5, encryption at rest: a non-empty key_id makes the record an EncryptedSend
+  // (type 9) whose body, message and system attributes, group and deduplication id are sealed
+  // with `cipher` under that key id (wal_format.md, "Encryption at rest"). Decoding an
+  // EncryptedSend sets key_id (and leaves cipher null); the other fields hold the plaintext.
+  std::string key_id;
+  const WalCipher* cipher = nullptr;  // encoding only; not owned (the engine's, outlives records)
+  int data_key_reuse_seconds = 300;   // encoding only: the queue's KmsDataKeyReusePeriodSeconds
 };
 
 struct DeleteRecord {
@@ -85,7 +93,8 @@ struct TagQueueRecord {
   std::vector<std::string> remove;  // tag keys removed (after `set` is applied)
 };
 
-// Variant order matches WalRecordType numbering (index + 1).
+// Variant order matches WalRecordType numbering (index + 1), but for a SendRecord with a key id,
+// which is an EncryptedSend (type 9).
 using WalRecord =
     std::variant<CreateQueueRecord, SendRecord, DeleteRecord, DeleteQueueRecord, PurgeQueueRecord,
                  SetQueueAttributesRecord, ReceiveRecord, TagQueueRecord>;
@@ -93,7 +102,10 @@ using WalRecord =
 WalRecordType TypeOf(const WalRecord& record);
 // Appends the payload of `record` to *out.
 void EncodeWalPayload(const WalRecord& record, std::string* out);
-// kCorruption when the payload does not parse exactly (short, trailing bytes, bad kind).
-Result<WalRecord> DecodeWalPayload(WalRecordType type, std::string_view payload);
+// kCorruption when the payload does not parse exactly (short, trailing bytes, bad kind) or an
+// EncryptedSend does not authenticate; kFailedPrecondition naming the key id when an
+// EncryptedSend's key is not in `cipher`'s keyring (or there is no cipher).
+Result<WalRecord> DecodeWalPayload(WalRecordType type, std::string_view payload,
+                                   const WalCipher* cipher = nullptr);
 
 }  // namespace roadsense::queue

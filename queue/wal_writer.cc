@@ -86,14 +86,16 @@ uint64_t WalWriter::Add(WalRecordType type, std::string_view payload) {
 
 Status WalWriter::Write() {
   if (buffer_.empty()) return Status::Ok();
-  if (segment_bytes_ >= options_.segment_target_bytes) RS_RETURN_IF_ERROR(Roll());
+  if (segment_bytes_ >= options_.segment_target_bytes) {
+    if (Status s = Roll(); !s.ok()) return DropBuffer(s);
+  }
   const char* p = buffer_.data();
   size_t left = buffer_.size();
   while (left > 0) {
     const ssize_t n = ::write(fd_, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus("write", segment_path_);
+      return DropBuffer(ErrnoStatus("write", segment_path_));
     }
     p += n;
     left -= static_cast<size_t>(n);
@@ -102,6 +104,19 @@ Status WalWriter::Write() {
   written_sequence_ = next_sequence_ - 1;
   buffer_.clear();
   return Status::Ok();
+}
+
+Status WalWriter::DropBuffer(Status error) {
+  // A full disk takes part of a group (a short write, then ENOSPC). Left in place, that torn
+  // record followed by the next group's records would read as corruption on recovery.
+  buffer_.clear();
+  next_sequence_ = buffer_first_sequence_;
+  if (::ftruncate(fd_, static_cast<off_t>(segment_bytes_)) != 0) {
+    usable_ = false;
+    return IoError(error.message() + "; then ftruncate " + segment_path_ + ": " +
+                   std::strerror(errno));
+  }
+  return error;
 }
 
 Status WalWriter::Sync() {

@@ -34,12 +34,16 @@ class WalWriter {
 
   // Frames `payload` into the write buffer; returns its sequence number.
   uint64_t Add(WalRecordType type, std::string_view payload);
-  // Writes the buffered records to the current segment (one group is never split). On error the
-  // log is unusable: callers must stop acknowledging.
+  // Writes the buffered records to the current segment (one group is never split). On error
+  // (ENOSPC, EIO) the buffered records are dropped, their sequence numbers go to the next Add(),
+  // and the segment is cut back to its length before this write, so that a partly written group
+  // never precedes later records; the next Write() may succeed once space returns. If that cut
+  // fails too, usable() turns false for good and callers must stop acknowledging.
   Status Write();
   // fdatasync of the current segment.
   Status Sync();
 
+  bool usable() const { return usable_; }
   uint64_t next_sequence() const { return next_sequence_; }
   // Sequence number of the last record passed to write(2) successfully (0 if none).
   uint64_t written_sequence() const { return written_sequence_; }
@@ -49,6 +53,7 @@ class WalWriter {
   explicit WalWriter(WalWriterOptions options, uint64_t next_sequence);
   Status OpenSegment(uint64_t first_sequence);
   Status Roll();
+  Status DropBuffer(Status error);
 
   WalWriterOptions options_;
   uint64_t next_sequence_;
@@ -58,6 +63,7 @@ class WalWriter {
   int fd_ = -1;
   std::string segment_path_;
   uint64_t segment_bytes_ = 0;
+  bool usable_ = true;
 };
 
 // fsync of a directory, so that files created or renamed in it survive a crash.

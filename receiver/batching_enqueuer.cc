@@ -21,11 +21,14 @@ Status BatchingEnqueuer::Enqueue(std::string body, EnqueueCallback done) {
   }
   std::lock_guard lock(mu_);
   if (stopping_) return Unavailable("the receiver is shutting down");
-  if (inflight_ >= options_.max_inflight) {
-    return Status(StatusCode::kResourceExhausted,
-                  std::to_string(inflight_) + " uploads are already waiting for the queue");
+  if (inflight_ >= options_.max_inflight ||
+      (inflight_ > 0 && inflight_bytes_ + body.size() > options_.max_inflight_bytes)) {
+    return Status(StatusCode::kResourceExhausted, std::to_string(inflight_) + " uploads (" +
+                                                      std::to_string(inflight_bytes_) +
+                                                      " bytes) are already waiting for the queue");
   }
   ++inflight_;
+  inflight_bytes_ += body.size();
   queue_.push_back({std::move(body), std::move(done), Clock::now()});
   // Wake a sender when there is new work for an idle thread or a batch just filled up; otherwise
   // the thread lingering on the oldest entry's deadline will pick this one up.
@@ -36,6 +39,12 @@ Status BatchingEnqueuer::Enqueue(std::string body, EnqueueCallback done) {
 size_t BatchingEnqueuer::inflight() const {
   std::lock_guard lock(mu_);
   return inflight_;
+}
+
+bool BatchingEnqueuer::Full() const {
+  std::lock_guard lock(mu_);
+  return inflight_ >= options_.max_inflight ||
+         (inflight_ > 0 && inflight_bytes_ >= options_.max_inflight_bytes);
 }
 
 void BatchingEnqueuer::Stop() {
@@ -102,12 +111,17 @@ std::vector<BatchingEnqueuer::Pending> BatchingEnqueuer::TakeBatch(
 
 void BatchingEnqueuer::SendAndComplete(std::vector<Pending> batch) {
   std::vector<sqs::SendEntry> entries(batch.size());
+  size_t bytes = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
+    bytes += batch[i].body.size();
     entries[i].id = std::to_string(i);
     entries[i].body = std::move(batch[i].body);
   }
-  if (options_.on_batch) options_.on_batch(entries.size());
-  Result<sqs::SendBatchResult> result = sender_->SendBatch(entries);
+  const bool down = options_.queue_down && options_.queue_down();
+  if (options_.on_batch && !down) options_.on_batch(entries.size());
+  Result<sqs::SendBatchResult> result =
+      down ? Result<sqs::SendBatchResult>(Unavailable("the queue is not reachable"))
+           : sender_->SendBatch(entries);
 
   // Each entry's outcome; an entry the queue did not mention stays failed.
   std::vector<Result<std::string>> outcomes(
@@ -135,6 +149,7 @@ void BatchingEnqueuer::SendAndComplete(std::vector<Pending> batch) {
 
   std::lock_guard lock(mu_);
   inflight_ -= batch.size();
+  inflight_bytes_ -= bytes;
 }
 
 }  // namespace roadsense::receiver

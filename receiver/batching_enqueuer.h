@@ -7,9 +7,10 @@
 // message id when the queue acknowledged it, else an error (kUnavailable). A failed entry fails
 // only its own upload.
 //
-// Backpressure: at most `max_inflight` bodies are queued or being sent; beyond that Enqueue()
-// refuses with kResourceExhausted (the caller sheds load, e.g. 503 + Retry-After) and does not
-// call the callback.
+// Backpressure: at most `max_inflight` bodies, of at most `max_inflight_bytes` in all (the
+// receiver's memory bound; one body is always admitted when none is waiting), are queued or being
+// sent; beyond that Enqueue() refuses with kResourceExhausted (the caller sheds load, e.g. 503 +
+// Retry-After) and does not call the callback.
 //
 // Threading: Enqueue() is thread-safe. Callbacks run on sender threads and must not block for
 // long (they send an HTTP response). Stop() sends what is already queued, then joins the
@@ -36,11 +37,16 @@ struct BatchingEnqueuerOptions {
   int sender_threads = 4;
   std::chrono::microseconds linger{2000};
   size_t max_inflight = 10000;
+  size_t max_inflight_bytes = 256 << 20;
   size_t max_batch_entries = 10;         // SQS SendMessageBatch limit
   size_t max_batch_bytes = 1024 * 1024;  // SQS limit on the sum of the bodies in one batch
   // Optional: called on the sender thread before each SendMessageBatch call with its number of
   // entries (metrics). Must be thread-safe and quick.
   std::function<void(size_t entries)> on_batch;
+  // Optional: true when the queue is known to be unreachable (ReadinessProbe::QueueDown). A batch
+  // taken meanwhile is failed (kUnavailable) without a SendMessageBatch call, so uploads queued
+  // behind calls stuck on a frozen queue are answered at once. Must be thread-safe and quick.
+  std::function<bool()> queue_down;
 };
 
 // The message id on success; kUnavailable when the queue did not store the entry.
@@ -59,6 +65,8 @@ class BatchingEnqueuer {
 
   // Bodies queued or being sent right now.
   size_t inflight() const;
+  // Whether Enqueue() would refuse any body now (max_inflight or max_inflight_bytes reached).
+  bool Full() const;
 
   // Idempotent. Sends everything already queued, then joins the sender threads.
   void Stop();
@@ -83,6 +91,7 @@ class BatchingEnqueuer {
   std::condition_variable cv_;
   std::deque<Pending> queue_;  // guarded by mu_
   size_t inflight_ = 0;        // guarded by mu_: queued + being sent
+  size_t inflight_bytes_ = 0;  // guarded by mu_: their bodies' bytes
   bool stopping_ = false;      // guarded by mu_
   std::vector<std::thread> threads_;
 };

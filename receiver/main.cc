@@ -36,6 +36,7 @@ struct Flags {
   int64_t max_body_bytes = 512 * 1024;
   int max_reports = 1000;
   int64_t max_inflight = 10000;
+  int64_t max_inflight_bytes = 256 << 20;
   int64_t max_report_age_s = 7 * 24 * 3600;
   int64_t max_report_future_s = 300;
   bool create_queue = true;
@@ -45,6 +46,7 @@ struct Flags {
   int64_t max_connections = 10000;
   int64_t max_header_bytes = 16 * 1024;
   int64_t ready_check_ms = 1000;
+  int64_t queue_timeout_ms = 2000;
   std::string tls_cert;
   std::string tls_key;
   std::string log_level = "info";
@@ -65,6 +67,9 @@ Flags ParseFlags(int argc, char** argv) {
   flags.AddInt("max-reports", &f.max_reports, "most reports in one upload");
   flags.AddInt("max-inflight", &f.max_inflight,
                "uploads waiting for the queue before new ones are shed with 503");
+  flags.AddInt("max-inflight-bytes", &f.max_inflight_bytes,
+               "bytes of queue messages waiting for the queue before new uploads are shed with "
+               "503 (bounds the receiver's memory)");
   flags.AddInt("max-report-age-s", &f.max_report_age_s,
                "oldest accepted observed_time_ms, seconds before now");
   flags.AddInt("max-report-future-s", &f.max_report_future_s,
@@ -82,6 +87,9 @@ Flags ParseFlags(int argc, char** argv) {
                "open connections beyond which new ones are closed at accept");
   flags.AddInt("max-header-bytes", &f.max_header_bytes,
                "largest request header block (larger: 431)");
+  flags.AddInt("queue-timeout-ms", &f.queue_timeout_ms,
+               "deadline of one SendMessageBatch attempt (3 attempts): an upload stuck on a "
+               "frozen or unreachable queue is answered 503 before a car's own timeout");
   flags.AddInt("ready-check-ms", &f.ready_check_ms,
                "how often GET /readyz's queue check (GetQueueAttributes) runs");
   flags.AddString("tls-cert", &f.tls_cert,
@@ -104,6 +112,7 @@ void CheckFlags(const Flags& f) {
   }
   if (f.max_reports < 1) error = "--max-reports must be >= 1";
   if (f.max_inflight < 1) error = "--max-inflight must be >= 1";
+  if (f.max_inflight_bytes < 1) error = "--max-inflight-bytes must be >= 1";
   if (f.sender_threads < 1) error = "--sender-threads must be >= 1";
   if (f.linger_ms < 0) error = "--linger-ms must be >= 0";
   if (f.threads < 0) error = "--threads must be >= 0";
@@ -112,6 +121,7 @@ void CheckFlags(const Flags& f) {
   if (f.max_connections < 1) error = "--max-connections must be >= 1";
   if (f.max_header_bytes < 1024) error = "--max-header-bytes must be >= 1024";
   if (f.ready_check_ms < 10) error = "--ready-check-ms must be >= 10";
+  if (f.queue_timeout_ms < 1) error = "--queue-timeout-ms must be >= 1";
   if (f.tls_cert.empty() != f.tls_key.empty()) error = "--tls-cert and --tls-key go together";
   if (!error.empty()) {
     spdlog::error("{}", error);
@@ -185,6 +195,7 @@ int Run(const Flags& f) {
     spdlog::info("authentication on: {} fleets in {}", authenticator->fleet_count(), f.keys_file);
   }
 
+  client_options->request_timeout = std::chrono::milliseconds(f.queue_timeout_ms);
   sqs::SqsClient client(std::move(*client_options));
   if (f.create_queue) {
     Result<std::string> url = client.CreateQueue(sqs::QueueNameFromUrl(f.queue_url));
@@ -217,11 +228,14 @@ int Run(const Flags& f) {
   enqueuer_options.sender_threads = f.sender_threads;
   enqueuer_options.linger = std::chrono::milliseconds(f.linger_ms);
   enqueuer_options.max_inflight = static_cast<size_t>(f.max_inflight);
+  enqueuer_options.max_inflight_bytes = static_cast<size_t>(f.max_inflight_bytes);
+  enqueuer_options.queue_down = [&readiness] { return readiness.QueueDown(); };
   BatchingEnqueuer enqueuer(enqueuer_options, &sender);
 
   ReportHandlerOptions handler_options;
   handler_options.authenticator = authenticator.get();
   handler_options.readiness = [&readiness] { return readiness.Current(); };
+  handler_options.queue_down = [&readiness] { return readiness.QueueDown(); };
   handler_options.max_body_bytes = static_cast<size_t>(f.max_body_bytes);
   handler_options.limits.max_reports = f.max_reports;
   handler_options.limits.max_age_ms = f.max_report_age_s * 1000;

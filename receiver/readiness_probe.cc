@@ -31,6 +31,14 @@ Status ReadinessProbe::Current() const {
   return Status::Ok();
 }
 
+bool ReadinessProbe::QueueDown() const {
+  {
+    std::lock_guard lock(mu_);
+    if (!last_) return false;
+  }
+  return !Current().ok();
+}
+
 void ReadinessProbe::Run() {
   std::unique_lock lock(mu_);
   while (!stop_) {

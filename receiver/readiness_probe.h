@@ -30,6 +30,9 @@ class ReadinessProbe {
 
   // Ok when the last check succeeded recently enough; else why not (kUnavailable).
   Status Current() const;
+  // A check has finished and Current() is not ok: the queue is known to be unreachable (as
+  // opposed to not checked yet, right after start).
+  bool QueueDown() const;
 
  private:
   using Clock = std::chrono::steady_clock;

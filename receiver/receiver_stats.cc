@@ -119,9 +119,10 @@ void ReceiverStats::AppendPrometheus(std::string* out) const {
               std::to_string(r.reports) + "\n";
     }
   }
-  AppendCounter(out, "roadsense_receiver_uploads_shed_total",
-                "Uploads refused with 503 (too many waiting for the queue, or shutting down).",
-                shed_.load());
+  AppendCounter(
+      out, "roadsense_receiver_uploads_shed_total",
+      "Uploads refused with 503 (too many waiting, the queue known down, or shutting down).",
+      shed_.load());
   AppendCounter(out, "roadsense_receiver_uploads_failed_total",
                 "Uploads answered 503 because the queue did not store them.", failed_.load());
   enqueue_latency_us_.AppendTo(out, "roadsense_receiver_enqueue_latency_seconds",

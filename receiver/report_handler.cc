@@ -167,6 +167,19 @@ void ReportHandler::HandleReports(net::HttpRequest&& request, net::Responder res
     stats_->RecordShed();
     return respond(ErrorResponse(503, "shutting_down", "the receiver is shutting down"));
   }
+  // A killed or frozen queue would hold the upload for the SQS client's timeouts and retries,
+  // longer than a car waits for an answer: tell the car when to come back instead.
+  if (options_.queue_down && options_.queue_down()) {
+    stats_->RecordShed();
+    return respond(
+        ErrorResponse(503, "queue_unavailable", "the queue is not reachable; retry later"));
+  }
+  // Shed before decoding: under overload, CPU spent on uploads that will be refused anyway is
+  // taken from the ones that will be accepted. (Enqueue() below still decides.)
+  if (enqueuer_->Full()) {
+    stats_->RecordShed();
+    return respond(ErrorResponse(503, "overloaded", "too many uploads are waiting for the queue"));
+  }
   std::string fleet;
   if (options_.authenticator) {
     Result<std::string> authenticated =

@@ -48,6 +48,9 @@ struct ReportHandlerOptions {
   // Whether the queue is reachable (e.g. ReadinessProbe::Current); null: always ready. Called on
   // I/O threads, so it must not block.
   std::function<Status()> readiness;
+  // True when the queue is known to be unreachable (e.g. ReadinessProbe::QueueDown): uploads are
+  // then answered 503 + Retry-After at once. Null: never. Called on I/O threads; must not block.
+  std::function<bool()> queue_down;
 };
 
 // Whether a body of `max_body_bytes`, wrapped and base64-encoded, still fits one SQS message.

@@ -1,5 +1,6 @@
 #include "simulator/http_report_uploader.h"
 
+#include <atomic>
 #include <charconv>
 
 #include "net/http_client.h"
@@ -22,27 +23,42 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view v) {
 
 }  // namespace
 
-Result<ReportUploaderFactory> HttpReportUploader::FactoryFor(const std::string& target,
+Result<ReportUploaderFactory> HttpReportUploader::FactoryFor(const std::string& targets,
                                                              const std::string& authorization) {
-  Result<net::HttpUrl> url = net::ParseHttpUrl(target);
-  if (!url.ok()) return url.status();
-  if (url->scheme != "http" && url->scheme != "https") {
-    return InvalidArgument("--target must be an http:// or https:// URL: " + target);
+  std::vector<net::HttpUrl> urls;
+  std::vector<std::string> paths;
+  size_t begin = 0;
+  while (true) {
+    const size_t comma = targets.find(',', begin);
+    const std::string target =
+        targets.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    Result<net::HttpUrl> url = net::ParseHttpUrl(target);
+    if (!url.ok()) return url.status();
+    if (url->scheme != "http" && url->scheme != "https") {
+      return InvalidArgument("--target must be an http:// or https:// URL: " + target);
+    }
+    std::string path = url->path;
+    if (path.empty() || path.back() != '/') path += '/';
+    paths.push_back(path + "v1/reports");
+    urls.push_back(std::move(*url));
+    if (comma == std::string::npos) break;
+    begin = comma + 1;
   }
-  std::string path = url->path;
-  if (path.empty() || path.back() != '/') path += '/';
-  path += "v1/reports";
-  ReportUploaderFactory factory = [url = *url, path, authorization]() {
-    return std::make_unique<HttpReportUploader>(url, path, authorization);
+  // Shared by the factory's copies: the n-th uploader made starts at target n mod size.
+  auto next = std::make_shared<std::atomic<size_t>>(0);
+  ReportUploaderFactory factory = [urls, paths, authorization, next]() {
+    return std::make_unique<HttpReportUploader>(urls, paths, authorization, next->fetch_add(1));
   };
   return factory;
 }
 
-HttpReportUploader::HttpReportUploader(const net::HttpUrl& url, std::string path,
-                                       std::string authorization)
-    : path_(std::move(path)),
-      authorization_(std::move(authorization)),
-      client_(std::make_unique<net::HttpClient>(url)) {}
+HttpReportUploader::HttpReportUploader(const std::vector<net::HttpUrl>& urls,
+                                       std::vector<std::string> paths, std::string authorization,
+                                       size_t first)
+    : paths_(std::move(paths)), authorization_(std::move(authorization)) {
+  for (const net::HttpUrl& url : urls) clients_.push_back(std::make_unique<net::HttpClient>(url));
+  current_ = clients_.empty() ? 0 : first % clients_.size();
+}
 
 HttpReportUploader::~HttpReportUploader() = default;
 
@@ -51,11 +67,14 @@ Result<UploadReply> HttpReportUploader::Upload(const std::string& body,
                                                std::chrono::milliseconds timeout) {
   net::HttpRequest req;
   req.method = "POST";
-  req.target = path_;
+  req.target = paths_[current_];
   req.headers = {{"Content-Type", content_type}};
   if (!authorization_.empty()) req.headers.emplace_back("Authorization", authorization_);
   req.body = body;
-  Result<net::HttpResponse> resp = client_->RoundTrip(req, timeout);
+  Result<net::HttpResponse> resp = clients_[current_]->RoundTrip(req, timeout);
+  // No answer or a server error: the next attempt (a retry, or the next upload) tries the next
+  // receiver. With one target this changes nothing.
+  if (!resp.ok() || resp->status >= 500) current_ = (current_ + 1) % clients_.size();
   if (!resp.ok()) return resp.status();
   UploadReply reply;
   reply.status = resp->status;

@@ -242,7 +242,10 @@ int main(int argc, char** argv) {
   rs::FlagSet flags("roadsense-sim",
                     "Simulates a fleet of cars driving synthetic roads, uploads their reports to a "
                     "roadsense receiver, and optionally verifies the map the pipeline built.");
-  flags.AddString("target", &f.target, "Receiver base URL (reports go to <target>/v1/reports)");
+  flags.AddString(
+      "target", &f.target,
+      "Receiver base URL (reports go to <target>/v1/reports); several, comma-separated: "
+      "sending threads spread over them and retry on the next one");
   flags.AddInt("vehicles", &f.vehicles, "Number of simulated vehicles");
   flags.AddInt("reports", &f.reports, "Total reports to send");
   flags.AddInt("reports-per-batch", &f.reports_per_batch, "Reports per upload");
@@ -356,6 +359,9 @@ int main(int argc, char** argv) {
   sim::GroundTruth truth(f.bucket_seconds);
   sim::LoadRunner runner(load_options, fleet, truth, std::move(*factory));
   sim::RunSummary summary = runner.Run();
+  // A marker for whoever watches the log (roadsense-chaos injects faults only before it).
+  spdlog::info("sending done: {} of {} reports acknowledged", summary.reports_acked,
+               summary.reports_sent);
 
   int exit_code = kExitOk;
   if (summary.uploads_failed > 0) {

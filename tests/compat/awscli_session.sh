@@ -4,7 +4,9 @@
 # tests/compat/README.md.
 #
 # Environment: SQS_ENDPOINT, AWS_REGION, OWNER_KEY/OWNER_SECRET, OTHER_KEY/OTHER_SECRET,
-# OTHER_ACCOUNT. Prints one line per checked step; exits 1 on the first failure.
+# OTHER_ACCOUNT, DATA_DIR (the server's --data-dir, scanned for plaintext), SSE_KEY_ID (a key id
+# of the server's --encryption-keys-file). Prints one line per checked step; exits 1 on the first
+# failure.
 set -euo pipefail
 
 AWS=/usr/bin/aws
@@ -110,6 +112,55 @@ sqs purge-queue --queue-url "$url"
 ok "purge-queue"
 expect_error AWS.SimpleQueueService.PurgeQueueInProgress "purge-queue twice within 60 s" -- \
   sqs purge-queue --queue-url "$url"
+
+# ---- FIFO: content-based deduplication, group order, sequence numbers ----
+# (The FIFO and SSE queues are left for the server's end: each CLI call costs about a second.)
+fifo_url=$(sqs create-queue --queue-name "cli-fifo-$suffix.fifo" \
+  --attributes FifoQueue=true,ContentBasedDeduplication=true --query QueueUrl)
+ok "create-queue (FIFO, ContentBasedDeduplication)"
+read -r first_id first_seq < <(sqs send-message --queue-url "$fifo_url" --message-body first \
+  --message-group-id g1 --query '[MessageId,SequenceNumber]')
+[[ $first_seq =~ ^[0-9]{20}$ ]] || fail "send-message (FIFO): SequenceNumber '$first_seq'"
+ok "send-message (FIFO): SequenceNumber $first_seq"
+expect_eq "$(sqs send-message --queue-url "$fifo_url" --message-body first --message-group-id g1 \
+  --query MessageId)" "$first_id" "duplicate body within 5 minutes"
+ok "send-message (same body: deduplicated, original MessageId)"
+second_seq=$(sqs send-message --queue-url "$fifo_url" --message-body second \
+  --message-group-id g1 --query SequenceNumber)
+[[ $second_seq > $first_seq ]] || fail "SequenceNumber $second_seq not above $first_seq"
+ok "send-message (FIFO): SequenceNumber increases"
+expect_eq "$(sqs receive-message --queue-url "$fifo_url" --max-number-of-messages 10 \
+  --attribute-names All --query \
+  'join(`,`, Messages[].[Body, Attributes.MessageGroupId, Attributes.SequenceNumber][])')" \
+  "first,g1,$first_seq,second,g1,$second_seq" "receive-message (FIFO)"
+ok "receive-message (FIFO): group order, once each, MessageGroupId and SequenceNumber"
+
+# ---- Encryption at rest: SSE-SQS and SSE-KMS queues; plaintext never reaches the data dir ----
+marker="cli-sse-marker-$suffix"
+sse_url=$(sqs create-queue --queue-name "cli-sse-$suffix" --attributes SqsManagedSseEnabled=true \
+  --query QueueUrl)
+expect_eq "$(sqs get-queue-attributes --queue-url "$sse_url" --attribute-names All \
+  --query Attributes.SqsManagedSseEnabled)" true "SqsManagedSseEnabled"
+ok "create-queue (SqsManagedSseEnabled=true)"
+md5=$(printf %s "body $marker" | md5sum | cut -d' ' -f1)
+expect_eq "$(sqs send-message --queue-url "$sse_url" --message-body "body $marker" \
+  --message-attributes "{\"note\":{\"DataType\":\"String\",\"StringValue\":\"$marker\"}}" \
+  --query MD5OfMessageBody)" "$md5" "send-message (SSE) MD5OfMessageBody"
+ok "send-message (SSE queue, with an attribute)"
+if grep -rqF -- "$marker" "$DATA_DIR"; then fail "the marker is in clear in $DATA_DIR"; fi
+ok "the data directory holds neither body nor attribute in clear"
+expect_eq "$(sqs receive-message --queue-url "$sse_url" --message-attribute-names All \
+  --query 'join(`,`, [Messages[0].Body, Messages[0].MessageAttributes.note.StringValue])')" \
+  "body $marker,$marker" "receive-message (SSE)"
+ok "receive-message (SSE queue: body and attribute back, MD5s checked by the CLI)"
+kms_url=$(sqs create-queue --queue-name "cli-kms-$suffix" \
+  --attributes "KmsMasterKeyId=$SSE_KEY_ID,KmsDataKeyReusePeriodSeconds=600" --query QueueUrl)
+expect_eq "$(sqs get-queue-attributes --queue-url "$kms_url" --attribute-names All \
+  --query 'join(`,`, [Attributes.KmsMasterKeyId, Attributes.KmsDataKeyReusePeriodSeconds])')" \
+  "$SSE_KEY_ID,600" "KmsMasterKeyId"
+ok "create-queue (KmsMasterKeyId, KmsDataKeyReusePeriodSeconds)"
+expect_error InvalidAttributeValue "create-queue with an unknown KmsMasterKeyId" -- \
+  sqs create-queue --queue-name "cli-nokey-$suffix" --attributes KmsMasterKeyId=no-such-key
 
 # ---- Signatures and permissions ----
 expect_error SignatureDoesNotMatch "a wrong secret key" -- \

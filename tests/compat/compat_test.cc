@@ -28,6 +28,7 @@ using testing::TempDir;
 
 constexpr char kOwnerAccount[] = "111111111111";
 constexpr char kOtherAccount[] = "222222222222";
+constexpr char kSseKeyId[] = "compat-kms";  // a non-current key of the encryption keys file
 constexpr char kOwnerKey[] = "AKIDOWNER0000001";
 constexpr char kOwnerSecret[] = "owner/Secret+Key0123456789abcdefghijklmn";
 constexpr char kOtherKey[] = "AKIDPARTNER00001";
@@ -66,6 +67,16 @@ class CompatTest : public ::testing::Test {
                      " partner\n");
   }
 
+  // Keys for SSE queues: the scripts create queues with SqsManagedSseEnabled / KmsMasterKeyId.
+  void WriteEncryptionKeys() {
+    encryption_keys_ = dir_.path() + "/encryption-keys";
+    std::ofstream(encryption_keys_)
+        << "# key_id key [current]\n"
+        << kSseKeyId << " 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n"
+        << "compat-current ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8= current\n";
+    ::chmod(encryption_keys_.c_str(), 0600);
+  }
+
   void WriteCredentials(const std::string& text) {
     std::ofstream(credentials_) << "# access_key_id secret_access_key account_id user_name\n"
                                 << text;
@@ -86,6 +97,8 @@ class CompatTest : public ::testing::Test {
                                      "us-east-1",
                                      "--log-level",
                                      "info"};
+    WriteEncryptionKeys();
+    argv.insert(argv.end(), {"--encryption-keys-file", encryption_keys_});
     argv.insert(argv.end(), extra.begin(), extra.end());
     server_.Start(argv, dir_.path() + "/server.log");
     ASSERT_TRUE(testing::WaitForPort(port_, std::chrono::seconds(10))) << server_.ReadLog();
@@ -102,7 +115,8 @@ class CompatTest : public ::testing::Test {
         std::string("OTHER_SECRET=") + kOtherSecret, std::string("OTHER_ACCOUNT=") + kOtherAccount,
         // No stray configuration of the machine's user.
         "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-        "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER="};
+        "AWS_EC2_METADATA_DISABLED=true", "AWS_PAGER=", "DATA_DIR=" + dir_.path() + "/data",
+        std::string("SSE_KEY_ID=") + kSseKeyId};
     argv.insert(argv.end(), command.begin(), command.end());
     return argv;
   }
@@ -126,6 +140,7 @@ class CompatTest : public ::testing::Test {
 
   TempDir dir_;
   std::string credentials_;
+  std::string encryption_keys_;
   int port_ = testing::FreePort();
   ChildProcess server_;
 };

@@ -19,6 +19,15 @@ TEST(UtcTimeTest, OutOfRangeFieldsAreRejected) {
   EXPECT_FALSE(ToTimePoint({2015, 1, 1, 0, 60, 0}).has_value());
 }
 
+// Found by fuzz/sigv4_fuzzer.cc: X-Amz-Date "40520202T000000Z" overflowed the nanosecond clock.
+TEST(UtcTimeTest, YearsTheClockCannotHoldAreRejected) {
+  EXPECT_FALSE(ToTimePoint({4052, 2, 2}).has_value());
+  EXPECT_FALSE(ToTimePoint({9999, 12, 31, 23, 59, 59}).has_value());
+  EXPECT_FALSE(ToTimePoint({1000, 1, 1}).has_value());
+  EXPECT_TRUE(ToTimePoint({2262, 1, 1}).has_value());
+  EXPECT_TRUE(ToTimePoint({1678, 1, 1}).has_value());
+}
+
 TEST(UtcTimeTest, FixedDigitsMustAllBeDigits) {
   int value = 0;
   EXPECT_TRUE(ParseFixedDigits("x2015y", 1, 4, &value));

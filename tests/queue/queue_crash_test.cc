@@ -4,6 +4,9 @@
 #include <signal.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -21,11 +24,17 @@ using roadsense::testing::TempDir;
 
 class QueueCrashTest : public ::testing::Test {
  protected:
-  void StartServer() {
+  void StartServer(const std::vector<std::string>& extra = {}) {
     server_ = std::make_unique<ChildProcess>();
-    server_->Start({BinaryPath("roadsense-queue"), "--listen", "127.0.0.1:" + std::to_string(port_),
-                    "--data-dir", data_.path() + "/data", "--log-level", "warn"},
-                   data_.path() + "/server.log");
+    std::vector<std::string> argv = {BinaryPath("roadsense-queue"),
+                                     "--listen",
+                                     "127.0.0.1:" + std::to_string(port_),
+                                     "--data-dir",
+                                     data_.path() + "/data",
+                                     "--log-level",
+                                     "warn"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    server_->Start(argv, data_.path() + "/server.log");
     ASSERT_TRUE(roadsense::testing::WaitForPort(port_, std::chrono::seconds(10)))
         << server_->ReadLog();
     sqs::SqsClientOptions options;
@@ -217,6 +226,43 @@ TEST_F(QueueCrashTest, FifoDeduplicationOrderAndSequenceNumbersSurviveKill9) {
   auto next = send("b2", "B", "d4");
   EXPECT_GT(next["SequenceNumber"].as_string(), last["SequenceNumber"].as_string());
   EXPECT_EQ(receive(), (std::vector<std::string>{"a1", "a2", "b1", "b2"}));
+}
+
+// An SSE queue's message survives kill -9 without its body ever being on disk in clear, and the
+// server refuses to start without the key its log names.
+TEST_F(QueueCrashTest, EncryptedQueueSurvivesKill9AndNeedsItsKey) {
+  const std::string keys = data_.path() + "/keys";
+  std::ofstream(keys) << "key-a 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+                         " current\n";
+  StartServer({"--encryption-keys-file", keys});
+  auto url = client_->CreateQueue("sse", {{"SqsManagedSseEnabled", "true"}});
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  const std::string marker = "crash-sse-marker-5d1e";
+  ASSERT_TRUE(client_->SendMessage(*url, marker).ok());
+  server_->Stop(SIGKILL);
+  for (const auto& e : std::filesystem::recursive_directory_iterator(data_.path() + "/data")) {
+    std::ifstream in(e.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(marker), std::string::npos) << e.path();
+  }
+
+  StartServer({"--encryption-keys-file", keys});
+  url_ = *url;
+  auto got = Drain(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body, marker);
+  server_->Stop(SIGTERM);
+
+  std::ofstream(keys) << "key-b 202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+                         " current\n";
+  ChildProcess refused;
+  refused.Start({BinaryPath("roadsense-queue"), "--listen", "127.0.0.1:" + std::to_string(port_),
+                 "--data-dir", data_.path() + "/data", "--encryption-keys-file", keys},
+                data_.path() + "/refused.log");
+  EXPECT_EQ(refused.Wait(std::chrono::seconds(20)), 1);
+  const std::string log = refused.ReadLog();
+  EXPECT_NE(log.find("'key-a'"), std::string::npos) << log;
+  EXPECT_NE(log.find("wal-0"), std::string::npos) << log;
 }
 
 }  // namespace

@@ -161,6 +161,38 @@ TEST(BatchingEnqueuerTest, FullEnqueuerShedsWithResourceExhausted) {
   EXPECT_EQ(outcomes.Get().size(), 2u);
 }
 
+TEST(BatchingEnqueuerTest, InflightBytesBoundShedsWithResourceExhausted) {
+  FakeQueueSender sender;
+  Outcomes outcomes;  // outlives the enqueuer, whose threads write to it
+  sender.Hold();
+  auto options = LongLinger();
+  options.max_inflight_bytes = 10;
+  options.linger = std::chrono::microseconds(0);
+  BatchingEnqueuer enqueuer(options, &sender);
+  // A body larger than the bound alone is admitted (the bound never blocks all progress).
+  ASSERT_TRUE(enqueuer.Enqueue("aaaaaaaaaaaa", outcomes.For("a")).ok());
+  sender.AwaitWaiting(1);
+  EXPECT_EQ(enqueuer.Enqueue("b", outcomes.For("b")).code(), StatusCode::kResourceExhausted);
+  sender.Release();
+  while (enqueuer.inflight() > 0) std::this_thread::yield();
+  // Its bytes are released with it.
+  EXPECT_TRUE(enqueuer.Enqueue("bbbbbbbbbb", outcomes.For("b")).ok());
+  enqueuer.Stop();
+}
+
+TEST(BatchingEnqueuerTest, QueueKnownDownFailsBatchesWithoutCallingIt) {
+  FakeQueueSender sender;
+  Outcomes outcomes;  // outlives the enqueuer, whose threads write to it
+  auto options = LongLinger();
+  options.linger = std::chrono::microseconds(0);
+  options.queue_down = [] { return true; };
+  BatchingEnqueuer enqueuer(options, &sender);
+  ASSERT_TRUE(enqueuer.Enqueue("a", outcomes.For("a")).ok());
+  enqueuer.Stop();
+  EXPECT_THAT(outcomes.Get()["a"], ::testing::HasSubstr("not reachable"));
+  EXPECT_TRUE(sender.calls().empty());
+}
+
 TEST(BatchingEnqueuerTest, CapacityIsFreedWhenUploadsComplete) {
   FakeQueueSender sender;
   Outcomes outcomes;  // outlives the enqueuer, whose threads write to it

@@ -47,6 +47,27 @@ TEST(ReadinessProbeTest, FollowsTheQueueDownAndBackUp) {
   EXPECT_TRUE(AwaitReady(probe, true));
 }
 
+TEST(ReadinessProbeTest, QueueIsDownOnlyAfterAFailedCheck) {
+  std::atomic<bool> release{false};
+  std::atomic<bool> up{false};
+  ReadinessProbe probe(
+      [&] {
+        while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return up.load() ? Status::Ok() : Unavailable("down");
+      },
+      std::chrono::milliseconds(5));
+  EXPECT_FALSE(probe.QueueDown());  // not checked yet: unready, but not known to be down
+  release = true;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!probe.QueueDown() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_TRUE(probe.QueueDown());
+  up = true;
+  ASSERT_TRUE(AwaitReady(probe, true));
+  EXPECT_FALSE(probe.QueueDown());
+}
+
 TEST(ReadinessProbeTest, HangingCheckTurnsUnreadyOnceTheLastSuccessIsStale) {
   std::atomic<bool> hang{false};
   std::atomic<bool> release{false};

@@ -219,6 +219,20 @@ TEST_F(ReportHandlerTest, FullEnqueuerSheds503BeforeQueueing) {
   EXPECT_EQ(promise->get_future().get().status, 200);
 }
 
+TEST_F(ReportHandlerTest, FullEnqueuerShedsBeforeDecoding) {
+  sender_.Hold();  // the first upload occupies the only in-flight slot
+  auto promise = std::make_shared<std::promise<net::HttpResponse>>();
+  handler_.Handle(PostProtobuf(ValidBatch()),
+                  [promise](net::HttpResponse r) { promise->set_value(std::move(r)); });
+  sender_.AwaitWaiting(1);
+  // Not even decoded (it would be a 400): no CPU for uploads that cannot be taken anyway.
+  auto shed = Call(Post("application/x-protobuf", "\xff\xff not protobuf"));
+  EXPECT_EQ(shed.status, 503);
+  EXPECT_EQ(JsonBody(shed)["error"].as_string(), "overloaded");
+  sender_.Release();
+  EXPECT_EQ(promise->get_future().get().status, 200);
+}
+
 TEST_F(ReportHandlerTest, NoAnswerBeforeTheQueueAcknowledged) {
   sender_.Hold();
   auto promise = std::make_shared<std::promise<net::HttpResponse>>();
@@ -229,6 +243,26 @@ TEST_F(ReportHandlerTest, NoAnswerBeforeTheQueueAcknowledged) {
   EXPECT_EQ(future.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
   sender_.Release();
   EXPECT_EQ(future.get().status, 200);
+}
+
+TEST(ReportHandlerQueueDownTest, UploadsGet503AtOnceWhileTheQueueIsKnownDown) {
+  FakeQueueSender sender;
+  sender.Hold();  // a queue that would never answer
+  ReceiverStats stats;
+  BatchingEnqueuerOptions eo;
+  eo.sender_threads = 1;
+  BatchingEnqueuer enqueuer(eo, &sender);
+  ReportHandlerOptions ho;
+  ho.queue_down = [] { return true; };
+  ReportHandler handler(ho, &enqueuer, &stats, [] { return kNowMs; });
+  net::HttpResponse answer;
+  handler.Handle(PostProtobuf(ValidBatch()), [&](net::HttpResponse r) { answer = std::move(r); });
+  // Answered synchronously, without waiting for (or reaching) the queue.
+  EXPECT_EQ(answer.status, 503);
+  EXPECT_EQ(answer.Header("Retry-After"), "1");
+  EXPECT_EQ(JsonBody(answer)["error"].as_string(), "queue_unavailable");
+  EXPECT_EQ(enqueuer.inflight(), 0u);
+  sender.Release();
 }
 
 TEST_F(ReportHandlerTest, DrainingHandlerSheds503) {

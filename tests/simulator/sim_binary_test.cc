@@ -66,6 +66,29 @@ TEST(SimBinaryTest, EveryBatchArrivesOnceDespiteServerErrors) {
   EXPECT_EQ(out.at("reports").at("acked").as_int64(), 1000);
 }
 
+TEST(SimBinaryTest, SeveralTargetsShareTheUploads) {
+  FakeReceiver first([](const auto&, int) { return 202; });
+  FakeReceiver second([](const auto&, int) { return 202; });
+  TempDir dir;
+  const SimRun run = RunSim(dir, SmallRun(first.url() + "," + second.url()));
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_EQ(ReportsIn(first.accepted()) + ReportsIn(second.accepted()), 1000);
+  EXPECT_GT(first.accepted().size(), 0u);  // 4 threads start at targets 0, 1, 0, 1
+  EXPECT_GT(second.accepted().size(), 0u);
+}
+
+TEST(SimBinaryTest, RetryGoesToTheNextTargetAfterAServerError) {
+  // The first receiver fails everything: each upload is retried, same bytes, on the second.
+  FakeReceiver failing([](const auto&, int) { return 503; });
+  FakeReceiver healthy([](const auto&, int) { return 202; });
+  TempDir dir;
+  const SimRun run = RunSim(dir, SmallRun(failing.url() + "," + healthy.url()));
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  EXPECT_EQ(failing.accepted().size(), 0u);
+  EXPECT_EQ(healthy.accepted().size(), 50u);
+  EXPECT_EQ(ReportsIn(healthy.accepted()), 1000);
+}
+
 TEST(SimBinaryTest, JsonFormatSendsJson) {
   FakeReceiver receiver([](const auto&, int) { return 200; });
   TempDir dir;

@@ -88,10 +88,11 @@ void TestPostgres::Start() {
   throw std::runtime_error("TestPostgres: pg-cluster start failed:\n" + output);
 }
 
-void TestPostgres::Stop() {
+void TestPostgres::Stop(StopMode mode) {
   if (!running_) return;
   std::string output;
-  if (RunScript("stop " + Quote(dir_), &output) != 0) {
+  const char* mode_arg = mode == StopMode::kImmediate ? " immediate" : " fast";
+  if (RunScript("stop " + Quote(dir_) + mode_arg, &output) != 0) {
     throw std::runtime_error("TestPostgres: pg-cluster stop failed:\n" + output);
   }
   running_ = false;

@@ -21,7 +21,10 @@ class TestPostgres {
   std::string ConnectionString() const;
   int port() const { return port_; }
 
-  void Stop();   // fast shutdown; data stays
+  // kFast: a clean shutdown; kImmediate: like a crash (no checkpoint; recovery replays the WAL
+  // at the next start). Data stays either way.
+  enum class StopMode { kFast, kImmediate };
+  void Stop(StopMode mode = StopMode::kFast);
   void Start();  // start again on the same port with the same data
   void Restart() {
     Stop();

@@ -130,6 +130,15 @@ TEST_F(TilesServerTest, IfNoneMatchWithTheCurrentEtagAnswers304) {
 
 TEST_F(TilesServerTest, ACommitInvalidatesTheCachedTilesAboveIt) {
   AddTraffic(kAx, kAy, 0, 6);
+  // Let the server apply this commit's notification first: arriving after the fill below, it
+  // would rightly invalidate the tile and there would be no cache hit to count (seen when slow,
+  // e.g. under ASan).
+  const auto applied = std::chrono::steady_clock::now() + 10s;
+  while (Get("/metrics").body.find("roadsense_tiles_notifications_total 0\n") !=
+         std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), applied) << server_.ReadLog();
+    std::this_thread::sleep_for(20ms);
+  }
   const int z = 12;
   net::HttpResponse first = Get(TilePath(z, kAx >> 4, kAy >> 4));
   ASSERT_EQ(Decode(first)["traffic"].features.at(0).Number("reports"), 6);

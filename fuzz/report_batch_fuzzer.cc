@@ -4,9 +4,9 @@
 // is bounded; a batch it accepts has 1..max_reports reports and survives a serialize/parse round
 // trip unchanged.
 //
-// With clang (-DROADSENSE_FUZZ=ON) this builds `receiver_report_batch_fuzzer` (libFuzzer +
-// ASan/UBSan); with any compiler `receiver_fuzz_corpus_test` replays the committed corpus through
-// the same function. See tests/receiver/fuzz/README.md.
+// With clang (-DROADSENSE_FUZZ=ON) this builds `fuzz_report_batch` (libFuzzer + ASan/UBSan);
+// with any compiler tests/fuzz replays fuzz/corpus/report_batch and fuzz/regressions/report_batch
+// through the same function. See fuzz/README.md.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,10 +1,9 @@
 // roadsense-chaos: proves "nothing acknowledged is lost, nothing double-counted" under kill -9.
-// Starts the whole pipeline as real processes (ChaosPipeline), runs roadsense-sim --verify
+// Starts the whole pipeline as real processes (LocalPipeline), runs roadsense-sim --verify
 // against all receivers, and while it sends, kills -9 and restarts the queue, receivers and
 // workers and restarts PostgreSQL on a seeded schedule (ChaosSchedule). Prints the kills, the
 // simulator's figures and its verification; exits 0 only when every fault was injected, nothing
 // crashed by itself and the verification passed exactly. See chaos/README.md.
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
 
@@ -16,20 +15,20 @@
 #include <iostream>
 #include <map>
 #include <regex>
-#include <sstream>
-#include <thread>
 
-#include "chaos/chaos_pipeline.h"
 #include "chaos/chaos_schedule.h"
 #include "core/flag_set.h"
 #include "core/logging.h"
 #include "core/termination_signal.h"
+#include "tests/support/local_pipeline.h"
 
 namespace roadsense::chaos {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using testing::LocalPipeline;
+using testing::Tier;
 
 constexpr int kReportsPerBatch = 50;  // the simulator's default, for the progress fraction
 
@@ -51,13 +50,6 @@ struct Flags {
   bool keep = false;
   std::string log_level = "info";
 };
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Uploads acknowledged so far, from the simulator's last progress line ("uploads sent S acked A").
 int64_t AckedUploads(const std::string& sim_log) {
@@ -102,6 +94,25 @@ bool BoolAt(const boost::json::value& v, std::initializer_list<const char*> path
   return cur->is_bool() && cur->as_bool();
 }
 
+// The event's fault: kill -9 and restart of a process after its downtime, or a PostgreSQL stop
+// (fast or immediate) and start. An error when the process had already exited by itself (a crash
+// the chaos found) or does not come back.
+Status Inject(LocalPipeline& pipeline, const ChaosEvent& e) {
+  switch (e.component) {
+    case Component::kQueue:
+      return pipeline.KillAndRestart(Tier::kQueue, 0, e.downtime);
+    case Component::kReceiver:
+      return pipeline.KillAndRestart(Tier::kReceiver, e.index, e.downtime);
+    case Component::kWorker:
+      return pipeline.KillAndRestart(Tier::kWorker, e.index, e.downtime);
+    case Component::kPostgres:
+      return pipeline.RestartPostgres(e.immediate ? testing::TestPostgres::StopMode::kImmediate
+                                                  : testing::TestPostgres::StopMode::kFast,
+                                      e.downtime);
+  }
+  return InvalidArgument("unknown component");
+}
+
 struct InjectedEvent {
   ChaosEvent event;
   double t_s = 0;       // since the simulator started
@@ -136,52 +147,40 @@ int Run(const Flags& f) {
   spdlog::info("seed {}: {} faults", f.seed, schedule.size());
   for (const ChaosEvent& e : schedule) spdlog::info("  planned: {}", ChaosSchedule::Describe(e));
 
-  PipelineOptions po;
+  testing::LocalPipelineOptions po;
   po.dir = dir;
   po.receivers = f.receivers;
-  po.workers = f.workers;
-  std::unique_ptr<ChaosPipeline> pipeline;
+  po.queue_name = "chaos-reports";
+  po.fleet_id = "chaos-fleet";
+  po.api_key = "chaos-secret";
+  po.worker_visibility_timeout_s = 5;  // how soon a killed worker's messages come back
+  po.receiver_flags = {"--threads", "2"};
+  std::unique_ptr<LocalPipeline> pipeline;
   try {
-    pipeline = std::make_unique<ChaosPipeline>(po);
+    pipeline = std::make_unique<LocalPipeline>(po);
   } catch (const std::exception& e) {
     spdlog::error("PostgreSQL: {}", e.what());
     return 1;
   }
-  if (Status s = pipeline->Start(); !s.ok()) {
+  if (Status s = pipeline->Start(f.workers); !s.ok()) {
     spdlog::error("pipeline start: {}", s.ToString());
     return 1;
   }
   spdlog::info("pipeline up: queue {}, receivers {}, {} workers, PostgreSQL {}",
                pipeline->queue_url(), pipeline->receiver_targets(), f.workers, pipeline->db());
 
-  const std::string sim_json = dir + "/sim.json";
-  std::vector<std::string> sim_args = {testing::BinaryPath("roadsense-sim"),
-                                       "--target",
-                                       pipeline->receiver_targets(),
-                                       "--reports",
-                                       std::to_string(f.reports),
-                                       "--reports-per-batch",
-                                       std::to_string(kReportsPerBatch),
-                                       "--vehicles",
-                                       std::to_string(f.vehicles),
-                                       "--seed",
-                                       std::to_string(f.seed),
-                                       "--fleet-id",
-                                       pipeline->fleet_id(),
-                                       "--api-key-file",
-                                       pipeline->api_key_file(),
-                                       "--verify",
-                                       "--db",
-                                       pipeline->db(),
-                                       "--queue-url",
-                                       pipeline->queue_url(),
-                                       "--verify-timeout-s",
-                                       std::to_string(f.verify_timeout_s),
-                                       "--out",
-                                       sim_json};
-  if (f.rate > 0) sim_args.insert(sim_args.end(), {"--rate", std::to_string(f.rate)});
-  testing::ChildProcess sim;
-  sim.Start(sim_args, dir + "/sim.log");
+  std::vector<std::string> sim_flags = {"--reports",
+                                        std::to_string(f.reports),
+                                        "--reports-per-batch",
+                                        std::to_string(kReportsPerBatch),
+                                        "--vehicles",
+                                        std::to_string(f.vehicles),
+                                        "--seed",
+                                        std::to_string(f.seed),
+                                        "--verify-timeout-s",
+                                        std::to_string(f.verify_timeout_s)};
+  if (f.rate > 0) sim_flags.insert(sim_flags.end(), {"--rate", std::to_string(f.rate)});
+  pipeline->StartSimulator(sim_flags);
   const auto started = Clock::now();
   const int64_t total_uploads = (f.reports + kReportsPerBatch - 1) / kReportsPerBatch;
 
@@ -196,11 +195,11 @@ int Run(const Flags& f) {
       interrupted = true;
       break;
     }
-    sim_exit = sim.Wait(0ms);  // -1 while it runs
+    sim_exit = pipeline->WaitSimulator(0ms);  // -1 while it runs
     for (std::string& name : pipeline->RestartCrashed()) crashes.push_back(std::move(name));
     if (sim_exit != -1) break;
     if (next >= schedule.size()) continue;
-    const std::string sim_log = ReadFile(dir + "/sim.log");
+    const std::string sim_log = pipeline->simulator().ReadLog();
     const double progress =
         static_cast<double>(AckedUploads(sim_log)) / static_cast<double>(total_uploads);
     if (!sending_done && sim_log.find("sending done:") != std::string::npos) {
@@ -219,7 +218,7 @@ int Run(const Flags& f) {
     ie.progress = progress;
     spdlog::info("fault {}/{} at {:.1f} s, {:.1f} % acknowledged: {}", next, schedule.size(),
                  ie.t_s, progress * 100, ChaosSchedule::Describe(ie.event));
-    if (Status s = pipeline->Inject(ie.event); !s.ok()) {
+    if (Status s = Inject(*pipeline, ie.event); !s.ok()) {
       ie.error = s.ToString();
       spdlog::error("fault failed: {}", ie.error);
     }
@@ -227,7 +226,6 @@ int Run(const Flags& f) {
   }
   if (interrupted) {
     spdlog::warn("interrupted: stopping everything");
-    sim.Stop(SIGTERM);
     pipeline->StopAll();
     return 1;
   }
@@ -246,9 +244,9 @@ int Run(const Flags& f) {
   }
   boost::json::value sim_out;
   try {
-    sim_out = boost::json::parse(ReadFile(sim_json));
+    sim_out = boost::json::parse(pipeline->Results());
   } catch (const std::exception&) {
-    spdlog::error("no simulator results in {} (see {}/sim.log)", sim_json, dir);
+    spdlog::error("no simulator results in {} (see {}/sim.log)", pipeline->results_path(), dir);
   }
   const bool verify_ok = BoolAt(sim_out, {"verify", "ok"});
   const bool exact_ok = BoolAt(sim_out, {"verify", "exact", "ok"});

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <thread>
 
-#include "tests/reliability/fault_pipeline.h"
+#include "tests/reliability/outage_run.h"
 
 namespace roadsense::testing {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // Uploads one probe report and expects 503 + Retry-After within `timeout`.
-void ExpectRetryLater(FaultPipeline& p, const char* phase) {
+void ExpectRetryLater(LocalPipeline& p, const char* phase) {
   const auto started = std::chrono::steady_clock::now();
   auto response = p.UploadOne(15s);
   const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -30,42 +30,34 @@ void ExpectRetryLater(FaultPipeline& p, const char* phase) {
 
 TEST(QueueOutage, ReceiversAnswer503RetryAfterAndRetriesCompleteTheRun) {
   const int outage_s = SecondsFromEnvironment("ROADSENSE_FAULT_SECONDS", 6);
-  FaultPipeline p;
-  std::string why;
-  ASSERT_TRUE(p.StartQueueAndReceiver(&why)) << why;
-  p.StartWorkers(2);
+  LocalPipeline p(OutagePipelineOptions());
+  ASSERT_TRUE(p.Start(2).ok()) << p.Logs();
   // Retries back off to 5 s; enough of them to outlast an outage.
-  p.StartSimulator(2000, 2 * outage_s + 16,
-                   {"--max-retries", std::to_string(20 + outage_s), "--verify-timeout-s",
-                    std::to_string(outage_s + 180)});
+  std::vector<std::string> flags = OpenLoopFlags(2000, 2 * outage_s + 16);
+  flags.insert(flags.end(), {"--max-retries", std::to_string(20 + outage_s), "--verify-timeout-s",
+                             std::to_string(outage_s + 180)});
+  p.StartSimulator(flags);
   ASSERT_TRUE(p.WaitForReportsInDatabase(2000, 60s)) << p.Logs();
 
   // Killed: nothing listens on the queue's port.
-  p.KillQueue();
+  ASSERT_TRUE(p.Kill(Tier::kQueue, 0).ok()) << p.Logs();
   auto resume = std::chrono::steady_clock::now() + std::chrono::seconds(outage_s);
   std::this_thread::sleep_for(1s);
   ExpectRetryLater(p, "queue killed");
   std::this_thread::sleep_until(resume);
-  p.StartQueue();
+  ASSERT_TRUE(p.Restart(Tier::kQueue, 0).ok()) << p.Logs();
   std::this_thread::sleep_for(4s);
   ASSERT_TRUE(p.queue().running()) << p.Logs();
 
   // Frozen: the port accepts connections, but no request is answered.
-  p.FreezeQueue();
+  ASSERT_TRUE(p.Freeze(Tier::kQueue, 0).ok()) << p.Logs();
   resume = std::chrono::steady_clock::now() + std::chrono::seconds(outage_s);
   std::this_thread::sleep_for(1s);
   ExpectRetryLater(p, "queue frozen");
   std::this_thread::sleep_until(resume);
-  p.ThawQueue();
+  ASSERT_TRUE(p.Thaw(Tier::kQueue, 0).ok()) << p.Logs();
 
-  const int sim_exit = p.WaitSimulator(std::chrono::seconds(2 * outage_s + 240));
-  const std::string sim_log = p.simulator().ReadLog();
-  EXPECT_EQ(sim_exit, 0) << p.Logs();
-  EXPECT_NE(sim_log.find("verify: OK"), std::string::npos) << sim_log;
-  std::cout << p.VerifySummary();
-  const std::string results = p.Results();
-  EXPECT_NE(results.find(R"("verify":{"ok":true)"), std::string::npos) << results;
-  EXPECT_NE(results.find(R"("queue_checked":true)"), std::string::npos) << results;
+  const std::string results = ExpectExactVerification(p, std::chrono::seconds(2 * outage_s + 240));
   // The retries: uploads the simulator had to send again.
   if (size_t at = results.find(R"("retries":)"); at != std::string::npos) {
     std::cout << "simulator " << results.substr(at, results.find_first_of(",}", at) - at) << "\n";

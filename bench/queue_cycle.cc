@@ -58,6 +58,8 @@ struct Flags {
   std::string out;
   std::string log_level = "warn";
   bool sse = false;  // queues with SqsManagedSseEnabled=true (our queue gets a keys file)
+  int queue_body_memory_mb = -1;  // --body-memory-mb of the queue we start (-1: its default)
+  int64_t backlog = 0;            // > 0: only fill a queue with this many messages, report RSS
 };
 
 std::vector<int> ParseIntList(const std::string& text) {
@@ -468,6 +470,93 @@ std::string ResultsJson(const std::vector<LevelResult>& results, const std::stri
   return out.str();
 }
 
+// VmRSS of a process in bytes, from /proc/<pid>/status; 0 when unreadable.
+uint64_t ResidentBytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;  // kB
+  }
+  return 0;
+}
+
+// --backlog: the queue's memory per message of a backlog, live and after a restart (replay).
+int RunBacklog(sqs::SqsClient& client, testing::ChildProcess& queue,
+               const std::vector<std::string>& argv, const std::string& log, int concurrency,
+               const Flags& f) {
+  const std::string name = "backlog-" + std::to_string(getpid());
+  auto url = client.CreateQueue(
+      name, f.sse ? std::map<std::string, std::string>{{"SqsManagedSseEnabled", "true"}}
+                  : std::map<std::string, std::string>{});
+  if (!url.ok()) {
+    std::cerr << "CreateQueue " << name << ": " << url.status().ToString() << "\n";
+    return 1;
+  }
+  const uint64_t idle = ResidentBytes(queue.pid());
+  std::atomic<int64_t> next{0};
+  std::atomic<int64_t> errors{0};
+  const int64_t start_ns = NowNs();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < concurrency; ++t) {
+    threads.emplace_back([&, t] {
+      for (;;) {
+        const int64_t first = next.fetch_add(10);
+        if (first >= f.backlog) return;
+        std::vector<sqs::SendEntry> entries;
+        for (int64_t i = first; i < std::min<int64_t>(first + 10, f.backlog); ++i) {
+          entries.push_back({std::to_string(i - first),
+                             MakeBody(t, static_cast<uint64_t>(i), NowNs(), f.payload_bytes)});
+        }
+        auto sent = client.SendMessageBatch(*url, entries);
+        if (!sent.ok() || !sent->failed.empty()) {
+          ++errors;  // reported, not retried
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double fill_s = static_cast<double>(NowNs() - start_ns) / 1e9;
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // let maintenance settle
+  const uint64_t full = ResidentBytes(queue.pid());
+  auto count = [&] {
+    auto a = client.GetQueueAttributes(*url, {"ApproximateNumberOfMessages"});
+    return a.ok() ? a->at("ApproximateNumberOfMessages") : "?";
+  };
+  const std::string live_count = count();
+  queue.Stop(SIGTERM);
+  const int64_t restart_ns = NowNs();
+  queue.Start(argv, log + ".restart");
+  for (int i = 0; i < 600 && !client.GetQueueAttributes(*url, {"ApproximateNumberOfMessages"}).ok();
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const double recover_s = static_cast<double>(NowNs() - restart_ns) / 1e9;
+  const uint64_t restarted = ResidentBytes(queue.pid());
+  const std::string restarted_count = count();
+  const auto mib = [](uint64_t b) { return static_cast<double>(b) / (1 << 20); };
+  const auto per_gib = [&](uint64_t rss) {
+    return rss > idle ? static_cast<double>(f.backlog) * (1 << 30) / static_cast<double>(rss - idle)
+                      : 0.0;
+  };
+  std::printf(
+      "backlog of %lld messages of %d B (%d clients, %.1f s, %lld failed batches), "
+      "--body-memory-mb %s:\n"
+      "  queue VmRSS idle %.1f MiB; with the backlog %.1f MiB (%s messages): %.0f B/message, "
+      "%.0f messages per GiB\n"
+      "  after a restart (%.1f s to answer): %.1f MiB (%s messages): %.0f B/message, "
+      "%.0f messages per GiB\n",
+      static_cast<long long>(f.backlog), f.payload_bytes, concurrency, fill_s,
+      static_cast<long long>(errors.load()),
+      f.queue_body_memory_mb >= 0 ? std::to_string(f.queue_body_memory_mb).c_str() : "default",
+      mib(idle), mib(full), live_count.c_str(),
+      static_cast<double>(full - std::min(full, idle)) / static_cast<double>(f.backlog),
+      per_gib(full), recover_s, mib(restarted), restarted_count.c_str(),
+      static_cast<double>(restarted - std::min(restarted, idle)) / static_cast<double>(f.backlog),
+      per_gib(restarted));
+  queue.Stop(SIGTERM);
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   Flags f;
   FlagSet flags("roadsense-bench-queue",
@@ -493,6 +582,11 @@ int Main(int argc, char** argv) {
   flags.AddBool("sse", &f.sse,
                 "encrypted queues (SqsManagedSseEnabled=true; the queue we start gets a random "
                 "--encryption-keys-file)");
+  flags.AddInt("queue-body-memory-mb", &f.queue_body_memory_mb,
+               "--body-memory-mb of the roadsense-queue we start (-1: its default)");
+  flags.AddInt("backlog", &f.backlog,
+               "instead of the cycle: send this many messages (first --concurrency threads), "
+               "then report the queue's VmRSS, also after a restart (our own queue only)");
   flags.ParseOrExit(argc, argv);
   InitLogging("roadsense-bench-queue", f.log_level);
 
@@ -515,6 +609,8 @@ int Main(int argc, char** argv) {
 
   std::optional<testing::TempDir> temp;
   testing::ChildProcess queue;
+  std::vector<std::string> queue_argv;  // to restart it (--backlog)
+  std::string queue_log;
   std::string endpoint = f.endpoint;
   if (endpoint.empty()) {
     temp.emplace();  // in $TMPDIR; keep it on the same disk as the code under test
@@ -529,6 +625,9 @@ int Main(int argc, char** argv) {
                                      std::to_string(f.queue_threads),
                                      "--log-level",
                                      "warn"};
+    if (f.queue_body_memory_mb >= 0) {
+      argv.insert(argv.end(), {"--body-memory-mb", std::to_string(f.queue_body_memory_mb)});
+    }
     if (f.sse) {
       const std::string keys = temp->path() + "/encryption-keys";
       std::ofstream(keys) << "bench " << RandomHexKey() << " current\n";
@@ -539,6 +638,8 @@ int Main(int argc, char** argv) {
       std::cerr << "roadsense-queue did not start:\n" << queue.ReadLog();
       return 1;
     }
+    queue_argv = argv;
+    queue_log = temp->path() + "/queue.log";
     endpoint = "http://127.0.0.1:" + std::to_string(port);
     std::printf("started roadsense-queue (pid %d, --threads %d) on %s, data in %s\n", queue.pid(),
                 f.queue_threads, endpoint.c_str(), data_dir.c_str());
@@ -558,6 +659,14 @@ int Main(int argc, char** argv) {
   options.endpoint = endpoint;
   options.max_idle_connections = *std::max_element(levels.begin(), levels.end()) + 8;
   sqs::SqsClient client(options);
+
+  if (f.backlog > 0) {
+    if (queue.pid() <= 0) {
+      std::cerr << "--backlog needs the queue this benchmark starts (no --endpoint)\n";
+      return 2;
+    }
+    return RunBacklog(client, queue, queue_argv, queue_log, levels.front(), f);
+  }
 
   std::vector<LevelResult> results;
   for (int c : levels) {

@@ -63,6 +63,12 @@ class GroupCommitter {
   // submission's group, or the next maintenance tick (at most `maintenance_interval` later).
   void Submit(std::vector<WalRecord> records, Done done, bool urgent = true);
 
+  // Where a record of the group being completed lies in the log. Only from a Done callback of a
+  // successfully fsynced group (committer thread); unknown (segment 0) otherwise.
+  WalLocation WrittenLocation(uint64_t sequence) const {
+    return writer_->WrittenLocation(sequence);
+  }
+
   // Highest sequence number known durable; callbacks for records up to it have started.
   uint64_t fsynced_sequence() const { return fsynced_sequence_.load(std::memory_order_acquire); }
   uint64_t fsync_count() const { return fsyncs_.load(std::memory_order_relaxed); }

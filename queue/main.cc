@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   std::string credentials_file;
   std::string encryption_keys_file;
   bool insecure = false;
+  int body_memory_mb = 256;
   FlagSet flags("roadsense-queue",
                 "Durable queue server speaking the Amazon SQS API (AWS JSON 1.0 and Query).");
   flags.AddString("listen", &listen, "host:port to serve on (port 0 picks a free port)");
@@ -56,6 +57,9 @@ int main(int argc, char** argv) {
                   "AES-256 keys (queue/wal_keyring.md) that encrypt the messages of queues with "
                   "SqsManagedSseEnabled or KmsMasterKeyId in the data directory; empty: such "
                   "queues cannot be created");
+  flags.AddInt("body-memory-mb", &body_memory_mb,
+               "MiB of message bodies kept in memory once written to the log; the others are "
+               "read back from the log when received (0: none kept)");
   flags.AddBool("insecure", &insecure,
                 "allow a non-loopback --listen without --credentials-file (anyone who can connect "
                 "may do anything)");
@@ -94,6 +98,11 @@ int main(int argc, char** argv) {
   const queue::PolicyAuthorizer authorizer(account_id);
   queue::QueueEngineOptions engine_options;
   engine_options.data_dir = data_dir;
+  if (body_memory_mb < 0) {
+    spdlog::error("--body-memory-mb must be 0 or more");
+    return 2;
+  }
+  engine_options.body_memory_bytes = uint64_t(body_memory_mb) << 20;
   if (!encryption_keys_file.empty()) {
     std::string warning;
     auto keys = queue::WalKeyring::Load(encryption_keys_file, &warning);

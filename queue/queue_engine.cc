@@ -85,8 +85,11 @@ int64_t NowMs() {
       .count();
 }
 
-QueueEngine::QueueEngine(QueueEngineOptions options) : options_(std::move(options)) {
+QueueEngine::QueueEngine(QueueEngineOptions options)
+    : options_(std::move(options)),
+      body_budget_(std::make_shared<MessageBody::Budget>(options_.body_memory_bytes)) {
   if (options_.encryption_keys) cipher_ = std::make_unique<WalCipher>(*options_.encryption_keys);
+  body_reader_ = std::make_unique<WalBodyReader>(options_.data_dir, cipher_.get());
 }
 
 QueueEngine::~QueueEngine() {
@@ -136,7 +139,9 @@ Status QueueEngine::Recover() {
     if (!record.ok()) return record.status();
     Deliveries none;  // nobody is waiting during replay
     // The status is what the client was told at the time; replay only needs the state.
-    (void)Apply(*record, seq, now, &none);
+    WalLocation where = reader.record_location();
+    where.sequence = seq;
+    (void)Apply(*record, where, now, &none);
     return Status::Ok();
   });
   replaying_ = false;
@@ -200,7 +205,11 @@ void QueueEngine::Commit(
     if (wal.ok()) {
       const int64_t now = NowMs();
       uint64_t sequence = last_sequence + 1 - records.size();
-      for (auto& r : records) applied.push_back(Apply(r, sequence++, now, &out));
+      for (auto& r : records) {
+        WalLocation where = committer_->WrittenLocation(sequence);
+        where.sequence = sequence++;
+        applied.push_back(Apply(r, where, now, &out));
+      }
     }
     Deliver(out);
     done(wal, applied);
@@ -210,15 +219,26 @@ void QueueEngine::Commit(
 void QueueEngine::Deliver(Deliveries& out) {
   for (DeadLetter& d : out.dead_letters) {
     const StoredMessage& m = *d.message;
+    // Until Left(), the source queue keeps the segment of the message's Send record (it is out
+    // of memory, but its move is not in the log yet; the body may have to be read from there).
+    auto left = [this](const DeadLetter& d, bool put_back) {
+      auto q = Find(d.source);
+      if (!q) return;
+      Deliveries more;
+      if (put_back) q->Insert(d.message, 0, d.sequence, NowMs(), &more);  // visible again
+      q->Left(d.sequence);
+      Deliver(more);
+    };
     if (!Find(d.target)) {
       // The dead-letter queue is gone: keep the message where it is, visible again.
       spdlog::warn("dead-letter queue {} of {} does not exist; message {} stays", d.target,
                    d.source, m.id.ToString());
-      if (auto q = Find(d.source)) {
-        Deliveries more;
-        q->Insert(d.message, 0, d.sequence, NowMs(), &more);
-        Deliver(more);
-      }
+      left(d, true);
+      continue;
+    }
+    auto body = BodyOf(m);
+    if (!body.ok()) {
+      left(d, true);  // its record cannot be read back (logged by BodyOf): it stays
       continue;
     }
     SendRecord send;
@@ -227,7 +247,7 @@ void QueueEngine::Deliver(Deliveries& out) {
     send.sent_ms = m.sent_ms;  // retention counts from the original enqueue, as in SQS
     send.delay_seconds = 0;
     send.sender_id = m.sender_id;
-    send.body = m.body;
+    send.body = std::move(*body);
     send.message_attributes = m.attributes;
     send.system_attributes = m.system_attributes;
     send.dead_letter_source = d.source;  // DeadLetterQueueSourceArn; where a move task returns it
@@ -239,28 +259,35 @@ void QueueEngine::Deliver(Deliveries& out) {
     std::vector<WalRecord> records;
     records.push_back(std::move(send));
     records.push_back(DeleteRecord{d.source, m.id});
-    {
-      std::lock_guard lock(moving_mu_);
-      moving_.insert(d.sequence);
-    }
-    Commit(std::move(records), [this, sequence = d.sequence, source = d.source,
-                                message = d.message](const Status& wal, std::vector<Status>&) {
-      if (!wal.ok()) {
-        // Not logged (e.g. disk full): the message stays in its queue, visible again, instead of
-        // vanishing from memory with its Send record no longer kept from space reclamation.
-        if (auto q = Find(source)) {
-          Deliveries more;
-          q->Insert(message, 0, sequence, NowMs(), &more);
-          Deliver(more);
-        }
-      }
-      std::lock_guard lock(moving_mu_);
-      moving_.erase(moving_.find(sequence));
+    Commit(std::move(records), [left, d](const Status& wal, std::vector<Status>&) {
+      // Not logged (e.g. disk full): the message stays in its queue, visible again, instead of
+      // vanishing from memory with its Send record no longer kept from space reclamation.
+      left(d, !wal.ok());
     });
   }
   out.dead_letters.clear();
   for (Delivery& d : out.receivers) {
-    if (!d.result.ok() || d.result->empty() || !committer_) {
+    if (!d.result.ok() || d.result->empty()) {
+      d.done(std::move(d.result));
+      continue;
+    }
+    // Bodies not in memory are read from the log before the receive is logged or answered. A
+    // body that cannot be read fails the receive (500): its messages stay in flight and come
+    // back after their visibility timeout, and no Receive record counts the failed attempt.
+    Status unreadable;
+    for (ReceivedMessage& r : *d.result) {
+      auto body = BodyOf(*r.message);
+      if (!body.ok()) {
+        unreadable = body.status();
+        break;
+      }
+      r.body = std::move(*body);
+    }
+    if (!unreadable.ok()) {
+      d.done(Internal("cannot read a message body: " + unreadable.message()));
+      continue;
+    }
+    if (!committer_) {
       d.done(std::move(d.result));
       continue;
     }
@@ -311,7 +338,14 @@ void QueueEngine::ScheduleWake(const std::shared_ptr<StandardQueue>& queue,
 // ---- Apply: the one path from a durable record to state -------------------------------------
 
 Status QueueEngine::Apply(WalRecord& record, uint64_t sequence, int64_t now_ms, Deliveries* out) {
+  return Apply(record, WalLocation{.sequence = sequence}, now_ms, out);
+}
+
+Status QueueEngine::Apply(WalRecord& record, const WalLocation& location, int64_t now_ms,
+                          Deliveries* out) {
+  const uint64_t sequence = location.sequence;
   applying_sequence_ = sequence;
+  applying_location_ = location;
   if (replaying_ && sequence <= snapshot_sequence_) {
     // The snapshot holds the final queue definitions as of its sequence (wal_format.md).
     if (std::holds_alternative<CreateQueueRecord>(record) ||
@@ -383,6 +417,8 @@ Status QueueEngine::ApplyRecord(SendRecord& r, int64_t now_ms, Deliveries* out) 
   message->system_attributes = std::move(r.system_attributes);
   message->dead_letter_source = std::move(r.dead_letter_source);
   message->body = std::move(r.body);
+  // The record is written (live: fsynced; replay: in the log): memory may let the body go.
+  message->body.Written(applying_location_, body_budget_);
   message->attributes = std::move(r.message_attributes);
   message->sent_ms = r.sent_ms;
   message->delay_seconds = r.delay_seconds;
@@ -832,7 +868,9 @@ void QueueEngine::Maintain(const WalWriter& writer, std::vector<WalRecord>* reco
     send.sent_ms = m.sent_ms;
     send.delay_seconds = m.delay_seconds;
     send.sender_id = m.sender_id;
-    send.body = m.body;
+    auto body = BodyOf(m);
+    if (!body.ok()) continue;  // not copied (logged): its segment stays
+    send.body = std::move(*body);
     send.message_attributes = m.attributes;
     send.system_attributes = m.system_attributes;
     send.dead_letter_source = m.dead_letter_source;
@@ -846,12 +884,15 @@ void QueueEngine::Maintain(const WalWriter& writer, std::vector<WalRecord>* reco
           queue, {{m.id, c.receive_token, c.receive_count, c.first_receive_ms, c.visible_at_ms}}});
     }
   }
+  if (records->empty()) return;
   *done = [this](const Status& wal, std::vector<WalRecord>& records, uint64_t last_sequence) {
     if (!wal.ok()) return;
     uint64_t sequence = last_sequence + 1 - records.size();
     for (auto& r : records) {
       if (auto* send = std::get_if<SendRecord>(&r)) {
-        if (auto q = Find(send->queue)) q->Relocate(send->message_id, sequence);
+        WalLocation where = committer_->WrittenLocation(sequence);
+        where.sequence = sequence;
+        if (auto q = Find(send->queue)) q->Relocate(send->message_id, where);
       }
       ++sequence;
     }
@@ -882,10 +923,6 @@ Status QueueEngine::DeleteReclaimableSegments(const WalWriter& writer) {
     // FIFO deduplication entries are rebuilt from their Send records: keep those for 5 min.
     if (auto s = q->OldestDeduplicationSequence(now)) oldest_live = std::min(oldest_live, *s);
   }
-  {
-    std::lock_guard lock(moving_mu_);
-    if (!moving_.empty()) oldest_live = std::min(oldest_live, *moving_.begin());
-  }
   // A prefix of segments, none current, whose records all precede the oldest live Send.
   size_t deletable = 0;
   while (deletable + 1 < firsts.size() && firsts[deletable] != current &&
@@ -905,6 +942,7 @@ Status QueueEngine::DeleteReclaimableSegments(const WalWriter& writer) {
   }
   RS_RETURN_IF_ERROR(WriteWalSnapshot(dir, snapshot));
   for (size_t i = 0; i < deletable; ++i) {
+    body_reader_->Forget(firsts[i]);  // no live message's body lies there
     const std::string path = dir + "/" + WalSegmentName(firsts[i]);
     if (::unlink(path.c_str()) != 0) return IoError("unlink " + path + ": " + strerror(errno));
   }
@@ -915,8 +953,33 @@ Status QueueEngine::DeleteReclaimableSegments(const WalWriter& writer) {
 }
 
 EngineStats QueueEngine::stats() const {
-  if (!committer_) return {};
-  return {committer_->fsync_count(), committer_->record_count()};
+  EngineStats stats;
+  if (committer_) {
+    stats.fsyncs = committer_->fsync_count();
+    stats.records = committer_->record_count();
+  }
+  stats.body_bytes_in_memory = body_budget_->bytes();
+  stats.body_reads = body_reader_->reads();
+  return stats;
+}
+
+Result<std::string> QueueEngine::BodyOf(const StoredMessage& message) {
+  std::string text;
+  WalLocation where;
+  Status error;
+  // A read can race with reclamation copying the record forward and deleting its segment; the
+  // message then has a new location, so try again there.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (message.body.Get(&text, &where)) return text;
+    auto body = body_reader_->ReadBody(where, message.id);
+    if (body.ok()) return body;
+    error = body.status();
+    if (message.body.location() == where) break;
+  }
+  spdlog::error("cannot read the body of message {} (segment {}, offset {}): {}",
+                message.id.ToString(), WalSegmentName(where.segment), where.offset,
+                error.ToString());
+  return error;
 }
 
 }  // namespace roadsense::queue

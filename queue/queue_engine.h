@@ -10,7 +10,10 @@
 // Dead-letter moves are logged as Send (to the DLQ) + Delete (from the source). Space
 // reclamation runs on the committer thread between groups (wal_format.md). Every Send record of
 // an SSE queue — sent, dead-lettered to it or copied forward — is sealed with the key its config
-// names at the time it is written (wal_format.md, "Encryption at rest").
+// names at the time it is written (wal_format.md, "Encryption at rest"). Message bodies beyond
+// options.body_memory_bytes live only in the log once written (MessageBody) and are read back
+// (WalBodyReader) for receives, dead-letter moves and copies; a receive whose body cannot be read
+// fails with an error and leaves its messages in flight (README.md, "Memory").
 //
 // Errors are SQS error Statuses (sqs_error.h). Callbacks run exactly once, on the calling thread
 // (immediate answers), the committer thread (after fsync) or the timer thread (long polls); they
@@ -36,6 +39,7 @@
 #include "queue/group_committer.h"
 #include "queue/standard_queue.h"
 #include "queue/timer_thread.h"
+#include "queue/wal_body_reader.h"
 #include "queue/wal_cipher.h"
 #include "queue/wal_record.h"
 
@@ -49,6 +53,9 @@ struct QueueEngineOptions {
   // Keys for SSE queues (SqsManagedSseEnabled / KmsMasterKeyId); without them such queues
   // cannot be created, and a log or queue that needs a key makes Open() fail.
   std::optional<WalKeyring> encryption_keys = std::nullopt;
+  // Bytes of message bodies kept in memory once their Send records are written (MessageBody);
+  // the others are read back from the log when received. 0: none are kept.
+  uint64_t body_memory_bytes = uint64_t{256} << 20;
 };
 
 struct NewMessage {
@@ -74,6 +81,8 @@ struct SentMessage {
 struct EngineStats {
   uint64_t fsyncs = 0;
   uint64_t records = 0;
+  uint64_t body_bytes_in_memory = 0;  // of live messages, counted against body_memory_bytes
+  uint64_t body_reads = 0;            // bodies read back from the log
 };
 
 class QueueEngine {
@@ -139,8 +148,11 @@ class QueueEngine {
   EngineStats stats() const;
 
   // Applies one durable record with sequence number `sequence` (live and on replay). Public for
-  // the replay path and tests.
+  // the replay path and tests. A Send applied this way keeps its body in memory.
   Status Apply(WalRecord& record, uint64_t sequence, int64_t now_ms, Deliveries* out);
+  // The same for a record that lies at `location` in the log: a Send's body may then be dropped
+  // from memory (options.body_memory_bytes) and read back from there.
+  Status Apply(WalRecord& record, const WalLocation& location, int64_t now_ms, Deliveries* out);
 
  private:
   explicit QueueEngine(QueueEngineOptions options);
@@ -151,8 +163,11 @@ class QueueEngine {
   void Commit(std::vector<WalRecord> records,
               std::function<void(const Status& wal, std::vector<Status>& applied)> done);
   void ScheduleWake(const std::shared_ptr<StandardQueue>& queue, std::optional<int64_t> at_ms);
-  // Completes receivers (logging their receives first) and logs dead-letter moves.
+  // Completes receivers (reading their bodies, then logging their receives) and logs
+  // dead-letter moves.
   void Deliver(Deliveries& out);
+  // The message's body, from memory or the log; errors are logged with segment and offset.
+  Result<std::string> BodyOf(const StoredMessage& message);
   // The key id that seals an SSE queue's records ("" when it is not encrypted);
   // InvalidAttributeValue when the keyring has no such key (or there is none).
   Result<std::string> KeyIdFor(const QueueConfig& config) const;
@@ -176,6 +191,8 @@ class QueueEngine {
 
   QueueEngineOptions options_;
   std::unique_ptr<WalCipher> cipher_;  // null without encryption keys
+  std::shared_ptr<MessageBody::Budget> body_budget_;
+  std::unique_ptr<WalBodyReader> body_reader_;
   int lock_fd_ = -1;
   std::unique_ptr<GroupCommitter> committer_;
   std::unique_ptr<TimerThread> timer_;
@@ -184,14 +201,11 @@ class QueueEngine {
   std::unordered_map<std::string, std::shared_ptr<StandardQueue>> queues_;  // guarded
 
   uint64_t applying_sequence_ = 0;  // sequence of the record being applied (committer/replay)
+  WalLocation applying_location_;   // its location in the log, if known
   // Replay only: records up to this sequence are covered by the snapshot.
   uint64_t snapshot_sequence_ = 0;
   bool replaying_ = false;
   int64_t next_maintenance_ms_ = 0;  // committer thread only
-  // Send sequences of messages whose dead-letter move is not durable yet: their segments must
-  // stay (the message is out of memory but the move is not in the log).
-  mutable std::mutex moving_mu_;
-  std::multiset<uint64_t> moving_;  // guarded by moving_mu_
   // FIFO sends reserve their deduplication ids and submit their records under this lock, so a
   // duplicate's commit is never ordered before its original's (a leaf but for the queue's and
   // the committer's mutexes, taken inside it).

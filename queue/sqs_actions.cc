@@ -571,7 +571,7 @@ json::object ReceivedJson(const SqsApi& api, const ReceivedMessage& r,
   json::object o{{"MessageId", m.id.ToString()},
                  {"ReceiptHandle", r.receipt.Encode()},
                  {"MD5OfBody", m.md5_of_body},
-                 {"Body", m.body}};
+                 {"Body", r.body}};
   json::object attrs;
   if (system.Wants("SenderId")) attrs["SenderId"] = m.sender_id;
   if (system.Wants("SentTimestamp")) attrs["SentTimestamp"] = std::to_string(m.sent_ms);

@@ -50,7 +50,17 @@ std::string MetricsText(const EngineStats& stats) {
          "# HELP roadsense_queue_wal_records_total WAL records made durable since start.\n"
          "# TYPE roadsense_queue_wal_records_total counter\n"
          "roadsense_queue_wal_records_total " +
-         std::to_string(stats.records) + "\n";
+         std::to_string(stats.records) +
+         "\n"
+         "# HELP roadsense_queue_body_memory_bytes Bytes of message bodies held in memory.\n"
+         "# TYPE roadsense_queue_body_memory_bytes gauge\n"
+         "roadsense_queue_body_memory_bytes " +
+         std::to_string(stats.body_bytes_in_memory) +
+         "\n"
+         "# HELP roadsense_queue_body_reads_total Message bodies read back from the WAL.\n"
+         "# TYPE roadsense_queue_body_reads_total counter\n"
+         "roadsense_queue_body_reads_total " +
+         std::to_string(stats.body_reads) + "\n";
 }
 
 net::HttpResponse QueryResponse(int status, std::string xml, const std::string& request_id) {

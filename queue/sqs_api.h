@@ -2,7 +2,8 @@
 //
 // Handle() is a pure function from a request to an (asynchronous) response — no sockets — so it
 // is tested directly and plugged into net::HttpServer by main. Routing:
-//   - `GET /healthz` answers 200; `GET /metrics` gives WAL counters in Prometheus text format;
+//   - `GET /healthz` answers 200; `GET /metrics` gives WAL and message-body counters in
+//     Prometheus text format;
 //   - `X-Amz-Target: AmazonSQS.<Action>` + JSON body: AWS JSON 1.0 (sqs_json_codec.h);
 //   - `Action=<Action>` in the query string or a form-encoded body, POSTed (or GET) to `/` or to
 //     a queue URL: the Query protocol, XML responses (sqs_query_codec.h).

@@ -194,10 +194,14 @@ void StandardQueue::Insert(StoredMessagePtr message, int64_t visible_at_ms, uint
   Entry& e = it->second;
   if (!inserted) {
     // A copy made by space reclamation: the message now lives at the later record.
-    if (sequence > e.sequence) {
+    // Moved only when the body can be read at the copy (or is in memory): the old segment may
+    // be deleted once no live message's sequence lies in it.
+    const WalLocation copy = message->body.location();
+    if (sequence > e.sequence && (copy.known() || e.message->body.in_memory())) {
       by_sequence_.erase(e.sequence);
       e.sequence = sequence;
       by_sequence_.emplace(sequence, id);
+      e.message->body.Written(copy, nullptr);
     }
     return;
   }
@@ -226,13 +230,16 @@ void StandardQueue::Insert(StoredMessagePtr message, int64_t visible_at_ms, uint
   }
 }
 
-void StandardQueue::Relocate(const MessageId& id, uint64_t sequence) {
+void StandardQueue::Relocate(const MessageId& id, const WalLocation& location) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(id);
-  if (it == entries_.end() || it->second.sequence >= sequence) return;
+  if (it == entries_.end() || it->second.sequence >= location.sequence) return;
+  // The old record stays its home (and its segment stays) unless the body can be read here.
+  if (!location.known() && !it->second.message->body.in_memory()) return;
   by_sequence_.erase(it->second.sequence);
-  it->second.sequence = sequence;
-  by_sequence_.emplace(sequence, id);
+  it->second.sequence = location.sequence;
+  by_sequence_.emplace(location.sequence, id);
+  it->second.message->body.Written(location, nullptr);
 }
 
 bool StandardQueue::ReservePurge(int64_t now_ms) {
@@ -294,8 +301,8 @@ ReceivedMessage StandardQueue::TakeEntry(const MessageId& id, Entry& e,
   e.receive_token = next_receive_token_++;
   const int64_t visible_at = now_ms + int64_t{visibility_timeout_seconds} * 1000;
   MakeTimed(id, e, State::kInFlight, visible_at);
-  return {e.message, ReceiptHandle{id, e.receive_token}, e.receive_count, e.first_receive_ms,
-          visible_at};
+  return {e.message,          "",        ReceiptHandle{id, e.receive_token}, e.receive_count,
+          e.first_receive_ms, visible_at};
 }
 
 std::vector<ReceivedMessage> StandardQueue::TakeVisible(int max, int visibility_timeout_seconds,
@@ -317,6 +324,7 @@ std::vector<ReceivedMessage> StandardQueue::TakeVisible(int max, int visibility_
     if (config_.max_receive_count > 0 && e->receive_count >= config_.max_receive_count) {
       // This receive would exceed maxReceiveCount: the engine logs the move to the DLQ.
       out->dead_letters.push_back({name_, config_.dead_letter_queue, e->message, e->sequence});
+      leaving_.insert(e->sequence);
       EraseEntry(entries_.find(ref.id));
       continue;
     }
@@ -357,6 +365,7 @@ std::vector<ReceivedMessage> StandardQueue::TakeFifo(int max, int visibility_tim
       if (config_.max_receive_count > 0 && e->second.receive_count >= config_.max_receive_count) {
         out->dead_letters.push_back(
             {name_, config_.dead_letter_queue, e->second.message, e->second.sequence});
+        leaving_.insert(e->second.sequence);
         EraseEntry(e);
         continue;
       }
@@ -404,8 +413,15 @@ size_t StandardQueue::DropExpired(int64_t now_ms) {
 
 std::optional<uint64_t> StandardQueue::OldestSequence() const {
   std::lock_guard lock(mu_);
-  if (by_sequence_.empty()) return std::nullopt;
-  return by_sequence_.begin()->first;
+  std::optional<uint64_t> oldest;
+  if (!by_sequence_.empty()) oldest = by_sequence_.begin()->first;
+  if (!leaving_.empty() && (!oldest || *leaving_.begin() < *oldest)) oldest = *leaving_.begin();
+  return oldest;
+}
+
+void StandardQueue::Left(uint64_t sequence) {
+  std::lock_guard lock(mu_);
+  if (auto it = leaving_.find(sequence); it != leaving_.end()) leaving_.erase(it);
 }
 
 std::vector<MessageCopy> StandardQueue::LiveBetween(uint64_t lo, uint64_t hi, size_t limit) const {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "queue/message_body.h"
 #include "queue/message_id.h"
 #include "queue/queue_config.h"
 #include "queue/receipt_handle.h"
@@ -36,10 +37,11 @@
 
 namespace roadsense::queue {
 
-// The immutable part of a message, shared (not copied) between the queue and responses.
+// The immutable part of a message, shared (not copied) between the queue and responses. Its
+// body may live only in the log (MessageBody); QueueEngine reads it back for receives.
 struct StoredMessage {
   MessageId id;
-  std::string body;
+  mutable MessageBody body;
   sqs::MessageAttributes attributes;
   std::string md5_of_body;
   std::string md5_of_attributes;             // "" when there are no attributes
@@ -58,6 +60,7 @@ using StoredMessagePtr = std::shared_ptr<const StoredMessage>;
 
 struct ReceivedMessage {
   StoredMessagePtr message;
+  std::string body;  // filled by QueueEngine before the receive is answered (message->body)
   ReceiptHandle receipt;
   int receive_count = 0;  // including this receive
   int64_t first_receive_ms = 0;
@@ -84,7 +87,7 @@ struct Delivery {
   bool counts_matter = false;
 };
 // A message taken out of `source` because a receive would exceed maxReceiveCount; QueueEngine
-// logs its move to `target` (the dead-letter queue's name).
+// logs its move to `target` (the dead-letter queue's name), then calls source's Left(sequence).
 struct DeadLetter {
   std::string source;
   std::string target;
@@ -148,8 +151,8 @@ class StandardQueue {
   // serves parked receivers. A message already here only moves to the new sequence (a copy).
   void Insert(StoredMessagePtr message, int64_t visible_at_ms, uint64_t sequence, int64_t now_ms,
               Deliveries* out);
-  // A live copy of the message was logged at `sequence`: it now lives there (no-op if gone).
-  void Relocate(const MessageId& id, uint64_t sequence);
+  // A live copy of the message was logged at `location`: it now lives there (no-op if gone).
+  void Relocate(const MessageId& id, const WalLocation& location);
   // PurgeQueue is allowed once per 60 s: false when the last one was less than 60 s ago.
   bool ReservePurge(int64_t now_ms);
   // Replay of a Receive record: sets each known message's receive count, first-receive time and
@@ -167,8 +170,12 @@ class StandardQueue {
   std::optional<uint64_t> OldestDeduplicationSequence(int64_t now_ms);
   // Drops messages past the retention period; returns how many.
   size_t DropExpired(int64_t now_ms);
-  // Sequence of the oldest live message's Send record.
+  // Sequence of the oldest Send record still needed: of a live message, or of one taken out
+  // for a dead-letter move that has not Left() yet.
   std::optional<uint64_t> OldestSequence() const;
+  // The dead-letter move of the message whose Send record is `sequence` is durable, or the
+  // message was put back (Insert): its record need not be kept for it any more.
+  void Left(uint64_t sequence);
   // Live messages whose Send sequence is in [lo, hi), oldest first, at most `limit`.
   std::vector<MessageCopy> LiveBetween(uint64_t lo, uint64_t hi, size_t limit) const;
   // Removes a message in any state; false when it is not here. On a FIFO queue this may unblock
@@ -264,6 +271,7 @@ class StandardQueue {
   int64_t last_purge_ms_ = std::numeric_limits<int64_t>::min() / 2;
   std::unordered_map<MessageId, Entry, MessageIdHash> entries_;
   std::map<uint64_t, MessageId> by_sequence_;  // live messages by Send sequence
+  std::multiset<uint64_t> leaving_;            // Send sequences of dead-letter moves not yet Left()
   // At most the sent_ms of every entry (min: not known yet). DropExpired() scans entries_ only
   // when this is old enough for something to have expired: with a large backlog the scan would
   // otherwise hold mu_ (and the committer thread) for tens of ms every second.

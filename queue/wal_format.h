@@ -26,6 +26,19 @@ enum class WalRecordType : uint8_t {
 };
 inline constexpr uint8_t kMaxWalRecordType = 9;
 
+// Where one framed record lies in the log: the segment file (named after its first sequence
+// number), the record's byte offset in it and its framed length (header + payload). Records that
+// are not (known to be) in the log have segment 0. Offsets beyond 4 GiB are not represented: such
+// a record's location is unknown (segments are rolled at kSegmentTargetBytes, far below).
+struct WalLocation {
+  uint64_t segment = 0;   // first sequence number of the segment file; 0: unknown
+  uint64_t sequence = 0;  // the record's sequence number
+  uint32_t offset = 0;    // byte offset of the record's header in the segment
+  uint32_t length = 0;    // kWalHeaderBytes + payload length
+  bool known() const { return segment != 0; }
+  bool operator==(const WalLocation&) const = default;
+};
+
 // LevelDB's CRC mask: a CRC stored inside data that is itself CRC'ed should not be raw.
 inline uint32_t MaskCrc(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
 

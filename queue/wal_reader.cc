@@ -137,6 +137,11 @@ Status WalReader::ReadSegment(const Segment& segment, bool is_last, uint64_t* ex
     const char* header = data.data() + offset;
     const uint32_t length = LoadFixed32(header + 4);
     const auto type = static_cast<WalRecordType>(header[8]);
+    location_ = {};
+    if (offset + kWalHeaderBytes + length <= UINT32_MAX) {
+      location_ = {segment.first_sequence, *expected, static_cast<uint32_t>(offset),
+                   static_cast<uint32_t>(kWalHeaderBytes + length)};
+    }
     if (Status s = on_record(*expected, type, data.substr(offset + kWalHeaderBytes, length));
         !s.ok()) {
       return Status(s.code(), "WAL segment " + segment.path + " at offset " +

@@ -32,20 +32,25 @@ class WalReader {
 
   // Reads every segment of the directory, truncating (and fsyncing) a torn tail of the last one.
   Result<WalRecoveryResult> Recover(const RecordCallback& on_record);
+  // During a callback: where the record being delivered lies (WalBodyReader reads it there).
+  const WalLocation& record_location() const { return location_; }
 
- private:
   enum class Check { kValid, kIncomplete, kBad };
-  struct Segment;
-
-  // Validates the record at `offset` of `data`, expecting sequence `expected`.
+  // Validates the framed record at `offset` of `data` (header, length, CRC, type), expecting
+  // sequence `expected`; *reason says why not. Also WalBodyReader's check of one record.
   static Check CheckRecord(std::string_view data, size_t offset, uint64_t expected,
                            std::string* reason);
+
+ private:
+  struct Segment;
+
   // True when some offset after `offset` starts a valid record with a plausible sequence number.
   static bool ValidRecordFollows(std::string_view data, size_t offset, uint64_t expected);
   Status ReadSegment(const Segment& segment, bool is_last, uint64_t* expected,
                      WalRecoveryResult* result, const RecordCallback& on_record);
 
   std::string dir_;
+  WalLocation location_;
 };
 
 }  // namespace roadsense::queue

@@ -59,6 +59,7 @@ Status WalWriter::OpenSegment(uint64_t first_sequence) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
   segment_path_ = path;
+  segment_first_sequence_ = first_sequence;
   segment_bytes_ = 0;
   return Status::Ok();
 }
@@ -72,6 +73,7 @@ uint64_t WalWriter::Add(WalRecordType type, std::string_view payload) {
   const uint64_t sequence = next_sequence_++;
   if (buffer_.empty()) buffer_first_sequence_ = sequence;
   const size_t start = buffer_.size();
+  buffer_offsets_.push_back(start);
   buffer_.resize(start + kWalHeaderBytes);
   buffer_.append(payload);
   char* header = buffer_.data() + start;
@@ -100,16 +102,35 @@ Status WalWriter::Write() {
     p += n;
     left -= static_cast<size_t>(n);
   }
+  written_segment_ = segment_first_sequence_;
+  written_base_ = segment_bytes_;
+  written_first_ = buffer_first_sequence_;
+  written_offsets_.swap(buffer_offsets_);
+  written_offsets_.push_back(buffer_.size());
+  buffer_offsets_.clear();
   segment_bytes_ += buffer_.size();
   written_sequence_ = next_sequence_ - 1;
   buffer_.clear();
   return Status::Ok();
 }
 
+WalLocation WalWriter::WrittenLocation(uint64_t sequence) const {
+  if (written_offsets_.empty() || sequence < written_first_ ||
+      sequence - written_first_ + 1 >= written_offsets_.size()) {
+    return {};
+  }
+  const size_t i = sequence - written_first_;
+  const uint64_t offset = written_base_ + written_offsets_[i];
+  const uint64_t length = written_offsets_[i + 1] - written_offsets_[i];
+  if (offset > UINT32_MAX || length > UINT32_MAX) return {};
+  return {written_segment_, sequence, static_cast<uint32_t>(offset), static_cast<uint32_t>(length)};
+}
+
 Status WalWriter::DropBuffer(Status error) {
   // A full disk takes part of a group (a short write, then ENOSPC). Left in place, that torn
   // record followed by the next group's records would read as corruption on recovery.
   buffer_.clear();
+  buffer_offsets_.clear();
   next_sequence_ = buffer_first_sequence_;
   if (::ftruncate(fd_, static_cast<off_t>(segment_bytes_)) != 0) {
     usable_ = false;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "queue/wal_format.h"
@@ -48,6 +49,9 @@ class WalWriter {
   // Sequence number of the last record passed to write(2) successfully (0 if none).
   uint64_t written_sequence() const { return written_sequence_; }
   const std::string& segment_path() const { return segment_path_; }
+  // Where a record of the last successful Write() lies; unknown (segment 0) for any other
+  // sequence number, or when its offset does not fit WalLocation.
+  WalLocation WrittenLocation(uint64_t sequence) const;
 
  private:
   explicit WalWriter(WalWriterOptions options, uint64_t next_sequence);
@@ -60,6 +64,14 @@ class WalWriter {
   uint64_t written_sequence_ = 0;
   uint64_t buffer_first_sequence_ = 0;  // sequence of the first buffered record
   std::string buffer_;
+  std::vector<uint64_t> buffer_offsets_;  // of each buffered record in buffer_
+  // The last successful Write(): its segment, byte offset there, first sequence, and the
+  // records' offsets within it (plus its end).
+  uint64_t written_segment_ = 0;
+  uint64_t written_base_ = 0;
+  uint64_t written_first_ = 0;
+  std::vector<uint64_t> written_offsets_;
+  uint64_t segment_first_sequence_ = 0;
   int fd_ = -1;
   std::string segment_path_;
   uint64_t segment_bytes_ = 0;

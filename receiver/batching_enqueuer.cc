@@ -41,6 +41,11 @@ size_t BatchingEnqueuer::inflight() const {
   return inflight_;
 }
 
+size_t BatchingEnqueuer::unanswered() const {
+  std::lock_guard lock(mu_);
+  return inflight_ + answering_;
+}
+
 bool BatchingEnqueuer::Full() const {
   std::lock_guard lock(mu_);
   return inflight_ >= options_.max_inflight ||
@@ -145,11 +150,17 @@ void BatchingEnqueuer::SendAndComplete(std::vector<Pending> batch) {
       if (i >= 0) outcomes[i] = s.message_id;
     }
   }
+  {
+    // Freed before the answers go out: a car that got its answer may upload again at once (and
+    // the handler sheds before decoding when the enqueuer is full), so its slot must be free then.
+    std::lock_guard lock(mu_);
+    inflight_ -= batch.size();
+    inflight_bytes_ -= bytes;
+    answering_ += batch.size();
+  }
   for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(outcomes[i]));
-
   std::lock_guard lock(mu_);
-  inflight_ -= batch.size();
-  inflight_bytes_ -= bytes;
+  answering_ -= batch.size();
 }
 
 }  // namespace roadsense::receiver

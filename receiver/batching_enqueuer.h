@@ -63,8 +63,10 @@ class BatchingEnqueuer {
   // alone exceeds max_batch_bytes, kUnavailable after Stop().
   Status Enqueue(std::string body, EnqueueCallback done);
 
-  // Bodies queued or being sent right now.
+  // Bodies queued or being sent right now (what max_inflight bounds; freed just before answering).
   size_t inflight() const;
+  // inflight() plus bodies whose callbacks are still running: 0 once every upload was answered.
+  size_t unanswered() const;
   // Whether Enqueue() would refuse any body now (max_inflight or max_inflight_bytes reached).
   bool Full() const;
 
@@ -92,6 +94,7 @@ class BatchingEnqueuer {
   std::deque<Pending> queue_;  // guarded by mu_
   size_t inflight_ = 0;        // guarded by mu_: queued + being sent
   size_t inflight_bytes_ = 0;  // guarded by mu_: their bodies' bytes
+  size_t answering_ = 0;       // guarded by mu_: sent, callbacks not yet returned
   bool stopping_ = false;      // guarded by mu_
   std::vector<std::thread> threads_;
 };

@@ -277,7 +277,7 @@ int Run(const Flags& f) {
     handler.StartDraining();
     server.StopAccepting();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (enqueuer.inflight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (enqueuer.unanswered() > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     server.Stop();

@@ -55,7 +55,7 @@ class FifoQueueTest : public testing::QueueEngineFixture {
   // Bodies in delivery order (not sorted: order is the point).
   static std::vector<std::string> InOrder(const std::vector<ReceivedMessage>& received) {
     std::vector<std::string> bodies;
-    for (const auto& r : received) bodies.push_back(r.message->body);
+    for (const auto& r : received) bodies.push_back(r.body);
     return bodies;
   }
 };
@@ -186,7 +186,7 @@ TEST_F(FifoQueueTest, RetriedAttemptIdReturnsTheSameMessagesAndReceipts) {
   ASSERT_EQ(first.size(), 1u);
   auto retry = ReceiveFifo(1, -1, "attempt-1");
   ASSERT_EQ(retry.size(), 1u);
-  EXPECT_EQ(retry[0].message->body, first[0].message->body);
+  EXPECT_EQ(retry[0].body, first[0].body);
   EXPECT_EQ(retry[0].receipt.Encode(), first[0].receipt.Encode());
   EXPECT_EQ(ReceiveFifo(1, -1, "attempt-2").size(), 1u);  // a new attempt: the other group
 }
@@ -251,12 +251,7 @@ TEST_F(FifoQueueTest, ReceiveAtFifoInFlightCapIsOverLimit) {
 
 class FifoReclamationTest : public FifoQueueTest {
  protected:
-  QueueEngineOptions Options() override {
-    QueueEngineOptions options{dir_.path()};
-    options.segment_target_bytes = 16 << 10;
-    options.reclaim_interval = std::chrono::milliseconds(5);
-    return options;
-  }
+  QueueEngineOptions Options() override { return ReclaimingOptions(); }
 };
 
 TEST_F(FifoReclamationTest, DeduplicationOfADeletedMessageSurvivesSegmentReclamation) {

@@ -18,7 +18,21 @@ class QueueEngineFixture : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
 
-  virtual QueueEngineOptions Options() { return {dir_.path()}; }
+  virtual QueueEngineOptions Options() { return BaseOptions(); }
+  // Keeps no body in memory by default, so every receive reads its bodies back from the log.
+  QueueEngineOptions BaseOptions() {
+    QueueEngineOptions options{dir_.path()};
+    options.body_memory_bytes = body_memory_bytes_;
+    return options;
+  }
+
+  // Small segments and frequent reclamation, so that a test sees segments come and go.
+  QueueEngineOptions ReclaimingOptions() {
+    QueueEngineOptions options = BaseOptions();
+    options.segment_target_bytes = 16 << 10;
+    options.reclaim_interval = std::chrono::milliseconds(5);
+    return options;
+  }
 
   void Reopen() {
     engine_.reset();
@@ -78,12 +92,13 @@ class QueueEngineFixture : public ::testing::Test {
 
   static std::vector<std::string> BodiesOf(const std::vector<ReceivedMessage>& received) {
     std::vector<std::string> bodies;
-    for (const auto& r : received) bodies.push_back(r.message->body);
+    for (const auto& r : received) bodies.push_back(r.body);
     std::sort(bodies.begin(), bodies.end());
     return bodies;
   }
 
   roadsense::testing::TempDir dir_;
+  uint64_t body_memory_bytes_ = 0;
   std::unique_ptr<QueueEngine> engine_;
 };
 

@@ -15,7 +15,7 @@ TEST_F(QueueEngineTest, SentMessageIsReceivedOnce) {
   ASSERT_TRUE(Send({"a"}).ok());
   auto got = Receive(10);
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].message->body, "a");
+  EXPECT_EQ(got[0].body, "a");
   EXPECT_EQ(got[0].receive_count, 1);
   EXPECT_TRUE(Receive(10).empty());  // in flight
   EXPECT_EQ(Attribute("ApproximateNumberOfMessagesNotVisible"), "1");
@@ -67,7 +67,7 @@ TEST_F(QueueEngineTest, DeletedMessageIsNotRedelivered) {
   EXPECT_TRUE(Delete(got[0]).ok());  // deleting twice succeeds, as in SQS
   auto again = Receive(10, 0);
   ASSERT_EQ(again.size(), 1u);
-  EXPECT_EQ(again[0].message->body, got[1].message->body);
+  EXPECT_EQ(again[0].body, got[1].body);
 }
 
 TEST_F(QueueEngineTest, LongPollWakesOnSend) {
@@ -78,7 +78,7 @@ TEST_F(QueueEngineTest, LongPollWakesOnSend) {
   auto got = p.get_future().get();  // a receiver woken only by its deadline would get nothing
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->size(), 1u);
-  EXPECT_EQ((*got)[0].message->body, "wake");
+  EXPECT_EQ((*got)[0].body, "wake");
 }
 
 TEST_F(QueueEngineTest, LongPollTimesOutEmpty) {
@@ -114,7 +114,7 @@ TEST_F(QueueEngineTest, ReopenRestoresUndeletedMessagesOnly) {
   ASSERT_TRUE(Send({"a", "b", "c"}).ok());
   auto got = Receive(10);
   ASSERT_EQ(got.size(), 3u);
-  const std::string deleted = got[1].message->body;
+  const std::string deleted = got[1].body;
   ASSERT_TRUE(Delete(got[1]).ok());
 
   Reopen();

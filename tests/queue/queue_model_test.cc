@@ -23,7 +23,9 @@ class QueueModelTest : public testing::QueueEngineFixture,
  protected:
   // Tiny segments and constant reclamation: restarts also replay snapshots and copied records.
   QueueEngineOptions Options() override {
-    QueueEngineOptions options{dir_.path()};
+    QueueEngineOptions options = BaseOptions();
+    // Odd seeds read every body back from the log; even ones keep the first few in memory.
+    options.body_memory_bytes = GetParam() % 2 == 1 ? 0 : 40;
     options.segment_target_bytes = 2048;
     options.reclaim_interval = std::chrono::milliseconds(1);
     return options;
@@ -59,10 +61,10 @@ class QueueModelTest : public testing::QueueEngineFixture,
         auto got = Receive(max, 3600);
         ASSERT_EQ(static_cast<int64_t>(got.size()), std::min<int64_t>(max, CountWhere(false)));
         for (const auto& r : got) {
-          auto it = model_.find(r.message->body);
-          ASSERT_NE(it, model_.end()) << "invented " << r.message->body;
-          ASSERT_FALSE(it->second.in_flight) << r.message->body << " delivered while in flight";
-          EXPECT_EQ(r.receive_count, it->second.receive_count + 1) << r.message->body;
+          auto it = model_.find(r.body);
+          ASSERT_NE(it, model_.end()) << "invented " << r.body;
+          ASSERT_FALSE(it->second.in_flight) << r.body << " delivered while in flight";
+          EXPECT_EQ(r.receive_count, it->second.receive_count + 1) << r.body;
           it->second = {r.receive_count, true, r};
         }
         break;

@@ -69,7 +69,7 @@ TEST_F(QueueSemanticsTest, ReceiveBeyondMaxReceiveCountMovesToDeadLetterQueue) {
   EXPECT_TRUE(Receive(1, 0).empty());  // the third receive moves it instead
   auto dead = Receive(1, 0, /*wait=*/5, "dlq");
   ASSERT_EQ(dead.size(), 1u);
-  EXPECT_EQ(dead[0].message->body, "poison");
+  EXPECT_EQ(dead[0].body, "poison");
 }
 
 TEST_F(QueueSemanticsTest, MaxReceiveCountHoldsAcrossRestarts) {
@@ -166,12 +166,7 @@ namespace {
 // Small segments and frequent reclamation, so that a test sees segments come and go.
 class QueueReclamationTest : public testing::QueueEngineFixture {
  protected:
-  QueueEngineOptions Options() override {
-    QueueEngineOptions options{dir_.path()};
-    options.segment_target_bytes = 16 << 10;
-    options.reclaim_interval = std::chrono::milliseconds(5);
-    return options;
-  }
+  QueueEngineOptions Options() override { return ReclaimingOptions(); }
 
   uint64_t DiskBytes() {
     uint64_t total = 0;
@@ -234,7 +229,7 @@ TEST_F(QueueReclamationTest, LongLivedMessageIsCopiedForwardNotKeptWithItsSegmen
     auto got = Receive(10, 3600);
     if (got.empty()) break;
     for (const auto& m : got) {
-      if (m.message->body != "keeper") {
+      if (m.body != "keeper") {
         ASSERT_TRUE(Delete(m).ok());
       }
     }
@@ -244,7 +239,7 @@ TEST_F(QueueReclamationTest, LongLivedMessageIsCopiedForwardNotKeptWithItsSegmen
   Reopen();
   auto after = Receive(10);
   ASSERT_EQ(after.size(), 1u);
-  EXPECT_EQ(after[0].message->body, "keeper");
+  EXPECT_EQ(after[0].body, "keeper");
   EXPECT_EQ(after[0].receive_count, 3);  // once before, once in the drain, once now
 }
 

@@ -69,12 +69,7 @@ TEST_F(QueueTagsTest, OwnerAccountSurvivesRestartAndOwnsTheName) {
 // their segments, and only the snapshot carries the tags.
 class QueueTagsSnapshotTest : public QueueTagsTest {
  protected:
-  QueueEngineOptions Options() override {
-    QueueEngineOptions options{dir_.path()};
-    options.segment_target_bytes = 16 << 10;
-    options.reclaim_interval = std::chrono::milliseconds(5);
-    return options;
-  }
+  QueueEngineOptions Options() override { return ReclaimingOptions(); }
   bool FirstSegmentGone() {
     return !std::filesystem::exists(dir_.path() + "/wal-00000000000000000001.log");
   }

@@ -32,6 +32,15 @@ class SqsApiJsonTest : public ::testing::Test {
     return p.get_future().get();
   }
 
+  net::HttpResponse Metrics() {
+    net::HttpRequest request;
+    request.method = "GET";
+    request.target = "/metrics";
+    std::promise<net::HttpResponse> p;
+    api_->Handle(std::move(request), [&](net::HttpResponse r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
   json::object CallOk(const std::string& action, const std::string& body) {
     auto r = Call(action, body);
     EXPECT_EQ(r.status, 200) << r.body;
@@ -73,16 +82,21 @@ TEST_F(SqsApiJsonTest, HealthzAnswers200) {
 
 TEST_F(SqsApiJsonTest, MetricsCountWalRecordsAndFsyncs) {
   CreateQueue();  // one durable record
-  net::HttpRequest request;
-  request.method = "GET";
-  request.target = "/metrics";
-  std::promise<net::HttpResponse> p;
-  api_->Handle(std::move(request), [&](net::HttpResponse r) { p.set_value(std::move(r)); });
-  const net::HttpResponse r = p.get_future().get();
+  const net::HttpResponse r = Metrics();
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("\nroadsense_queue_wal_records_total 1\n"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("\nroadsense_queue_wal_fsyncs_total "), std::string::npos) << r.body;
   EXPECT_EQ(r.body.find("roadsense_queue_wal_fsyncs_total 0\n"), std::string::npos) << r.body;
+}
+
+TEST_F(SqsApiJsonTest, MetricsShowBodyBytesInMemoryAndReads) {
+  const std::string url = CreateQueue();
+  CallOk("SendMessage", R"({"QueueUrl":")" + url + R"(","MessageBody":"hello"})");
+  const net::HttpResponse r = Metrics();
+  EXPECT_EQ(r.status, 200);
+  // Under the default budget the body stays in memory: nothing read back.
+  EXPECT_NE(r.body.find("\nroadsense_queue_body_memory_bytes 5\n"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\nroadsense_queue_body_reads_total 0\n"), std::string::npos) << r.body;
 }
 
 TEST_F(SqsApiJsonTest, CreateQueueReturnsUrlWithAccountAndName) {

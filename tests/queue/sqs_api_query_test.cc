@@ -50,7 +50,9 @@ class SqsApiQueryTest : public ::testing::Test {
   void Open(SqsApiOptions options) {
     api_.reset();
     engine_.reset();
-    auto engine = QueueEngine::Open({dir_.path()});
+    QueueEngineOptions engine_options{dir_.path()};
+    engine_options.body_memory_bytes = 0;  // every body received is read back from the log
+    auto engine = QueueEngine::Open(std::move(engine_options));
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     engine_ = std::move(*engine);
     options.base_url = "http://h:1";

@@ -60,8 +60,29 @@ TEST(StandardQueue, LiveMessageKeepsItsSequenceUntilRelocated) {
   q.Insert(m, 0, 5, 0, &out);
   q.Insert(Message(0), 0, 9, 0, &out);
   EXPECT_EQ(q.OldestSequence(), 5u);
-  q.Relocate(m->id, 12);
+  q.Relocate(m->id, WalLocation{.segment = 1, .sequence = 12, .offset = 100, .length = 30});
   EXPECT_EQ(q.OldestSequence(), 9u);
+  EXPECT_EQ(m->body.location().offset, 100u);  // where its body is read back from
+}
+
+TEST(StandardQueue, DeadLetteredMessageKeepsItsSendRecordUntilItHasLeft) {
+  auto config = QueueConfig().With(
+      {{"RedrivePolicy",
+        R"({"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":1})"}});
+  ASSERT_TRUE(config.ok());
+  StandardQueue q("q", *config, {}, 0);
+  Deliveries out;
+  q.Insert(Message(0), 0, 5, 0, &out);
+  ASSERT_EQ(ReceiveNow(q, 1000)->size(), 1u);
+  Deliveries moved;
+  q.Receive(
+      {10, 30, 0, ""}, [](auto) {}, 40000, &moved);  // the second receive dead-letters it
+  ASSERT_EQ(moved.dead_letters.size(), 1u);
+  EXPECT_FALSE(q.Contains(moved.dead_letters[0].message->id));
+  // Out of the queue, but its move is not logged yet: reclamation must keep its segment.
+  EXPECT_EQ(q.OldestSequence(), 5u);
+  q.Left(5);
+  EXPECT_EQ(q.OldestSequence(), std::nullopt);
 }
 
 TEST(StandardQueue, ReceiveAtInFlightCapIsOverLimit) {

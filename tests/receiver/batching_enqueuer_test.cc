@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -159,6 +160,27 @@ TEST(BatchingEnqueuerTest, FullEnqueuerShedsWithResourceExhausted) {
   enqueuer.Stop();
   EXPECT_EQ(outcomes.Get().count("c"), 0u);  // a shed upload's callback never runs
   EXPECT_EQ(outcomes.Get().size(), 2u);
+}
+
+TEST(BatchingEnqueuerTest, AnUploadsSlotIsFreeBeforeItsAnswerGoesOut) {
+  FakeQueueSender sender;
+  auto options = LongLinger();
+  options.max_inflight = 1;
+  options.linger = std::chrono::microseconds(0);
+  BatchingEnqueuer enqueuer(options, &sender);
+  std::promise<std::pair<bool, size_t>> seen;  // Full() and unanswered() inside the answer
+  ASSERT_TRUE(enqueuer
+                  .Enqueue("a",
+                           [&](Result<std::string>) {
+                             seen.set_value({enqueuer.Full(), enqueuer.unanswered()});
+                           })
+                  .ok());
+  const auto [full, unanswered] = seen.get_future().get();
+  // A car answered may upload again at once: its slot is free, yet the drain still waits.
+  EXPECT_FALSE(full);
+  EXPECT_EQ(unanswered, 1u);
+  enqueuer.Stop();
+  EXPECT_EQ(enqueuer.unanswered(), 0u);
 }
 
 TEST(BatchingEnqueuerTest, InflightBytesBoundShedsWithResourceExhausted) {

@@ -30,6 +30,8 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
+constexpr size_t kReadRoom = 64 << 10;  // buffer room for reading a response
+
 uint16_t DefaultPort(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
 
 std::string BracketedHost(const std::string& host) {
@@ -238,6 +240,10 @@ struct HttpClient::Impl {
 
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    // Beast reads at most the buffer's free room per read(2) and the parser empties the buffer as
+    // it goes, so a small buffer took a 10 KiB body in ~9 system calls; with room for 64 KiB it
+    // is one. Kept for the connection's life (a client holds one connection).
+    buffer.reserve(kReadRoom);
     if (req.method() == http::verb::head) parser.skip(true);
     ec = RunUntil(deadline, [&](auto handler) {
       WithStream([&](auto& stream) {

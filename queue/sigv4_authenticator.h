@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "core/shared_snapshot.h"
 #include "queue/credentials_file.h"
 #include "queue/request_authenticator.h"
 #include "sqs/sigv4_verifier.h"
@@ -39,7 +40,7 @@ class SigV4Authenticator final : public RequestAuthenticator {
  private:
   const std::string credentials_path_;
   const sqs::SigV4Verifier verifier_;
-  std::atomic<std::shared_ptr<const CredentialsFile>> keys_;
+  SharedSnapshot<CredentialsFile> keys_;
 };
 
 }  // namespace roadsense::queue

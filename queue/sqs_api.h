@@ -22,6 +22,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/shared_snapshot.h"
 #include "net/http_message.h"
 #include "net/http_server.h"
 #include "queue/message_move_task.h"
@@ -74,7 +75,7 @@ class SqsApi {
  private:
   QueueEngine* engine_;
   SqsApiOptions options_;
-  std::atomic<std::shared_ptr<const std::string>> base_url_;
+  SharedSnapshot<std::string> base_url_;
   std::unique_ptr<MessageMoveTasks> move_tasks_;
   PolicyEdits policy_edits_;
 };

@@ -196,7 +196,7 @@ TEST(BatchingEnqueuerTest, InflightBytesBoundShedsWithResourceExhausted) {
   sender.AwaitWaiting(1);
   EXPECT_EQ(enqueuer.Enqueue("b", outcomes.For("b")).code(), StatusCode::kResourceExhausted);
   sender.Release();
-  while (enqueuer.inflight() > 0) std::this_thread::yield();
+  while (enqueuer.unanswered() > 0) std::this_thread::yield();
   // Its bytes are released with it.
   EXPECT_TRUE(enqueuer.Enqueue("bbbbbbbbbb", outcomes.For("b")).ok());
   enqueuer.Stop();
@@ -223,7 +223,7 @@ TEST(BatchingEnqueuerTest, CapacityIsFreedWhenUploadsComplete) {
   options.linger = std::chrono::microseconds(0);
   BatchingEnqueuer enqueuer(options, &sender);
   ASSERT_TRUE(enqueuer.Enqueue("a", outcomes.For("a")).ok());
-  while (enqueuer.inflight() > 0) std::this_thread::yield();
+  while (enqueuer.unanswered() > 0) std::this_thread::yield();
   EXPECT_TRUE(enqueuer.Enqueue("b", outcomes.For("b")).ok());
 }
 
@@ -251,7 +251,7 @@ TEST(BatchingEnqueuerTest, LingerSendsAPartialBatchWithoutStop) {
   options.linger = std::chrono::milliseconds(1);
   BatchingEnqueuer enqueuer(options, &sender);
   ASSERT_TRUE(enqueuer.Enqueue("a", outcomes.For("a")).ok());
-  while (enqueuer.inflight() > 0) std::this_thread::yield();
+  while (enqueuer.unanswered() > 0) std::this_thread::yield();
   EXPECT_EQ(outcomes.Get().at("a"), "mid-a");
 }
 

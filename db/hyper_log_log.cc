@@ -8,6 +8,7 @@ namespace roadsense::db {
 namespace {
 
 constexpr size_t kDenseHeader = 12;  // format, precision, zeros (2), register sum (8)
+static_assert(HyperLogLog::kDenseBytes == kDenseHeader + HyperLogLog::kRegisters);
 
 // 2^-rank in 32.32 fixed point. Registers above 32 contribute < 2^-32 and are dropped; both C++
 // and SQL use this exact sum so their estimates agree to the bit.
@@ -47,6 +48,15 @@ void HyperLogLog::Merge(const HyperLogLog& other) {
   }
 }
 
+bool HyperLogLog::MergeChanged(const HyperLogLog& other) {
+  bool changed = false;
+  for (size_t i = 0; i < registers_.size(); ++i) {
+    changed = changed || other.registers_[i] > registers_[i];
+    registers_[i] = std::max(registers_[i], other.registers_[i]);
+  }
+  return changed;
+}
+
 int64_t HyperLogLog::Estimate() const {
   int zeros = 0;
   uint64_t sum = 0;
@@ -72,17 +82,23 @@ std::string HyperLogLog::SerializeSparse() const {
 }
 
 std::string HyperLogLog::SerializeDense() const {
-  std::string out{static_cast<char>(kFormatDense), static_cast<char>(kPrecision)};
+  std::string out;
+  AppendDense(&out);
+  return out;
+}
+
+void HyperLogLog::AppendDense(std::string* out) const {
+  out->push_back(static_cast<char>(kFormatDense));
+  out->push_back(static_cast<char>(kPrecision));
   uint64_t zeros = 0;
   uint64_t sum = 0;
   for (uint8_t r : registers_) {
     zeros += r == 0;
     sum += Weight(r);
   }
-  PutBigEndian(zeros, 2, &out);
-  PutBigEndian(sum, 8, &out);
-  out.append(reinterpret_cast<const char*>(registers_.data()), registers_.size());
-  return out;
+  PutBigEndian(zeros, 2, out);
+  PutBigEndian(sum, 8, out);
+  out->append(reinterpret_cast<const char*>(registers_.data()), registers_.size());
 }
 
 Result<HyperLogLog> HyperLogLog::Parse(std::string_view bytes) {

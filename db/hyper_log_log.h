@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,12 +23,15 @@ class HyperLogLog {
   static constexpr int kRegisters = 1 << kPrecision;
   static constexpr uint8_t kFormatDense = 1;
   static constexpr uint8_t kFormatSparse = 2;
+  static constexpr size_t kDenseBytes = 12 + kRegisters;  // header + registers
 
   // A well-mixed 64-bit hash (FNV-1a, then the SplitMix64 finaliser).
   static uint64_t Hash64(std::string_view bytes);
 
   void Add(uint64_t hash);
   void Merge(const HyperLogLog& other);
+  // Merge(); true when some register grew (the sketch changed).
+  bool MergeChanged(const HyperLogLog& other);
   // Estimated number of distinct hashes added; the exact formula hll_cardinality uses in SQL.
   int64_t Estimate() const;
 
@@ -35,6 +39,8 @@ class HyperLogLog {
   std::string SerializeSparse() const;
   // Dense form: header (zero-register count, fixed-point register sum) + all registers.
   std::string SerializeDense() const;
+  // Appends the dense form (exactly kDenseBytes) to *out.
+  void AppendDense(std::string* out) const;
   // Either form. kInvalidArgument when the bytes are not a sketch of this precision.
   static Result<HyperLogLog> Parse(std::string_view bytes);
 

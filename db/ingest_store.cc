@@ -74,9 +74,9 @@ Result<IngestOutcome> IngestStore::Ingest(const std::vector<LedgerEntry>& entrie
         const MapDelta delta = aggregate(claimed);
         // Every writer locks its rows in key order and the tables in this fixed order, so
         // concurrent ingests cannot deadlock. The tile upsert is one round trip (its sketches
-        // come back to be merged here); the rest goes in one more.
+        // come back to be merged here), their write-back one more; the rest goes in one more.
+        outcome.tiles_upserted = TileStatsWriter::Upsert(txn, delta.tiles);
         StatementBatch batch(txn);
-        outcome.tiles_upserted = TileStatsWriter::Upsert(txn, delta.tiles, batch);
         outcome.hazards_upserted = HazardClusterWriter::Upsert(batch, delta.hazards);
         outcome.speed_limits_upserted = SpeedLimitVoteWriter::Upsert(batch, delta.speed_limits);
         outcome.notifications = TileChangeNotifier::Notify(batch, delta);

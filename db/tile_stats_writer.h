@@ -6,18 +6,18 @@
 // Distinct-vehicle sketches are merged here, not in SQL: the upsert keeps the row's sketch and
 // returns it (the row is locked by then), the C++ merge (HyperLogLog::Merge, per-register max)
 // takes microseconds where the SQL hll_union loop took ~170 µs per row, and a follow-up UPDATE
-// of the rows whose sketch changed is queued on the caller's StatementBatch. That UPDATE touches
-// only rows this transaction already locked, so the lock order stays the upsert's key order.
+// writes back the rows whose sketch changed (the sketches as one binary parameter). That UPDATE
+// touches only rows this transaction already locked, so the lock order stays the upsert's key
+// order.
 //
-// Upsert() runs the upsert itself (one round trip) and queues the follow-up on `then` (run by
-// the caller); libpqxx exceptions. Prepare() must have run on the transaction's connection.
+// Upsert() runs both statements (two round trips at most); libpqxx exceptions. Prepare() must
+// have run on the transaction's connection.
 #pragma once
 
 #include <cstddef>
 #include <pqxx/connection>
 #include <pqxx/transaction>
 
-#include "db/statement_batch.h"
 #include "db/tile_stats.h"
 
 namespace roadsense::db {
@@ -27,7 +27,7 @@ class TileStatsWriter {
   static void Prepare(pqxx::connection_base& connection);
 
   // Merges every entry into its row (inserting missing rows); returns the number of rows.
-  static size_t Upsert(pqxx::work& txn, const TileStatsMap& tiles, StatementBatch& then);
+  static size_t Upsert(pqxx::work& txn, const TileStatsMap& tiles);
 };
 
 }  // namespace roadsense::db

@@ -58,6 +58,21 @@ TEST(HyperLogLog, MergeEqualsSketchOfTheUnion) {
   EXPECT_EQ(a, Sketch(0, 5000));
 }
 
+TEST(HyperLogLog, MergeChangedSaysWhetherARegisterGrew) {
+  HyperLogLog a = Sketch(0, 300);
+  EXPECT_FALSE(a.MergeChanged(Sketch(0, 100)));  // a subset changes nothing
+  EXPECT_EQ(a, Sketch(0, 300));
+  EXPECT_TRUE(a.MergeChanged(Sketch(250, 300)));
+  EXPECT_EQ(a, Sketch(0, 550));
+}
+
+TEST(HyperLogLog, AppendDenseAppendsTheDenseForm) {
+  std::string out = "x";
+  Sketch(0, 10).AppendDense(&out);
+  EXPECT_EQ(out, "x" + Sketch(0, 10).SerializeDense());
+  EXPECT_EQ(out.size(), 1 + HyperLogLog::kDenseBytes);
+}
+
 TEST(HyperLogLog, SparseAndDenseFormsRoundTrip) {
   const HyperLogLog h = Sketch(0, 300);
   auto sparse = HyperLogLog::Parse(h.SerializeSparse());

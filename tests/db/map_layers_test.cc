@@ -129,6 +129,38 @@ TEST_F(MapLayersTest, DistinctVehiclesMergeAcrossBatches) {
   EXPECT_EQ(QueryValue<int>("SELECT max_batch_vehicles FROM tile_stats"), 6);
 }
 
+TEST_F(MapLayersTest, SketchWriteBackReachesEveryChangedRowOfACommit) {
+  // The write-back sends the changed sketches end to end in one parameter; rows whose sketch did
+  // not change are left out, so the rows after them must still get their own sketch.
+  IngestStore store(ConnectionString());
+  Ingest(store, Entry("p", 1),
+         {.tiles = {{Key(1, 1), Traffic(0, 3)},
+                    {Key(2, 2), Traffic(10, 3)},
+                    {Key(3, 3), Traffic(20, 3)},
+                    {Key(4, 4), Traffic(30, 3)}}});
+  Ingest(store, Entry("p", 2),
+         {.tiles = {{Key(1, 1), Traffic(100, 4)},
+                    {Key(2, 2), Traffic(10, 3)},  // 2: repeats
+                    {Key(3, 3), Traffic(200, 5)},
+                    {Key(4, 4), Traffic(300, 6)}}});
+  EXPECT_EQ(QueryValue<std::string>("SELECT string_agg(hll_cardinality(vehicles_hll)::text, ',' "
+                                    "ORDER BY x) FROM tile_stats"),
+            "7,3,8,9");
+  for (const auto& [x, sketch] :
+       {std::pair{1, Sketch(0, 3)}, {2, Sketch(10, 3)}, {3, Sketch(20, 3)}, {4, Sketch(30, 3)}}) {
+    HyperLogLog expected = sketch;
+    expected.Merge(x == 1   ? Sketch(100, 4)
+                   : x == 3 ? Sketch(200, 5)
+                   : x == 4 ? Sketch(300, 6)
+                            : HyperLogLog());
+    EXPECT_EQ(QueryValue<std::string>("SELECT encode(vehicles_hll, 'hex') FROM tile_stats "
+                                      "WHERE x = " +
+                                      std::to_string(x)),
+              PgHexBytes(x == 2 ? expected.SerializeSparse() : expected.SerializeDense()))
+        << "tile x=" << x;
+  }
+}
+
 TEST_F(MapLayersTest, RedeliveryDoesNotDoubleCountAnyLayer) {
   IngestStore store(ConnectionString());
   TileStats tile = Traffic(0, 5, 1389);

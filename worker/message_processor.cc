@@ -1,5 +1,6 @@
 #include "worker/message_processor.h"
 
+#include <google/protobuf/arena.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -10,6 +11,18 @@
 #include "worker/tile_aggregator.h"
 
 namespace roadsense::worker {
+namespace {
+
+// The decoded batches of one receive (up to --max-messages-per-commit bodies of a few KB each)
+// live on one arena: one allocation per block instead of several per report, freed at once.
+google::protobuf::ArenaOptions DecodeArenaOptions() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 64 << 10;
+  options.max_block_size = 1 << 20;
+  return options;
+}
+
+}  // namespace
 
 MessageProcessor::MessageProcessor(db::IngestStore* store, int64_t bucket_seconds,
                                    WorkerMetrics* metrics)
@@ -18,33 +31,33 @@ MessageProcessor::MessageProcessor(db::IngestStore* store, int64_t bucket_second
 ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>& messages) {
   ProcessResult result;
   std::vector<size_t> valid;  // message indices that hold a decodable batch
-  std::vector<v1::QueuedBatch> batches;
+  google::protobuf::Arena arena(DecodeArenaOptions());
+  std::vector<const v1::QueuedBatch*> batches;  // on `arena`
   std::vector<db::LedgerEntry> entries;
   std::map<db::BatchKey, size_t> first_seen;  // key → index into entries
   for (size_t i = 0; i < messages.size(); ++i) {
-    Result<v1::QueuedBatch> decoded = DecodeQueuedBatch(messages[i].body);
-    if (!decoded.ok()) {
+    auto* queued = google::protobuf::Arena::CreateMessage<v1::QueuedBatch>(&arena);
+    if (Status decoded = DecodeQueuedBatchInto(messages[i].body, queued); !decoded.ok()) {
       // Poison: it can never succeed. Not deleted (it is evidence, and the queue's redrive
       // policy dead-letters it); the caller makes it visible again after a backoff.
       auto count = messages[i].attributes.find("ApproximateReceiveCount");
       spdlog::warn("poison message {} (receive {}) left for the dead-letter policy: {}",
                    messages[i].message_id,
-                   count == messages[i].attributes.end() ? "?" : count->second,
-                   decoded.status().message());
+                   count == messages[i].attributes.end() ? "?" : count->second, decoded.message());
       metrics_->poison_messages.fetch_add(1, std::memory_order_relaxed);
       result.poison.push_back(i);
       continue;
     }
     valid.push_back(i);
-    const v1::Envelope& envelope = decoded->batch().envelope();
+    const v1::Envelope& envelope = queued->batch().envelope();
     db::BatchKey key{envelope.vehicle_pseudonym(), static_cast<int64_t>(envelope.batch_sequence())};
     if (first_seen.count(key) > 0) {
       metrics_->batches_duplicate.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
     first_seen.emplace(key, entries.size());
-    entries.push_back({std::move(key), BatchTimeMs(decoded->batch()), messages[i].message_id});
-    batches.push_back(std::move(*decoded));
+    entries.push_back({std::move(key), BatchTimeMs(queued->batch()), messages[i].message_id});
+    batches.push_back(queued);
   }
   if (entries.empty()) return result;
 
@@ -55,7 +68,7 @@ ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>&
       store_->Ingest(entries, [&](const std::vector<bool>& claimed) {
         TileAggregator aggregator(bucket_seconds_);
         for (size_t i = 0; i < claimed.size(); ++i) {
-          if (claimed[i]) aggregator.Add(batches[i].batch());
+          if (claimed[i]) aggregator.Add(batches[i]->batch());
         }
         reports = aggregator.placed_reports();
         unplaced = aggregator.unplaced_reports();

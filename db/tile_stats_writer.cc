@@ -141,6 +141,7 @@ size_t TileStatsWriter::Upsert(pqxx::work& txn, const TileStatsMap& tiles) {
   // already, so the write-back adds no lock (the lock order stays the upsert's key order).
   std::vector<int64_t> set_z, set_x, set_y, set_bucket;
   std::string set_hll;
+  set_hll.reserve(rows.size() * HyperLogLog::kDenseBytes);
   for (const auto& row : rows) {
     if (row[4].is_null()) continue;
     const TileBucketKey key{{row[0].as<int>(), row[1].as<int>(), row[2].as<int>()},

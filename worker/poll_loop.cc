@@ -41,6 +41,13 @@ int64_t OldestAgeMs(const std::vector<sqs::ReceivedMessage>& messages) {
 
 }  // namespace
 
+bool ShouldReceiveMore(size_t last_received, size_t full, size_t held_messages, int64_t held_bytes,
+                       const PollLoopOptions& options) {
+  return last_received == full &&
+         held_messages + full <= static_cast<size_t>(options.max_messages_per_commit) &&
+         held_bytes < options.max_body_bytes_per_commit;
+}
+
 PollLoop::PollLoop(sqs::SqsClient* client, PollLoopOptions options, WorkerMetrics* metrics)
     : client_(client), options_(std::move(options)), metrics_(metrics) {}
 
@@ -84,12 +91,17 @@ void PollLoop::Run(const StopSignal& stop) {
     }
     // A full receive means more are waiting: gather them into the same transaction.
     const size_t full = static_cast<size_t>(receive.max_messages);
-    const size_t limit = static_cast<size_t>(options_.max_messages_per_commit);
-    for (size_t last = received->size(); last == full && received->size() + full <= limit;) {
+    int64_t held_bytes = 0;
+    for (const auto& m : *received) held_bytes += static_cast<int64_t>(m.body.size());
+    for (size_t last = received->size();
+         ShouldReceiveMore(last, full, received->size(), held_bytes, options_);) {
       auto more = client_->ReceiveMessage(options_.queue_url, more_options);
       if (!more.ok()) break;  // process what we hold; the next round reports the error
       last = more->size();
-      for (auto& m : *more) received->push_back(std::move(m));
+      for (auto& m : *more) {
+        held_bytes += static_cast<int64_t>(m.body.size());
+        received->push_back(std::move(m));
+      }
     }
     const auto busy_from = std::chrono::steady_clock::now();
     metrics_->messages_received.fetch_add(received->size(), std::memory_order_relaxed);

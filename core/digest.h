@@ -1,5 +1,6 @@
 // Hashes and MACs (OpenSSL): MD5 for SQS message digests, SHA-256 and HMAC-SHA256 for SigV4,
-// CRC32C for on-disk record framing. All functions are thread-safe and allocate only the result.
+// CRC32C for on-disk record framing. All functions are thread-safe and allocate only the result
+// (besides one hashing context per thread, kept for the thread's life).
 #pragma once
 
 #include <cstdint>

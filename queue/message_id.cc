@@ -1,6 +1,5 @@
 #include "queue/message_id.h"
 
-#include <cstdio>
 #include <random>
 
 namespace roadsense::queue {
@@ -34,14 +33,24 @@ MessageId MessageId::Random() {
 }
 
 std::string MessageId::ToString() const {
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(high >> 32),
-                static_cast<unsigned long long>((high >> 16) & 0xffff),
-                static_cast<unsigned long long>(high & 0xffff),
-                static_cast<unsigned long long>(low >> 48),
-                static_cast<unsigned long long>(low & 0xffffffffffffull));
-  return buf;
+  // By hand rather than snprintf: every request id and every message in an answer is one.
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t pos = 0;
+  auto put = [&](uint64_t v, int nibbles) {
+    for (int shift = 4 * (nibbles - 1); shift >= 0; shift -= 4)
+      out[pos++] = kHex[(v >> shift) & 15];
+  };
+  put(high >> 32, 8);
+  ++pos;
+  put((high >> 16) & 0xffff, 4);
+  ++pos;
+  put(high & 0xffff, 4);
+  ++pos;
+  put(low >> 48, 4);
+  ++pos;
+  put(low & 0xffffffffffffull, 12);
+  return out;
 }
 
 std::optional<MessageId> MessageId::Parse(std::string_view text) {

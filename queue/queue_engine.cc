@@ -411,7 +411,7 @@ Status QueueEngine::ApplyRecord(SendRecord& r, int64_t now_ms, Deliveries* out) 
   }
   auto message = std::make_shared<StoredMessage>();
   message->id = r.message_id;
-  message->md5_of_body = sqs::Md5OfBody(r.body);
+  message->md5_of_body = r.md5_of_body.empty() ? sqs::Md5OfBody(r.body) : std::move(r.md5_of_body);
   message->md5_of_attributes = sqs::Md5OfMessageAttributes(r.message_attributes);
   message->md5_of_system_attributes = sqs::Md5OfMessageAttributes(r.system_attributes);
   message->system_attributes = std::move(r.system_attributes);
@@ -739,6 +739,7 @@ void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage>
     r.sender_id = std::move(m.sender_id);
     sent.push_back({r.message_id, sqs::Md5OfBody(m.body), sqs::Md5OfMessageAttributes(m.attributes),
                     sqs::Md5OfMessageAttributes(m.system_attributes), r.sequence_number});
+    r.md5_of_body = sent.back().md5_of_body;
     r.body = std::move(m.body);
     r.message_attributes = std::move(m.attributes);
     r.system_attributes = std::move(m.system_attributes);

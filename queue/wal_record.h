@@ -50,6 +50,10 @@ struct SendRecord {
   std::string key_id;
   const WalCipher* cipher = nullptr;  // encoding only; not owned (the engine's, outlives records)
   int data_key_reuse_seconds = 300;   // encoding only: the queue's KmsDataKeyReusePeriodSeconds
+  // Never encoded: the body's MD5 (hex) when the sender already computed it for its answer, so
+  // applying the record does not hash the body a second time. Empty (decoded records, copies):
+  // computed when applied.
+  std::string md5_of_body;
 };
 
 struct DeleteRecord {

@@ -3,11 +3,35 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace roadsense {
 namespace {
 
 TEST(Digest, Md5OfEmptyString) { EXPECT_EQ(Md5Hex(""), "d41d8cd98f00b204e9800998ecf8427e"); }
+
+TEST(Digest, Md5OfRfc1321Vectors) {
+  EXPECT_EQ(Md5Hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(Md5Hex("message digest"), "f96b697d7cb7938d525a2f31aaf161d0");
+}
+
+// Each thread reuses one hashing context: back-to-back digests and digests of other algorithms
+// in between must not leak state into one another.
+TEST(Digest, ReusedContextsGiveIndependentDigestsOnEveryThread) {
+  auto check = [] {
+    for (int i = 0; i < 50; ++i) {
+      EXPECT_EQ(Md5Hex(""), "d41d8cd98f00b204e9800998ecf8427e");
+      EXPECT_EQ(Sha256Hex("abc"),
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+      EXPECT_EQ(Md5Hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
+      EXPECT_EQ(Sha256Raw("abc").size(), 32u);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(check);
+  for (auto& t : threads) t.join();
+}
 
 TEST(Digest, Sha256OfAbc) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/digest.h"
 #include "queue/sqs_error.h"
 #include "tests/queue/queue_engine_fixture.h"
 
@@ -19,6 +20,23 @@ TEST_F(QueueEngineTest, SentMessageIsReceivedOnce) {
   EXPECT_EQ(got[0].receive_count, 1);
   EXPECT_TRUE(Receive(10).empty());  // in flight
   EXPECT_EQ(Attribute("ApproximateNumberOfMessagesNotVisible"), "1");
+}
+
+// The send's MD5 is computed once and carried into the stored message; replay computes it from
+// the logged body. Both must be the body's MD5.
+TEST_F(QueueEngineTest, StoredBodyMd5IsTheBodysLiveAndAfterReplay) {
+  ASSERT_TRUE(Create("q").ok());
+  auto sent = Send({"first body", "second body"});
+  ASSERT_TRUE(sent.ok());
+  EXPECT_EQ((*sent)[0].md5_of_body, Md5Hex("first body"));
+  EXPECT_EQ((*sent)[1].md5_of_body, Md5Hex("second body"));
+  auto live = Receive(10, /*visibility_timeout=*/0);
+  ASSERT_EQ(live.size(), 2u);
+  for (const auto& r : live) EXPECT_EQ(r.message->md5_of_body, Md5Hex(r.body));
+  Reopen();
+  auto replayed = Receive(10);
+  ASSERT_EQ(replayed.size(), 2u);
+  for (const auto& r : replayed) EXPECT_EQ(r.message->md5_of_body, Md5Hex(r.body));
 }
 
 TEST_F(QueueEngineTest, CreateQueueIsIdempotentForSameAttributes) {

@@ -71,6 +71,35 @@ std::vector<std::string> Bodies(const Replayed& r) {
   return bodies;
 }
 
+TEST(MessageId, ToStringIsTheCanonicalLowercaseUuidAndParsesBack) {
+  const MessageId id{0x0123456789abcdefull, 0xfedcba9876543210ull};
+  EXPECT_EQ(id.ToString(), "01234567-89ab-cdef-fedc-ba9876543210");
+  EXPECT_EQ(MessageId::Parse(id.ToString()), id);
+  EXPECT_EQ(MessageId{}.ToString(), "00000000-0000-0000-0000-000000000000");
+  for (int i = 0; i < 100; ++i) {
+    const MessageId random = MessageId::Random();
+    EXPECT_EQ(MessageId::Parse(random.ToString()), random);
+  }
+}
+
+// The MD5 a live send carries to Apply is never logged: a decoded Send has none (replay
+// computes it from the body).
+TEST(WalRecord, SendBodyMd5IsNotEncoded) {
+  SendRecord s;
+  s.queue = "q";
+  s.message_id = MessageId::Random();
+  s.body = "hello";
+  std::string plain;
+  EncodeWalPayload(s, &plain);
+  s.md5_of_body = "5d41402abc4b2a76b9719d911017c592";
+  std::string with_md5;
+  EncodeWalPayload(s, &with_md5);
+  EXPECT_EQ(plain, with_md5);
+  auto decoded = DecodeWalPayload(WalRecordType::kSend, with_md5);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_TRUE(std::get<SendRecord>(*decoded).md5_of_body.empty());
+}
+
 TEST(WalSegmentName, RoundTrips) {
   EXPECT_EQ(WalSegmentName(1), "wal-00000000000000000001.log");
   EXPECT_EQ(ParseWalSegmentName(WalSegmentName(52311)), 52311u);

@@ -136,7 +136,7 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
   if (json_protocol) {
     constexpr std::string_view kPrefix = "AmazonSQS.";
     if (target.starts_with(kPrefix)) call->action = std::string(target.substr(kPrefix.size()));
-    call->finish = [respond, request_id](Result<json::object> r) {
+    call->finish = [respond = std::move(respond), request_id](Result<json::object> r) {
       if (r.ok()) return respond(JsonResponse(*r, request_id));
       std::string message;
       const SqsErrorInfo& info = InfoOf(SqsErrorCodeOf(r.status(), &message));
@@ -148,7 +148,8 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
       params_status = ParseFormParams(request.body, &params);
     }
     if (const std::string* a = FindFormParam(params, "Action")) call->action = *a;
-    call->finish = [respond, request_id, action = call->action](Result<json::object> r) {
+    call->finish = [respond = std::move(respond), request_id,
+                    action = call->action](Result<json::object> r) {
       if (r.ok())
         return respond(QueryResponse(200, EncodeQueryResponse(action, *r, request_id), request_id));
       std::string message;
@@ -180,7 +181,7 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
                                "The action " + call->action + " is not valid for this endpoint."));
   }
   if (json_protocol) {
-    auto input = DecodeJsonInput(request.body);
+    auto input = DecodeJsonInput(request.body, call->input.storage());
     if (!input.ok()) return call->Fail(input.status());
     call->input = std::move(*input);
   } else {

@@ -6,9 +6,9 @@ namespace roadsense::queue {
 
 namespace json = boost::json;
 
-Result<json::object> DecodeJsonInput(std::string_view body) {
+Result<json::object> DecodeJsonInput(std::string_view body, json::storage_ptr storage) {
   boost::system::error_code ec;
-  json::value v = json::parse(body.empty() ? std::string_view("{}") : body, ec);
+  json::value v = json::parse(body.empty() ? std::string_view("{}") : body, ec, std::move(storage));
   if (ec || !v.is_object()) {
     return SqsError(SqsErrorCode::kInvalidParameterValue, "The request body is not a JSON object.");
   }

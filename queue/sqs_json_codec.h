@@ -17,8 +17,10 @@ namespace roadsense::queue {
 
 inline constexpr std::string_view kSqsJsonContentType = "application/x-amz-json-1.0";
 
-// The body as a JSON object ("" counts as {}); InvalidParameterValue otherwise.
-Result<boost::json::object> DecodeJsonInput(std::string_view body);
+// The body as a JSON object ("" counts as {}), allocated from `storage`; InvalidParameterValue
+// otherwise.
+Result<boost::json::object> DecodeJsonInput(std::string_view body,
+                                            boost::json::storage_ptr storage = {});
 
 net::HttpResponse JsonResponse(const boost::json::object& output, std::string_view request_id);
 net::HttpResponse JsonError(const SqsErrorInfo& info, std::string_view message,

@@ -1,54 +1,71 @@
 #include "core/digest.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <array>
-#include <cstdlib>
 #include <cstring>
-#include <memory>
+#include <initializer_list>
 
 namespace roadsense {
 namespace {
 
-// OpenSSL 3 looks an algorithm up in its provider registry (locks, string compares) every time
-// EVP_md5()/EVP_sha256() is passed to EVP_Digest — more than hashing a 1 KiB message body costs.
-// So each algorithm is fetched once for the process, and each thread reuses one context.
-const EVP_MD* FetchedMd(const char* name) {
+// OpenSSL 3 looks an algorithm up by name in its provider tables (a lock and a hash lookup) on
+// every EVP_DigestInit with a legacy EVP_md5()/EVP_sha256() handle, and HMAC() additionally
+// fetches the HMAC MAC and builds two contexts per call. Digests are fetched once per process
+// and hashed through one reused context per thread instead; for ~1 KiB SQS bodies the lookups
+// cost about as much as the hashing itself.
+const EVP_MD* Fetched(const char* name, const EVP_MD* legacy) {
   const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
-  if (md == nullptr) std::abort();  // no default provider: nothing can be hashed
-  return md;
+  return md != nullptr ? md : legacy;  // never freed: one per process
 }
 const EVP_MD* Md5() {
-  static const EVP_MD* md = FetchedMd("MD5");
+  static const EVP_MD* md = Fetched("MD5", EVP_md5());
   return md;
 }
 const EVP_MD* Sha256() {
-  static const EVP_MD* md = FetchedMd("SHA256");
+  static const EVP_MD* md = Fetched("SHA256", EVP_sha256());
   return md;
 }
 
-// Digests `data` into out[0..EVP_MD_get_size(md)).
-void DigestInto(const EVP_MD* md, std::string_view data, unsigned char* out) {
-  struct ContextDeleter {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+// The calling thread's digest context, reused across calls (reinitialized by every digest).
+EVP_MD_CTX* ThreadContext() {
+  struct Owner {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Owner() { EVP_MD_CTX_free(ctx); }
   };
-  thread_local std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
+  thread_local Owner owner;
+  return owner.ctx;
+}
+
+// Digest of the concatenation of `parts` into `out` (EVP_MAX_MD_SIZE bytes); its length.
+unsigned int DigestInto(const EVP_MD* md, std::initializer_list<std::string_view> parts,
+                        unsigned char* out) {
+  EVP_MD_CTX* ctx = ThreadContext();
   unsigned int len = 0;
-  if (ctx == nullptr || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), out, &len) != 1) {
-    std::abort();  // only on allocation failure inside OpenSSL
+  if (ctx == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1) {
+    // Out of memory for the context: the one-shot API allocates its own.
+    std::string joined;
+    for (std::string_view part : parts) joined.append(part);
+    EVP_Digest(joined.data(), joined.size(), out, &len, md, nullptr);
+    return len;
   }
+  for (std::string_view part : parts) EVP_DigestUpdate(ctx, part.data(), part.size());
+  EVP_DigestFinal_ex(ctx, out, &len);
+  return len;
 }
 
 std::string EvpDigest(const EVP_MD* md, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
-  DigestInto(md, data, out);
-  return std::string(reinterpret_cast<char*>(out), static_cast<size_t>(EVP_MD_get_size(md)));
+  const unsigned int len = DigestInto(md, {data}, out);
+  return std::string(reinterpret_cast<char*>(out), len);
 }
 
-constexpr char kHexDigits[] = "0123456789abcdef";
+std::string HexOfDigest(const EVP_MD* md, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  const unsigned int len = DigestInto(md, {data}, out);
+  return HexEncode(std::string_view(reinterpret_cast<char*>(out), len));
+}
 
 constexpr std::array<uint32_t, 256> MakeCrc32cTable() {
   std::array<uint32_t, 256> t{};
@@ -64,28 +81,44 @@ constexpr auto kCrc32cTable = MakeCrc32cTable();
 }  // namespace
 
 std::string HexEncode(std::string_view bytes) {
-  std::string out(bytes.size() * 2, '\0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    out[2 * i] = kHexDigits[c >> 4];
-    out[2 * i + 1] = kHexDigits[c & 15];
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
   }
   return out;
 }
 
-std::string Md5Hex(std::string_view data) {
-  unsigned char raw[16];
-  DigestInto(Md5(), data, raw);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
-}
-std::string Sha256Hex(std::string_view data) { return HexEncode(EvpDigest(Sha256(), data)); }
+std::string Md5Hex(std::string_view data) { return HexOfDigest(Md5(), data); }
+std::string Sha256Hex(std::string_view data) { return HexOfDigest(Sha256(), data); }
 std::string Sha256Raw(std::string_view data) { return EvpDigest(Sha256(), data); }
 
+// RFC 2104 over the prefetched SHA-256: H((K ^ opad) || H((K ^ ipad) || data)), K the key padded
+// to the 64-byte block (hashed first when longer).
 std::string HmacSha256Raw(std::string_view key, std::string_view data) {
+  constexpr size_t kBlock = 64;
+  unsigned char block_key[kBlock] = {};
+  if (key.size() > kBlock) {
+    DigestInto(Sha256(), {key}, block_key);  // 32 bytes, the rest stays zero
+  } else {
+    std::memcpy(block_key, key.data(), key.size());
+  }
+  char inner_pad[kBlock];
+  char outer_pad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) {
+    inner_pad[i] = static_cast<char>(block_key[i] ^ 0x36);
+    outer_pad[i] = static_cast<char>(block_key[i] ^ 0x5c);
+  }
+  unsigned char inner[EVP_MAX_MD_SIZE];
+  const unsigned int inner_len = DigestInto(Sha256(), {{inner_pad, kBlock}, data}, inner);
   unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(Sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  const unsigned int len =
+      DigestInto(Sha256(), {{outer_pad, kBlock}, {reinterpret_cast<char*>(inner), inner_len}}, out);
+  OPENSSL_cleanse(block_key, sizeof(block_key));
+  OPENSSL_cleanse(inner_pad, sizeof(inner_pad));
+  OPENSSL_cleanse(outer_pad, sizeof(outer_pad));
   return std::string(reinterpret_cast<char*>(out), len);
 }
 

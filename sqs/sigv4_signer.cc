@@ -48,6 +48,14 @@ std::string ToLower(std::string_view text) {
   return out;
 }
 
+// ASCII case-insensitive equality (header names), without building a lowercase copy.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // Trims the ends and folds every whitespace run (including obsolete line folding) to one space.
@@ -167,7 +175,7 @@ std::string SigV4CanonicalHeaders(const net::HttpHeaders& headers,
     out += ':';
     bool first = true;
     for (const auto& [key, value] : headers) {
-      if (ToLower(key) != name) continue;
+      if (!EqualsIgnoreCase(key, name)) continue;
       if (!first) out += ',';
       out += FoldWhitespace(value);
       first = false;
@@ -218,9 +226,14 @@ std::string SigV4SigningKey(std::string_view secret_access_key, const SigV4Scope
 
 std::string SigV4Signature(const net::HttpRequest& request, const SigV4Params& params,
                            std::string_view secret_access_key) {
+  return SigV4SignatureWithKey(request, params, SigV4SigningKey(secret_access_key, params.scope));
+}
+
+std::string SigV4SignatureWithKey(const net::HttpRequest& request, const SigV4Params& params,
+                                  std::string_view signing_key) {
   const std::string to_sign =
       SigV4StringToSign(params.amz_date, params.scope, SigV4CanonicalRequest(request, params));
-  return HexEncode(HmacSha256Raw(SigV4SigningKey(secret_access_key, params.scope), to_sign));
+  return HexEncode(HmacSha256Raw(signing_key, to_sign));
 }
 
 std::string SigV4PayloadHash(const net::HttpRequest& request) {
@@ -275,6 +288,15 @@ std::string SigV4AmzDate(std::chrono::system_clock::time_point time) {
 
 SigV4Signer::SigV4Signer(SigV4SignerOptions options) : options_(std::move(options)) {}
 
+std::string SigV4Signer::SigningKey(const SigV4Scope& scope) const {
+  std::lock_guard lock(key_cache_->mu);
+  if (key_cache_->date != scope.date) {
+    key_cache_->key = SigV4SigningKey(options_.secret_access_key, scope);
+    key_cache_->date = scope.date;
+  }
+  return key_cache_->key;
+}
+
 std::vector<std::string> SigV4Signer::SignableHeaders(const net::HttpHeaders& headers) {
   std::vector<std::string> names;
   for (const auto& [key, value] : headers) {
@@ -303,7 +325,7 @@ Status SigV4Signer::Sign(net::HttpRequest* request,
   params.signed_headers = SignableHeaders(request->headers);
   params.payload_hash = SigV4PayloadHash(*request);
 
-  const std::string signature = SigV4Signature(*request, params, options_.secret_access_key);
+  const std::string signature = SigV4SignatureWithKey(*request, params, SigningKey(params.scope));
   std::string joined;
   for (const std::string& name : params.signed_headers) {
     joined += (joined.empty() ? "" : ";") + name;
@@ -342,7 +364,7 @@ Status SigV4Signer::Presign(net::HttpRequest* request, std::chrono::system_clock
   add("X-Amz-SignedHeaders", joined);
   add("X-Amz-Expires", std::to_string(expires.count()));
   if (!options_.session_token.empty()) add("X-Amz-Security-Token", options_.session_token);
-  add("X-Amz-Signature", SigV4Signature(*request, params, options_.secret_access_key));
+  add("X-Amz-Signature", SigV4SignatureWithKey(*request, params, SigningKey(params.scope)));
   return Status::Ok();
 }
 

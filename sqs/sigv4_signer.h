@@ -4,10 +4,13 @@
 // same code a client signs with (sqs/sigv4_verifier.h fills SigV4Params from the received request
 // and calls SigV4Signature). See sqs/sigv4.md for what is signed and why.
 //
-// All functions are pure and thread-safe; SigV4Signer is immutable after construction.
+// All functions are pure and thread-safe; SigV4Signer's options are immutable after construction
+// and its signing-key cache is guarded by a mutex, so one signer serves many threads.
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +78,9 @@ std::string SigV4SigningKey(std::string_view secret_access_key, const SigV4Scope
 // Lowercase hex signature of `request` under `params` and the secret.
 std::string SigV4Signature(const net::HttpRequest& request, const SigV4Params& params,
                            std::string_view secret_access_key);
+// The same with the signing key already derived (SigV4SigningKey of params.scope).
+std::string SigV4SignatureWithKey(const net::HttpRequest& request, const SigV4Params& params,
+                                  std::string_view signing_key);
 // The payload hash a request declares: its x-amz-content-sha256 header when present, else the
 // hex SHA-256 of its body.
 std::string SigV4PayloadHash(const net::HttpRequest& request);
@@ -116,8 +122,18 @@ class SigV4Signer {
   // The header names Sign/Presign cover: every header on the request, lowercased, sorted,
   // de-duplicated, minus the unsignable ones.
   static std::vector<std::string> SignableHeaders(const net::HttpHeaders& headers);
+  // SigV4SigningKey(secret, scope), derived once per scope date (four HMACs the AWS SDKs also
+  // cache; the key depends only on the secret, date, region and service).
+  std::string SigningKey(const SigV4Scope& scope) const;
+
+  struct SigningKeyCache {
+    std::mutex mu;
+    std::string date;  // YYYYMMDD the key was derived for; empty: none yet
+    std::string key;
+  };
 
   SigV4SignerOptions options_;
+  std::shared_ptr<SigningKeyCache> key_cache_ = std::make_shared<SigningKeyCache>();
 };
 
 }  // namespace roadsense::sqs

@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "core/json_writer.h"
 #include "net/http_client.h"
 #include "sqs/message_attributes.h"
 #include "sqs/sigv4_signer.h"
@@ -45,10 +46,28 @@ std::map<std::string, std::string> GetStringMap(const json::object& obj, std::st
   return out;
 }
 
-json::array StringArray(const std::vector<std::string>& values) {
-  json::array out;
-  for (const auto& v : values) out.emplace_back(v);
-  return out;
+// `"name":["a","b"]`.
+void WriteStringArray(JsonWriter& out, std::string_view name,
+                      const std::vector<std::string>& values) {
+  out.Key(name).BeginArray();
+  for (const auto& v : values) out.String(v);
+  out.EndArray();
+}
+
+// Parses a response body. The tree's nodes and strings live in one arena owned (through the
+// returned object's storage) by the tree itself: one allocation or a few instead of one per node
+// and per string, and one release when the caller drops the object.
+Result<json::object> ParseResponseObject(std::string_view action, std::string_view body) {
+  if (body.empty()) return json::object();
+  json::storage_ptr arena =
+      json::make_shared_resource<json::monotonic_resource>(2 * body.size() + 1024);
+  boost::system::error_code ec;
+  json::value parsed = json::parse(body, ec, std::move(arena));
+  if (ec || !parsed.is_object()) {
+    return Internal(std::string(action) + ": malformed JSON response: " +
+                    (ec ? ec.message() : std::string("not an object")));
+  }
+  return std::move(parsed.get_object());
 }
 
 std::vector<BatchFailure> ParseFailures(const json::object& response) {
@@ -204,15 +223,22 @@ struct SqsClient::Impl {
       endpoint_error = parsed.status();
     } else {
       url = std::move(parsed).value();
+      host_header = url.HostHeader();
     }
   }
 
   // One AWS JSON 1.0 call with retries (SqsClientOptions::max_attempts); each attempt is signed
-  // afresh, so a long backoff never sends a stale X-Amz-Date.
-  Result<json::object> Call(std::string_view action, const json::object& input,
+  // afresh, so a long backoff never sends a stale X-Amz-Date. `input` is the request body.
+  Result<json::object> Call(std::string_view action, std::string input,
                             std::chrono::milliseconds timeout) {
+    if (!endpoint_error.ok()) return endpoint_error;
+    // One request for every attempt: only its headers are rebuilt, the body is never copied.
+    net::HttpRequest request;
+    request.method = "POST";
+    request.target = url.path;
+    request.body = std::move(input);
     for (int attempt = 1;; ++attempt) {
-      Result<json::object> result = CallOnce(action, input, timeout);
+      Result<json::object> result = CallOnce(action, request, timeout);
       if (result.ok() || attempt >= options.max_attempts || !IsRetryable(result.status())) {
         return result;
       }
@@ -223,17 +249,15 @@ struct SqsClient::Impl {
     }
   }
 
-  // One signed AWS JSON 1.0 call; the parsed response object on HTTP 200.
-  Result<json::object> CallOnce(std::string_view action, const json::object& input,
+  // One signed AWS JSON 1.0 call of `request` (method, target and body set; its headers are
+  // replaced); the parsed response object on HTTP 200.
+  Result<json::object> CallOnce(std::string_view action, net::HttpRequest& request,
                                 std::chrono::milliseconds timeout) {
-    if (!endpoint_error.ok()) return endpoint_error;
-    net::HttpRequest request;
-    request.method = "POST";
-    request.target = url.path;
-    request.headers = {{"Host", url.HostHeader()},
+    std::string target = "AmazonSQS.";
+    target += action;
+    request.headers = {{"Host", host_header},
                        {"Content-Type", "application/x-amz-json-1.0"},
-                       {"X-Amz-Target", "AmazonSQS." + std::string(action)}};
-    request.body = json::serialize(input);
+                       {"X-Amz-Target", std::move(target)}};
     RS_RETURN_IF_ERROR(signer.Sign(&request, std::chrono::system_clock::now()));
 
     std::unique_ptr<net::HttpClient> client = Borrow();
@@ -245,13 +269,7 @@ struct SqsClient::Impl {
     Return(std::move(client));
     if (response->status != 200) return ErrorStatus(*response);
 
-    boost::system::error_code ec;
-    json::value parsed = json::parse(response->body, ec);
-    if (ec || !parsed.is_object()) {
-      if (response->body.empty()) return json::object();
-      return Internal(std::string(action) + ": malformed JSON response: " + ec.message());
-    }
-    return std::move(parsed.get_object());
+    return ParseResponseObject(action, response->body);
   }
 
   std::unique_ptr<net::HttpClient> Borrow() {
@@ -277,6 +295,7 @@ struct SqsClient::Impl {
   SqsClientOptions options;
   SigV4Signer signer;
   net::HttpUrl url;
+  std::string host_header;  // url.HostHeader()
   Status endpoint_error;
   std::mutex mu;  // guards idle
   std::vector<std::unique_ptr<net::HttpClient>> idle;
@@ -287,30 +306,52 @@ SqsClient::SqsClient(SqsClientOptions options)
 
 SqsClient::~SqsClient() = default;
 
+namespace {
+
+// An AWS JSON 1.0 request body: `{<fields written by `fill`>}`, built as text.
+template <typename Fill>
+std::string RequestBody(size_t size_hint, Fill&& fill) {
+  std::string body;
+  body.reserve(size_hint + 128);
+  JsonWriter out(&body);
+  out.BeginObject();
+  fill(out);
+  out.EndObject();
+  return body;
+}
+
+// Room for a JSON string: escapes make it longer, but SQS bodies rarely need many.
+size_t JsonSize(std::string_view text) { return text.size() + 8; }
+
+}  // namespace
+
 Result<std::string> SqsClient::CreateQueue(const std::string& name,
                                            const std::map<std::string, std::string>& attributes) {
-  json::object input{{"QueueName", name}};
-  if (!attributes.empty()) {
-    json::object attrs;
-    for (const auto& [k, v] : attributes) attrs[k] = v;
-    input["Attributes"] = std::move(attrs);
-  }
+  const std::string input = RequestBody(JsonSize(name), [&](JsonWriter& out) {
+    out.Field("QueueName", name);
+    if (attributes.empty()) return;
+    out.Key("Attributes").BeginObject();
+    for (const auto& [k, v] : attributes) out.Field(k, v);
+    out.EndObject();
+  });
   auto out = impl_->Call("CreateQueue", input, impl_->options.request_timeout);
   if (!out.ok()) return out.status();
   return GetString(*out, "QueueUrl");
 }
 
 Result<std::string> SqsClient::GetQueueUrl(const std::string& name) {
-  auto out =
-      impl_->Call("GetQueueUrl", json::object{{"QueueName", name}}, impl_->options.request_timeout);
+  const std::string input =
+      RequestBody(JsonSize(name), [&](JsonWriter& out) { out.Field("QueueName", name); });
+  auto out = impl_->Call("GetQueueUrl", input, impl_->options.request_timeout);
   if (!out.ok()) return out.status();
   return GetString(*out, "QueueUrl");
 }
 
 Result<SendSuccess> SqsClient::SendMessage(const std::string& queue_url, const std::string& body) {
-  auto out =
-      impl_->Call("SendMessage", json::object{{"QueueUrl", queue_url}, {"MessageBody", body}},
-                  impl_->options.request_timeout);
+  const std::string input = RequestBody(JsonSize(queue_url) + JsonSize(body), [&](JsonWriter& out) {
+    out.Field("QueueUrl", queue_url).Field("MessageBody", body);
+  });
+  auto out = impl_->Call("SendMessage", input, impl_->options.request_timeout);
   if (!out.ok()) return out.status();
   SendSuccess sent{"", GetString(*out, "MessageId"), GetString(*out, "MD5OfMessageBody")};
   if (sent.md5_of_body != Md5OfBody(body)) {
@@ -322,19 +363,22 @@ Result<SendSuccess> SqsClient::SendMessage(const std::string& queue_url, const s
 
 Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url,
                                                     const std::vector<SendEntry>& entries) {
-  json::array list;
-  std::map<std::string, const SendEntry*> by_id;
-  for (const auto& e : entries) {
-    json::object entry{{"Id", e.id}, {"MessageBody", e.body}};
-    if (e.delay_seconds >= 0) entry["DelaySeconds"] = e.delay_seconds;
-    list.emplace_back(std::move(entry));
-    by_id.emplace(e.id, &e);
-  }
-  auto out = impl_->Call("SendMessageBatch",
-                         json::object{{"QueueUrl", queue_url}, {"Entries", std::move(list)}},
-                         impl_->options.request_timeout);
+  size_t size = JsonSize(queue_url);
+  for (const auto& e : entries) size += JsonSize(e.id) + JsonSize(e.body) + 64;
+  const std::string input = RequestBody(size, [&](JsonWriter& out) {
+    out.Field("QueueUrl", queue_url).Key("Entries").BeginArray();
+    for (const auto& e : entries) {
+      out.BeginObject().Field("Id", e.id).Field("MessageBody", e.body);
+      if (e.delay_seconds >= 0) out.Field("DelaySeconds", e.delay_seconds);
+      out.EndObject();
+    }
+    out.EndArray();
+  });
+  auto out = impl_->Call("SendMessageBatch", input, impl_->options.request_timeout);
   if (!out.ok()) return out.status();
 
+  std::map<std::string_view, const SendEntry*> by_id;
+  for (const auto& e : entries) by_id.emplace(e.id, &e);
   SendBatchResult result;
   result.failed = ParseFailures(*out);
   for (const auto& v : GetArray(*out, "Successful")) {
@@ -357,20 +401,24 @@ Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url
 
 Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(const std::string& queue_url,
                                                                const ReceiveOptions& options) {
-  json::object input{{"QueueUrl", queue_url},
-                     {"MaxNumberOfMessages", options.max_messages},
-                     {"WaitTimeSeconds", options.wait_time_seconds}};
-  if (options.visibility_timeout >= 0) input["VisibilityTimeout"] = options.visibility_timeout;
-  if (!options.attribute_names.empty()) {
-    input["MessageSystemAttributeNames"] = StringArray(options.attribute_names);
-  }
+  const std::string input = RequestBody(JsonSize(queue_url) + 128, [&](JsonWriter& out) {
+    out.Field("QueueUrl", queue_url)
+        .Field("MaxNumberOfMessages", options.max_messages)
+        .Field("WaitTimeSeconds", options.wait_time_seconds);
+    if (options.visibility_timeout >= 0) out.Field("VisibilityTimeout", options.visibility_timeout);
+    if (!options.attribute_names.empty()) {
+      WriteStringArray(out, "MessageSystemAttributeNames", options.attribute_names);
+    }
+  });
   const auto timeout =
       impl_->options.request_timeout + std::chrono::seconds(std::max(0, options.wait_time_seconds));
   auto out = impl_->Call("ReceiveMessage", input, timeout);
   if (!out.ok()) return out.status();
 
   std::vector<ReceivedMessage> messages;
-  for (const auto& v : GetArray(*out, "Messages")) {
+  const json::array& received = GetArray(*out, "Messages");
+  messages.reserve(received.size());
+  for (const auto& v : received) {
     if (!v.is_object()) continue;
     const auto& o = v.get_object();
     ReceivedMessage m{GetString(o, "MessageId"), GetString(o, "ReceiptHandle"),
@@ -388,21 +436,25 @@ Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(const std::string
 }
 
 Status SqsClient::DeleteMessage(const std::string& queue_url, const std::string& receipt_handle) {
-  auto out = impl_->Call("DeleteMessage",
-                         json::object{{"QueueUrl", queue_url}, {"ReceiptHandle", receipt_handle}},
-                         impl_->options.request_timeout);
-  return out.status();
+  const std::string input =
+      RequestBody(JsonSize(queue_url) + JsonSize(receipt_handle), [&](JsonWriter& out) {
+        out.Field("QueueUrl", queue_url).Field("ReceiptHandle", receipt_handle);
+      });
+  return impl_->Call("DeleteMessage", input, impl_->options.request_timeout).status();
 }
 
 Result<DeleteBatchResult> SqsClient::DeleteMessageBatch(const std::string& queue_url,
                                                         const std::vector<DeleteEntry>& entries) {
-  json::array list;
-  for (const auto& e : entries) {
-    list.emplace_back(json::object{{"Id", e.id}, {"ReceiptHandle", e.receipt_handle}});
-  }
-  auto out = impl_->Call("DeleteMessageBatch",
-                         json::object{{"QueueUrl", queue_url}, {"Entries", std::move(list)}},
-                         impl_->options.request_timeout);
+  size_t size = JsonSize(queue_url);
+  for (const auto& e : entries) size += JsonSize(e.id) + JsonSize(e.receipt_handle) + 32;
+  const std::string input = RequestBody(size, [&](JsonWriter& out) {
+    out.Field("QueueUrl", queue_url).Key("Entries").BeginArray();
+    for (const auto& e : entries) {
+      out.BeginObject().Field("Id", e.id).Field("ReceiptHandle", e.receipt_handle).EndObject();
+    }
+    out.EndArray();
+  });
+  auto out = impl_->Call("DeleteMessageBatch", input, impl_->options.request_timeout);
   if (!out.ok()) return out.status();
   return ParseIdBatchResult(*out);
 }
@@ -410,35 +462,42 @@ Result<DeleteBatchResult> SqsClient::DeleteMessageBatch(const std::string& queue
 Status SqsClient::ChangeMessageVisibility(const std::string& queue_url,
                                           const std::string& receipt_handle,
                                           int visibility_timeout) {
-  auto out = impl_->Call("ChangeMessageVisibility",
-                         json::object{{"QueueUrl", queue_url},
-                                      {"ReceiptHandle", receipt_handle},
-                                      {"VisibilityTimeout", visibility_timeout}},
-                         impl_->options.request_timeout);
-  return out.status();
+  const std::string input =
+      RequestBody(JsonSize(queue_url) + JsonSize(receipt_handle) + 32, [&](JsonWriter& out) {
+        out.Field("QueueUrl", queue_url)
+            .Field("ReceiptHandle", receipt_handle)
+            .Field("VisibilityTimeout", visibility_timeout);
+      });
+  return impl_->Call("ChangeMessageVisibility", input, impl_->options.request_timeout).status();
 }
 
 Result<ChangeVisibilityBatchResult> SqsClient::ChangeMessageVisibilityBatch(
     const std::string& queue_url, const std::vector<VisibilityEntry>& entries) {
-  json::array list;
-  for (const auto& e : entries) {
-    list.emplace_back(json::object{{"Id", e.id},
-                                   {"ReceiptHandle", e.receipt_handle},
-                                   {"VisibilityTimeout", e.visibility_timeout}});
-  }
-  auto out = impl_->Call("ChangeMessageVisibilityBatch",
-                         json::object{{"QueueUrl", queue_url}, {"Entries", std::move(list)}},
-                         impl_->options.request_timeout);
+  size_t size = JsonSize(queue_url);
+  for (const auto& e : entries) size += JsonSize(e.id) + JsonSize(e.receipt_handle) + 64;
+  const std::string input = RequestBody(size, [&](JsonWriter& out) {
+    out.Field("QueueUrl", queue_url).Key("Entries").BeginArray();
+    for (const auto& e : entries) {
+      out.BeginObject()
+          .Field("Id", e.id)
+          .Field("ReceiptHandle", e.receipt_handle)
+          .Field("VisibilityTimeout", e.visibility_timeout)
+          .EndObject();
+    }
+    out.EndArray();
+  });
+  auto out = impl_->Call("ChangeMessageVisibilityBatch", input, impl_->options.request_timeout);
   if (!out.ok()) return out.status();
   return ParseIdBatchResult(*out);
 }
 
 Result<std::map<std::string, std::string>> SqsClient::GetQueueAttributes(
     const std::string& queue_url, const std::vector<std::string>& names) {
-  auto out =
-      impl_->Call("GetQueueAttributes",
-                  json::object{{"QueueUrl", queue_url}, {"AttributeNames", StringArray(names)}},
-                  impl_->options.request_timeout);
+  const std::string input = RequestBody(JsonSize(queue_url) + 64, [&](JsonWriter& out) {
+    out.Field("QueueUrl", queue_url);
+    WriteStringArray(out, "AttributeNames", names);
+  });
+  auto out = impl_->Call("GetQueueAttributes", input, impl_->options.request_timeout);
   if (!out.ok()) return out.status();
   return GetStringMap(*out, "Attributes");
 }

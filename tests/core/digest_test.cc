@@ -42,6 +42,30 @@ TEST(Digest, HmacSha256Rfc4231Case2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Digest, HmacSha256Rfc4231Case6KeyLongerThanBlockIsHashedFirst) {
+  EXPECT_EQ(HexEncode(HmacSha256Raw(std::string(131, '\xaa'),
+                                    "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(Digest, HmacSha256Rfc4231Case1KeyOfExactlyTwentyBytes) {
+  EXPECT_EQ(HexEncode(HmacSha256Raw(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+}
+
+TEST(Digest, HmacSha256KeyOfExactlyOneBlock) {
+  // Python: hmac.new(b"k" * 64, b"data", hashlib.sha256).hexdigest()
+  EXPECT_EQ(HexEncode(HmacSha256Raw(std::string(64, 'k'), "data")),
+            "93244b031118b8060c6619e5900fcf916faefb2d8d020fecb22ae0f62275db08");
+}
+
+TEST(Digest, Md5AndSha256OfLongInput) {
+  const std::string million(1000000, 'a');
+  EXPECT_EQ(Md5Hex(million), "7707d6ae4e027c70eea2a935c2296f21");
+  EXPECT_EQ(Sha256Hex(million), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  EXPECT_EQ(HexEncode(Sha256Raw(million)), Sha256Hex(million));
+}
+
 TEST(Digest, Crc32cKnownVectors) {
   // RFC 3720 (iSCSI) B.4 test vectors.
   std::string zeros(32, '\0');

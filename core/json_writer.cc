@@ -1,0 +1,116 @@
+#include "core/json_writer.h"
+
+#include <charconv>
+
+namespace roadsense {
+namespace {
+
+// What each byte becomes inside a JSON string: 0 copied as is, 'u' as \u00XX, else \<char>.
+constexpr char EscapeOf(unsigned char c) {
+  switch (c) {
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    case '\b':
+      return 'b';
+    case '\f':
+      return 'f';
+    case '\n':
+      return 'n';
+    case '\r':
+      return 'r';
+    case '\t':
+      return 't';
+    default:
+      return c < 0x20 ? 'u' : 0;
+  }
+}
+
+struct EscapeTable {
+  char escape[256];
+  constexpr EscapeTable() : escape() {
+    for (int c = 0; c < 256; ++c) escape[c] = EscapeOf(static_cast<unsigned char>(c));
+  }
+};
+constexpr EscapeTable kEscapes;
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->reserve(out->size() + text.size() + 2);
+  out->push_back('"');
+  size_t run_start = 0;  // bytes [run_start, i) need no escaping and are copied in one append
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char escape = kEscapes.escape[static_cast<unsigned char>(text[i])];
+    if (escape == 0) continue;
+    out->append(text.data() + run_start, i - run_start);
+    run_start = i + 1;
+    if (escape == 'u') {
+      const auto c = static_cast<unsigned char>(text[i]);
+      const char code[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      out->append(code, sizeof(code));
+    } else {
+      const char code[2] = {'\\', escape};
+      out->append(code, sizeof(code));
+    }
+  }
+  out->append(text.data() + run_start, text.size() - run_start);
+  out->push_back('"');
+}
+
+void JsonWriter::Separate() {
+  if (need_comma_) out_->push_back(',');
+  need_comma_ = true;
+}
+
+JsonWriter& JsonWriter::BeginObject() {
+  Separate();
+  out_->push_back('{');
+  need_comma_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndObject() {
+  out_->push_back('}');
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::BeginArray() {
+  Separate();
+  out_->push_back('[');
+  need_comma_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::EndArray() {
+  out_->push_back(']');
+  need_comma_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(std::string_view name) {
+  Separate();
+  AppendJsonString(out_, name);
+  out_->push_back(':');
+  need_comma_ = false;  // the value follows the colon directly
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view value) {
+  Separate();
+  AppendJsonString(out_, value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t value) {
+  Separate();
+  char digits[24];
+  const auto result = std::to_chars(digits, digits + sizeof(digits), value);
+  out_->append(digits, result.ptr);
+  return *this;
+}
+
+}  // namespace roadsense

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "core/digest.h"
+#include "core/md5_lanes.h"
 
 namespace roadsense::sqs {
 namespace {
@@ -18,6 +19,10 @@ void AppendLengthPrefixed(std::string* out, std::string_view bytes) {
 }  // namespace
 
 std::string Md5OfBody(std::string_view body) { return Md5Hex(body); }
+
+std::vector<std::string> Md5OfBodies(const std::vector<std::string_view>& bodies) {
+  return Md5HexMany(bodies);
+}
 
 std::string Md5OfMessageAttributes(const MessageAttributes& attributes) {
   if (attributes.empty()) return "";

@@ -23,6 +23,8 @@ using MessageAttributes = std::map<std::string, MessageAttributeValue>;
 
 // Lowercase hex MD5 of the body's bytes (MD5OfMessageBody / MD5OfBody).
 std::string Md5OfBody(std::string_view body);
+// Md5OfBody of each body, in order: a batch's digests computed side by side (core/md5_lanes.h).
+std::vector<std::string> Md5OfBodies(const std::vector<std::string_view>& bodies);
 
 // MD5OfMessageAttributes as SQS computes it (see sqs/message_digest.md); "" for no attributes,
 // in which case the field is omitted from responses.

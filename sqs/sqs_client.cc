@@ -381,13 +381,25 @@ Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url
   for (const auto& e : entries) by_id.emplace(e.id, &e);
   SendBatchResult result;
   result.failed = ParseFailures(*out);
+  // The entries the server says it stored, and the bodies we sent under their ids (an id we did
+  // not send has none), digested together.
+  std::vector<SendSuccess> claimed;
+  std::vector<bool> sent_by_us;
+  std::vector<std::string_view> claimed_bodies;
   for (const auto& v : GetArray(*out, "Successful")) {
     if (!v.is_object()) continue;
     const auto& o = v.get_object();
-    SendSuccess sent{GetString(o, "Id"), GetString(o, "MessageId"),
-                     GetString(o, "MD5OfMessageBody")};
-    auto it = by_id.find(sent.id);
-    if (it == by_id.end() || Md5OfBody(it->second->body) != sent.md5_of_body) {
+    claimed.push_back(
+        {GetString(o, "Id"), GetString(o, "MessageId"), GetString(o, "MD5OfMessageBody")});
+    auto it = by_id.find(claimed.back().id);
+    sent_by_us.push_back(it != by_id.end());
+    if (it != by_id.end()) claimed_bodies.push_back(it->second->body);
+  }
+  const std::vector<std::string> digests = Md5OfBodies(claimed_bodies);
+  result.successful.reserve(claimed.size());
+  for (size_t i = 0, next_digest = 0; i < claimed.size(); ++i) {
+    SendSuccess& sent = claimed[i];
+    if (!sent_by_us[i] || digests[next_digest++] != sent.md5_of_body) {
       result.failed.push_back(
           {sent.id, "MD5Mismatch",
            "MD5OfMessageBody does not match the body sent (message " + sent.message_id + ")",
@@ -415,16 +427,25 @@ Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(const std::string
   auto out = impl_->Call("ReceiveMessage", input, timeout);
   if (!out.ok()) return out.status();
 
-  std::vector<ReceivedMessage> messages;
-  const json::array& received = GetArray(*out, "Messages");
-  messages.reserve(received.size());
-  for (const auto& v : received) {
+  std::vector<ReceivedMessage> received;
+  const json::array& listed = GetArray(*out, "Messages");
+  received.reserve(listed.size());
+  std::vector<std::string_view> bodies;
+  bodies.reserve(listed.size());
+  for (const auto& v : listed) {
     if (!v.is_object()) continue;
     const auto& o = v.get_object();
-    ReceivedMessage m{GetString(o, "MessageId"), GetString(o, "ReceiptHandle"),
-                      GetString(o, "Body"), GetString(o, "MD5OfBody"),
-                      GetStringMap(o, "Attributes")};
-    if (m.md5_of_body != Md5OfBody(m.body)) {
+    received.push_back({GetString(o, "MessageId"), GetString(o, "ReceiptHandle"),
+                        GetString(o, "Body"), GetString(o, "MD5OfBody"),
+                        GetStringMap(o, "Attributes")});
+  }
+  for (const ReceivedMessage& m : received) bodies.push_back(m.body);
+  const std::vector<std::string> digests = Md5OfBodies(bodies);
+  std::vector<ReceivedMessage> messages;
+  messages.reserve(received.size());
+  for (size_t i = 0; i < received.size(); ++i) {
+    ReceivedMessage& m = received[i];
+    if (m.md5_of_body != digests[i]) {
       // Not deleting it means it comes back after its visibility timeout.
       spdlog::warn("sqs: dropping message {}: MD5OfBody {} does not match its body", m.message_id,
                    m.md5_of_body);

@@ -16,6 +16,14 @@ TEST(MessageDigest, BodyIsLowercaseHexMd5) {
   EXPECT_EQ(Md5OfBody("hello"), "5d41402abc4b2a76b9719d911017c592");
 }
 
+TEST(MessageDigest, BodiesOfABatchEachGetTheirOwnDigestInOrder) {
+  const std::vector<std::string_view> bodies = {"hello", "", "hello", std::string_view("x\0y", 3)};
+  std::vector<std::string> expected;
+  for (std::string_view body : bodies) expected.push_back(Md5OfBody(body));
+  EXPECT_EQ(Md5OfBodies(bodies), expected);
+  EXPECT_EQ(Md5OfBodies(bodies)[0], "5d41402abc4b2a76b9719d911017c592");
+}
+
 TEST(MessageDigest, TwoStringAttributesMatchSdkVector) {
   MessageAttributes attrs;
   attrs["test_attribute_name_2"] = StringValue("test_attribute_value_2");

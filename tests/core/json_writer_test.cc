@@ -32,6 +32,19 @@ TEST(JsonWriter, EveryByteSerializesAsBoostJsonDoes) {
   }
 }
 
+TEST(JsonWriter, EveryByteAtEveryPositionOfALongStringSerializesAsBoostJsonDoes) {
+  // Long runs take the eight-bytes-at-a-time scan; the byte under test lands in every position
+  // of a word, and at the start and end of the string.
+  for (int c = 0; c < 256; ++c) {
+    for (size_t at = 0; at < 40; ++at) {
+      std::string text(40, 'a');
+      text[at] = static_cast<char>(c);
+      ASSERT_EQ(Quoted(text), boost::json::serialize(boost::json::value(text)))
+          << "byte " << c << " at " << at;
+    }
+  }
+}
+
 TEST(JsonWriter, RandomStringsRoundTripThroughAParser) {
   std::mt19937 rng(7);
   for (int i = 0; i < 200; ++i) {

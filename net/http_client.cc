@@ -32,6 +32,10 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kReadRoom = 64 << 10;  // buffer room for reading a response
 
+// A request as sent: its body refers to the caller's HttpRequest::body (which outlives the
+// round trip) instead of copying it (a SendMessageBatch body is ~11 KiB).
+using OutgoingRequest = http::request<http::span_body<const char>>;
+
 uint16_t DefaultPort(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
 
 std::string BracketedHost(const std::string& host) {
@@ -221,8 +225,7 @@ struct HttpClient::Impl {
 
   // One attempt on the current connection. `*retryable` is set when the failure happened before
   // any byte of the response arrived on a connection that was reused (the server had closed it).
-  Result<HttpResponse> Attempt(http::request<http::string_body>& req, Clock::time_point deadline,
-                               bool* retryable) {
+  Result<HttpResponse> Attempt(OutgoingRequest& req, Clock::time_point deadline, bool* retryable) {
     *retryable = false;
     const bool reused = connected;
     if (!connected) RS_RETURN_IF_ERROR(Connect(deadline));
@@ -323,7 +326,7 @@ void HttpClient::Close() { impl_->Close(); }
 Result<HttpResponse> HttpClient::RoundTrip(const HttpRequest& request,
                                            std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  http::request<http::string_body> req;
+  OutgoingRequest req;
   req.method_string(request.method);
   req.target(request.target.empty() ? "/" : request.target);
   req.version(11);
@@ -332,7 +335,7 @@ Result<HttpResponse> HttpClient::RoundTrip(const HttpRequest& request,
     const bool default_port = impl_->port == DefaultPort(impl_->scheme);
     req.set(http::field::host, default_port ? BracketedHost(impl_->host) : impl_->Authority());
   }
-  req.body() = request.body;
+  req.body() = OutgoingRequest::body_type::value_type(request.body.data(), request.body.size());
   if (req.find(http::field::content_length) == req.end() &&
       (!request.body.empty() || request.method == "POST" || request.method == "PUT")) {
     req.content_length(request.body.size());

@@ -27,6 +27,20 @@ TEST(Base64, RejectsMalformedInput) {
   EXPECT_FALSE(Base64Decode("Zg=").has_value());       // bad length
   EXPECT_FALSE(Base64Decode("Z!==").has_value());      // bad character
   EXPECT_FALSE(Base64Decode("Zg==Zg==").has_value());  // padding in the middle
+  EXPECT_FALSE(Base64Decode("Zm=v").has_value());      // '=' inside the last quad
+  EXPECT_FALSE(Base64Decode("Z===").has_value());      // three padding characters
+  EXPECT_FALSE(Base64Decode("====").has_value());
+  EXPECT_FALSE(Base64Decode("Zm9vZ!8=").has_value());  // bad character before a padded quad
+}
+
+TEST(Base64, DecodesRfc4648VectorsAtEveryPadding) {
+  EXPECT_EQ(Base64Decode(""), std::string());
+  EXPECT_EQ(Base64Decode("Zg=="), "f");
+  EXPECT_EQ(Base64Decode("Zm8="), "fo");
+  EXPECT_EQ(Base64Decode("Zm9v"), "foo");
+  EXPECT_EQ(Base64Decode("Zm9vYg=="), "foob");
+  EXPECT_EQ(Base64Decode("Zm9vYmE="), "fooba");
+  EXPECT_EQ(Base64Decode("Zm9vYmFy"), "foobar");
 }
 
 }  // namespace

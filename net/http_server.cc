@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -20,6 +21,7 @@
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace roadsense::net {
@@ -38,6 +40,9 @@ class SessionBase {
   virtual ~SessionBase() = default;
   // Closes the socket from the session's strand; pending operations complete with an error.
   virtual void PostClose() = 0;
+  // From an I/O thread of the session's server: writes `response` on the session's strand —
+  // at once when the strand is free, so a batch of answers costs no further hand-off.
+  virtual void WriteFromIoThread(HttpResponse response) = 0;
 };
 
 // Everything sessions and responders share. Sessions (and the Responders that keep them alive)
@@ -60,6 +65,34 @@ struct ServerState {
   bool stopped = false;
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
 };
+
+// The ResponseBatch open on this thread, if any, and the whole responses it holds.
+struct HeldResponse {
+  std::shared_ptr<ServerState> server;
+  std::shared_ptr<SessionBase> session;
+  HttpResponse response;
+};
+struct OpenResponseBatch {
+  bool open = false;
+  std::vector<HeldResponse> held;
+};
+thread_local OpenResponseBatch open_response_batch;
+
+// Posts `response` to be written by `session` — or, inside a ResponseBatch, holds it for the
+// batch's single post. The caller has made sure it is the request's only answer.
+void SendResponse(std::shared_ptr<ServerState> server, std::shared_ptr<SessionBase> session,
+                  HttpResponse response) {
+  if (open_response_batch.open) {
+    open_response_batch.held.push_back(
+        HeldResponse{std::move(server), std::move(session), std::move(response)});
+    return;
+  }
+  std::lock_guard lock(server->mu);
+  if (server->stopped) return;  // server stopping: the connection is being closed
+  asio::post(server->ioc, [session = std::move(session), r = std::move(response)]() mutable {
+    session->WriteFromIoThread(std::move(r));
+  });
+}
 
 std::string EndpointString(const tcp::endpoint& ep) {
   const auto addr = ep.address();
@@ -207,6 +240,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     });
   }
 
+  void WriteFromIoThread(HttpResponse response) override {
+    asio::dispatch(stream_.get_executor(),
+                   [self = this->shared_from_this(), r = std::move(response)]() mutable {
+                     self->Write(std::move(r));
+                   });
+  }
+
   void PostClose() override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       beast::error_code ec;
@@ -351,10 +391,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         spdlog::error("http: Responder called twice; second response dropped");
         return;
       }
-      std::lock_guard lock(self->state_->mu);
-      if (self->state_->stopped) return;  // server stopping: the connection is being closed
-      asio::post(self->stream_.get_executor(),
-                 [self, r = std::move(response)]() mutable { self->Write(std::move(r)); });
+      SendResponse(self->state_, self, std::move(response));
     };
   }
 
@@ -767,6 +804,36 @@ void HttpServer::Stop() {
   const size_t stragglers = (state.ioc.restart(), state.ioc.poll());
   if (stragglers > 0) spdlog::debug("http: ran {} handlers after stop", stragglers);
   impl_->listener.reset();
+}
+
+ResponseBatch::ResponseBatch() : outermost_(!std::exchange(open_response_batch.open, true)) {}
+
+ResponseBatch::~ResponseBatch() {
+  if (!outermost_) return;
+  open_response_batch.open = false;
+  std::vector<HeldResponse> held;
+  held.swap(open_response_batch.held);
+  // One post per server (nearly always one), each answer in the order given.
+  for (size_t first = 0; first < held.size();) {
+    std::shared_ptr<ServerState> server = held[first].server;
+    std::vector<HeldResponse> mine;
+    size_t next_other = held.size();
+    for (size_t i = first; i < held.size(); ++i) {
+      if (!held[i].server) continue;  // taken by an earlier server
+      if (held[i].server == server) {
+        mine.push_back(std::move(held[i]));  // leaves held[i].server empty
+        mine.back().server.reset();          // the posted handler must not keep the server
+      } else if (next_other == held.size()) {
+        next_other = i;
+      }
+    }
+    first = next_other;
+    std::lock_guard lock(server->mu);
+    if (server->stopped) continue;  // server stopping: the connections are being closed
+    asio::post(server->ioc, [mine = std::move(mine)]() mutable {
+      for (HeldResponse& h : mine) h.session->WriteFromIoThread(std::move(h.response));
+    });
+  }
 }
 
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text) {

@@ -82,6 +82,26 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
+// ResponseBatch: while one is open on a thread, the whole responses that thread gives to
+// HttpServer Responders are held, and handed to each server's I/O threads together when the
+// batch closes: one post — one wake-up of an idle I/O thread — per server and batch instead of
+// one per response. Open it around a burst of answers given off the I/O threads (the callbacks of
+// one group commit). It only delays: the answers leave when the batch closes, in the order given.
+// Streamed responses and Responders of other kinds are not held. A batch opened while another is
+// open on the same thread joins the outer one.
+//
+// Threading: thread-bound (construct and destroy on the same thread); not copyable or movable.
+class ResponseBatch {
+ public:
+  ResponseBatch();
+  ~ResponseBatch();  // hands over what is held (the outermost batch only)
+  ResponseBatch(const ResponseBatch&) = delete;
+  ResponseBatch& operator=(const ResponseBatch&) = delete;
+
+ private:
+  bool outermost_ = false;
+};
+
 // Splits "host:port" (IPv6 as "[::1]:port"). Port must be 0..65535.
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);
 

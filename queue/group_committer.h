@@ -13,7 +13,8 @@
 // safely): that group and every later submission complete with the error.
 //
 // Threading: Submit() is thread-safe. Callbacks run on the committer thread, one at a time; they
-// must be short and must not call Stop().
+// must be short and must not call Stop(). A group's callbacks run inside one net::ResponseBatch:
+// the HTTP answers they give leave together once the last of them has run.
 #pragma once
 
 #include <atomic>

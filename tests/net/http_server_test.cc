@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <future>
 #include <mutex>
@@ -134,6 +135,85 @@ TEST(HttpServerTest, ResponderMayBeCalledFromAnotherThread) {
   EXPECT_EQ(response->body, "later:b");
   server.Stop();
   for (auto& t : workers) t.join();
+}
+
+// Collects the Responders of `count` requests, whose bodies are their indexes.
+struct HeldRequests {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::pair<std::string, Responder>> held;
+  void Add(HttpRequest&& request, Responder respond) {
+    std::lock_guard lock(mu);
+    held.emplace_back(std::move(request.body), std::move(respond));
+    cv.notify_all();
+  }
+  std::vector<std::pair<std::string, Responder>> WaitFor(size_t count) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return held.size() >= count; });
+    return held;
+  }
+};
+
+std::future<Result<HttpResponse>> PostAsync(uint16_t port, std::string body) {
+  return std::async(std::launch::async, [port, body = std::move(body)] {
+    HttpClient client("127.0.0.1", port);
+    HttpRequest request = Get("/");
+    request.method = "POST";
+    request.body = body;
+    return client.RoundTrip(request, kTimeout);
+  });
+}
+
+TEST(HttpServerTest, ResponseBatchHoldsAnswersUntilItCloses) {
+  HeldRequests requests;
+  HttpServer server(TestOptions(), [&](HttpRequest&& request, Responder respond) {
+    requests.Add(std::move(request), std::move(respond));
+  });
+  ASSERT_TRUE(server.Start().ok());
+  std::vector<std::future<Result<HttpResponse>>> responses;
+  for (int i = 0; i < 3; ++i) responses.push_back(PostAsync(server.port(), std::to_string(i)));
+  auto held = requests.WaitFor(3);
+  {
+    ResponseBatch batch;
+    for (auto& [body, respond] : held) {
+      ResponseBatch nested;  // joins the outer batch
+      respond(HttpResponse::Text(200, "answer:" + body));
+    }
+    // Nothing leaves while the batch is open.
+    EXPECT_EQ(responses[0].wait_for(milliseconds(100)), std::future_status::timeout);
+  }
+  for (int i = 0; i < 3; ++i) {
+    auto response = responses[i].get();
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, "answer:" + std::to_string(i));
+  }
+  // Outside a batch, answers leave at once again.
+  auto next = PostAsync(server.port(), "3");
+  auto more = requests.WaitFor(4);
+  more[3].second(HttpResponse::Text(201, "now"));
+  auto response = next.get();
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 201);
+}
+
+TEST(HttpServerTest, ResponseBatchClosedAfterStopDropsItsAnswers) {
+  HeldRequests requests;
+  auto server =
+      std::make_unique<HttpServer>(TestOptions(), [&](HttpRequest&& request, Responder respond) {
+        requests.Add(std::move(request), std::move(respond));
+      });
+  ASSERT_TRUE(server->Start().ok());
+  auto response = PostAsync(server->port(), "x");
+  auto held = requests.WaitFor(1);
+  {
+    ResponseBatch batch;
+    held[0].second(HttpResponse::Text(200, "too late"));
+    server.reset();  // stops the server while the answer is held
+  }
+  auto result = response.get();
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
 }
 
 // Records the statuses HttpServerOptions::on_rejected reports.

@@ -59,10 +59,12 @@ struct ServerState {
   std::unique_ptr<ssl::context> tls;
   std::atomic<size_t> connections{0};
 
-  // Guards `stopped` and `sessions`. Responders post under this lock so that nothing is posted
-  // once Stop() has started (the I/O threads may already have run out of work and exited).
+  // Guards `sessions` and the setting of `stopped`. Responders post under this lock so that
+  // nothing is posted once Stop() has started (the I/O threads may already have run out of work
+  // and exited). A check that only decides how to end a connection reads `stopped` without it:
+  // taking it there made I/O threads wait for a committer thread preempted while posting.
   std::mutex mu;
-  bool stopped = false;
+  std::atomic<bool> stopped{false};
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
 };
 
@@ -580,10 +582,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     });
   }
 
-  bool Stopping() {
-    std::lock_guard lock(state_->mu);
-    return state_->stopped;
-  }
+  bool Stopping() const { return state_->stopped.load(std::memory_order_acquire); }
 
   // `graceful`: the connection is healthy and we chose to end it; over TLS the peer then gets a
   // close_notify first (bounded by the read timeout), so it can tell the end from a truncation.

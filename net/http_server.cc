@@ -812,21 +812,17 @@ ResponseBatch::~ResponseBatch() {
   open_response_batch.open = false;
   std::vector<HeldResponse> held;
   held.swap(open_response_batch.held);
-  // One post per server (nearly always one), each answer in the order given.
-  for (size_t first = 0; first < held.size();) {
-    std::shared_ptr<ServerState> server = held[first].server;
-    std::vector<HeldResponse> mine;
-    size_t next_other = held.size();
-    for (size_t i = first; i < held.size(); ++i) {
-      if (!held[i].server) continue;  // taken by an earlier server
-      if (held[i].server == server) {
-        mine.push_back(std::move(held[i]));  // leaves held[i].server empty
-        mine.back().server.reset();          // the posted handler must not keep the server
-      } else if (next_other == held.size()) {
-        next_other = i;
-      }
-    }
-    first = next_other;
+  // One post per server (nearly always one), each server's answers in the order given. The
+  // posted handlers hold sessions only, not the server.
+  std::vector<std::pair<std::shared_ptr<ServerState>, std::vector<HeldResponse>>> by_server;
+  for (HeldResponse& h : held) {
+    auto it = std::find_if(by_server.begin(), by_server.end(),
+                           [&](const auto& entry) { return entry.first == h.server; });
+    if (it == by_server.end()) it = by_server.insert(it, {h.server, {}});
+    h.server.reset();
+    it->second.push_back(std::move(h));
+  }
+  for (auto& [server, mine] : by_server) {
     std::lock_guard lock(server->mu);
     if (server->stopped) continue;  // server stopping: the connections are being closed
     asio::post(server->ioc, [mine = std::move(mine)]() mutable {

@@ -17,7 +17,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <vector>
 
+#include "net/deadline_socket.h"
 #include "net/http_server.h"  // ParseHostPort
 
 namespace roadsense::net {
@@ -31,10 +33,13 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kReadRoom = 64 << 10;  // buffer room for reading a response
+constexpr size_t kMinRead = 4096;       // the least room offered to one read
 
 // A request as sent: its body refers to the caller's HttpRequest::body (which outlives the
 // round trip) instead of copying it (a SendMessageBatch body is ~11 KiB).
 using OutgoingRequest = http::request<http::span_body<const char>>;
+using RequestSerializer = http::request_serializer<OutgoingRequest::body_type>;
+using ResponseParser = http::response_parser<http::string_body>;
 
 uint16_t DefaultPort(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
 
@@ -157,16 +162,6 @@ struct HttpClient::Impl {
   // The TCP socket (under the TLS stream when there is one).
   tcp::socket& Socket() { return tls ? tls->next_layer() : socket; }
 
-  // Calls f(stream) with the stream HTTP goes over: the TLS stream, or the plain socket.
-  template <typename F>
-  void WithStream(F&& f) {
-    if (tls) {
-      f(*tls);
-    } else {
-      f(socket);
-    }
-  }
-
   Status Connect(Clock::time_point deadline) {
     if (!tls_context_status.ok()) return tls_context_status;
     tcp::resolver::results_type endpoints;
@@ -188,12 +183,11 @@ struct HttpClient::Impl {
     if (*ec) return Fail(Unavailable("cannot connect to " + Authority() + ": " + ec->message()));
     beast::error_code ignored;
     Socket().set_option(tcp::no_delay(true), ignored);
-    // Synchronous calls on a non-blocking socket report would_block instead of blocking past the
-    // deadline (WriteNow); asynchronous operations are unaffected.
-    beast::error_code non_blocking_error;
-    if (!tls) Socket().non_blocking(true, non_blocking_error);
-    writes_now = !tls && !non_blocking_error;
-    if (tls) {
+    if (!tls) {
+      auto io = DeadlineSocket::Adopt(Socket().native_handle());
+      if (!io.ok()) return Fail(Unavailable(Authority() + ": " + io.status().message()));
+      plain.emplace(std::move(io).value());
+    } else {
       ec = RunUntil(deadline,
                     [&](auto handler) { tls->async_handshake(ssl::stream_base::client, handler); });
       if (!ec) return Fail(DeadlineExceeded("TLS handshake with " + Authority() + " timed out"));
@@ -236,38 +230,27 @@ struct HttpClient::Impl {
     if (!connected) RS_RETURN_IF_ERROR(Connect(deadline));
 
     http::request_serializer<OutgoingRequest::body_type> serializer(req);
-    std::optional<beast::error_code> ec = WriteNow(serializer);
-    if (!ec) {
-      ec = RunUntil(deadline, [&](auto handler) {
-        WithStream([&](auto& stream) {
-          http::async_write(stream, serializer,
-                            [handler](beast::error_code e, size_t) { handler(e); });
-        });
-      });
-    }
-    if (!ec) return Fail(DeadlineExceeded("request to " + Authority() + " timed out"));
-    if (*ec) {
+    if (Status written = plain ? WritePlain(serializer, deadline) : WriteTls(serializer, deadline);
+        !written.ok()) {
+      if (written.code() == StatusCode::kDeadlineExceeded) {
+        return Fail(DeadlineExceeded("request to " + Authority() + " timed out"));
+      }
       *retryable = reused;
-      return Fail(Unavailable("writing to " + Authority() + " failed: " + ec->message()));
+      return Fail(Unavailable("writing to " + Authority() + " failed: " + written.message()));
     }
 
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    // Beast reads at most the buffer's free room per read(2) and the parser empties the buffer as
-    // it goes, so a small buffer took a 10 KiB body in ~9 system calls; with room for 64 KiB it
-    // is one. Kept for the connection's life (a client holds one connection).
+    // A whole response is normally read with one read(2): the buffer keeps room for 64 KiB (a
+    // small one took a 10 KiB body in ~9 system calls). Kept for the connection's life.
     buffer.reserve(kReadRoom);
     if (req.method() == http::verb::head) parser.skip(true);
-    ec = RunUntil(deadline, [&](auto handler) {
-      WithStream([&](auto& stream) {
-        http::async_read(stream, buffer, parser,
-                         [handler](beast::error_code e, size_t) { handler(e); });
-      });
-    });
-    if (!ec) return Fail(DeadlineExceeded("response from " + Authority() + " timed out"));
-    if (*ec) {
+    if (Status read = plain ? ReadPlain(parser, deadline) : ReadTls(parser, deadline); !read.ok()) {
+      if (read.code() == StatusCode::kDeadlineExceeded) {
+        return Fail(DeadlineExceeded("response from " + Authority() + " timed out"));
+      }
       *retryable = reused && !parser.got_some();
-      return Fail(Unavailable("reading from " + Authority() + " failed: " + ec->message()));
+      return Fail(Unavailable("reading from " + Authority() + " failed: " + read.message()));
     }
 
     auto& msg = parser.get();
@@ -281,22 +264,73 @@ struct HttpClient::Impl {
     return response;
   }
 
-  // Plain TCP: writes the request (or the rest of it) with non-blocking send(2) calls right
-  // away, normally all of it in one, instead of through the event loop (which cost an extra
-  // epoll_wait per request). The result of the write once finished; nullopt when the socket has
-  // no room (the caller then waits for it with async_write on the same serializer). Over TLS
-  // (or a socket that could not be made non-blocking) always nullopt: the TLS stream is only
-  // driven asynchronously.
-  std::optional<beast::error_code> WriteNow(
-      http::request_serializer<OutgoingRequest::body_type>& serializer) {
-    if (!writes_now) return std::nullopt;
+  // Plain TCP: the serializer's buffers (header and body) go out in one sendmsg(2) normally.
+  Status WritePlain(RequestSerializer& serializer, Clock::time_point deadline) {
     beast::error_code ec;
     while (!serializer.is_done()) {
-      http::write_some(socket, serializer, ec);
-      if (ec == asio::error::would_block || ec == asio::error::try_again) return std::nullopt;
-      if (ec) return ec;
+      size_t bytes = 0;
+      parts.clear();
+      serializer.next(ec, [&](beast::error_code&, const auto& buffers) {
+        for (const asio::const_buffer b : beast::buffers_range_ref(buffers)) {
+          parts.push_back({const_cast<void*>(b.data()), b.size()});
+          bytes += b.size();
+        }
+      });
+      if (ec) return Unavailable(ec.message());
+      RS_RETURN_IF_ERROR(plain->SendAll(parts, deadline));
+      serializer.consume(bytes);
     }
-    return ec;
+    return Status::Ok();
+  }
+
+  // Plain TCP: one response into `parser`, with blocking reads (see DeadlineSocket) fed to it as
+  // they arrive, as http::read would but without the event loop's extra system calls.
+  Status ReadPlain(ResponseParser& parser, Clock::time_point deadline) {
+    parser.eager(true);  // the body is parsed by the same put() as the header
+    for (;;) {
+      if (buffer.size() > 0) {
+        beast::error_code ec;
+        const size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec && ec != http::error::need_more) return Unavailable(ec.message());
+        if (parser.is_done()) return Status::Ok();
+        if (used > 0) continue;
+      }
+      const size_t room = std::max(buffer.capacity() - buffer.size(), kMinRead);
+      const auto space = buffer.prepare(room);
+      auto got = plain->ReceiveSome(space.data(), space.size(), deadline);
+      if (!got.ok()) return got.status();
+      if (*got == 0) {
+        // The server closed: the end of a body framed by the connection, or an error.
+        if (!parser.got_some())
+          return Unavailable(beast::error_code(http::error::end_of_stream).message());
+        beast::error_code ec;
+        parser.put_eof(ec);
+        if (ec) return Unavailable(ec.message());
+        return Status::Ok();
+      }
+      buffer.commit(*got);
+    }
+  }
+
+  // TLS: the stream is driven asynchronously under the io_context (RunUntil).
+  Status WriteTls(RequestSerializer& serializer, Clock::time_point deadline) {
+    const auto ec = RunUntil(deadline, [&](auto handler) {
+      http::async_write(*tls, serializer, [handler](beast::error_code e, size_t) { handler(e); });
+    });
+    if (!ec) return DeadlineExceeded("timed out");
+    if (*ec) return Unavailable(ec->message());
+    return Status::Ok();
+  }
+
+  Status ReadTls(ResponseParser& parser, Clock::time_point deadline) {
+    const auto ec = RunUntil(deadline, [&](auto handler) {
+      http::async_read(*tls, buffer, parser,
+                       [handler](beast::error_code e, size_t) { handler(e); });
+    });
+    if (!ec) return DeadlineExceeded("timed out");
+    if (*ec) return Unavailable(ec->message());
+    return Status::Ok();
   }
 
   Status Fail(Status status) {
@@ -311,9 +345,9 @@ struct HttpClient::Impl {
     Socket().shutdown(tcp::socket::shutdown_both, ignored);
     Socket().close(ignored);
     tls.reset();
+    plain.reset();
     buffer.clear();
     connected = false;
-    writes_now = false;
   }
 
   std::string Authority() const { return BracketedHost(host) + ":" + std::to_string(port); }
@@ -329,9 +363,10 @@ struct HttpClient::Impl {
   // https: one per connection. beast::ssl_stream (not asio's) coalesces the header and body
   // buffers of a request into one TLS record instead of one record per buffer.
   std::optional<beast::ssl_stream<tcp::socket>> tls;
+  std::optional<DeadlineSocket> plain;  // plain HTTP, while connected: blocking I/O on `socket`
   beast::flat_buffer buffer;
+  std::vector<iovec> parts;  // WritePlain's, kept to avoid an allocation per request
   bool connected = false;
-  bool writes_now = false;  // plain TCP in non-blocking mode: WriteNow may send directly
 };
 
 HttpClient::HttpClient(std::string host, uint16_t port)

@@ -4,6 +4,7 @@
 #include <openssl/x509v3.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,9 +18,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <vector>
 
 #include "net/deadline_socket.h"
+#include "net/http_request_head.h"
 #include "net/http_server.h"  // ParseHostPort
 
 namespace roadsense::net {
@@ -34,12 +35,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kReadRoom = 64 << 10;  // buffer room for reading a response
 constexpr size_t kMinRead = 4096;       // the least room offered to one read
-
-// A request as sent: its body refers to the caller's HttpRequest::body (which outlives the
-// round trip) instead of copying it (a SendMessageBatch body is ~11 KiB).
-using OutgoingRequest = http::request<http::span_body<const char>>;
-using RequestSerializer = http::request_serializer<OutgoingRequest::body_type>;
-using ResponseParser = http::response_parser<http::string_body>;
 
 uint16_t DefaultPort(std::string_view scheme) { return scheme == "https" ? 443 : 80; }
 
@@ -85,6 +80,52 @@ Result<std::shared_ptr<ssl::context>> ClientTlsContext(const std::string& ca_fil
   contexts.emplace(key, ctx);
   return ctx;
 }
+
+// Parses one response straight into an HttpResponse: Beast's parser for the syntax (status line,
+// fields, Content-Length / chunked / until-close framing, keep-alive), without first building a
+// Beast message (one allocation per field) and copying it out.
+class ResponseReader : public http::basic_parser<false> {
+ public:
+  explicit ResponseReader(HttpResponse* response) : response_(response) {
+    body_limit(std::numeric_limits<std::uint64_t>::max());
+  }
+
+ private:
+  // A body is reserved for up to this many bytes from Content-Length; a larger one grows as it
+  // arrives (a hostile length must not allocate before its bytes exist).
+  static constexpr std::uint64_t kMaxReserve = 16 << 20;
+
+  void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
+                       beast::error_code&) override {}
+  void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
+    response_->status = code;
+  }
+  void on_field_impl(http::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    // Trimmed as beast::http::fields stores values.
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    response_->headers.emplace_back(std::string(name), std::string(value));
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code&) override {
+    if (length) response_->body.reserve(static_cast<size_t>(std::min(*length, kMaxReserve)));
+  }
+  size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    response_->body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                            beast::error_code& ec) override {
+    return on_body_impl(body, ec);
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  HttpResponse* response_;
+};
 
 bool IsIpAddress(const std::string& host) {
   beast::error_code ec;
@@ -139,7 +180,10 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
 
 struct HttpClient::Impl {
   Impl(std::string h, uint16_t p, std::string s)
-      : host(std::move(h)), port(p), scheme(std::move(s)) {}
+      : host(std::move(h)),
+        port(p),
+        scheme(std::move(s)),
+        host_header(port == DefaultPort(scheme) ? BracketedHost(host) : Authority()) {}
 
   // Runs the io_context until the operation started by `start` completes or `deadline` passes.
   // On timeout the socket (and resolver) are closed, which completes the operation with an
@@ -224,13 +268,13 @@ struct HttpClient::Impl {
 
   // One attempt on the current connection. `*retryable` is set when the failure happened before
   // any byte of the response arrived on a connection that was reused (the server had closed it).
-  Result<HttpResponse> Attempt(OutgoingRequest& req, Clock::time_point deadline, bool* retryable) {
+  Result<HttpResponse> Attempt(const HttpRequest& request, Clock::time_point deadline,
+                               bool* retryable) {
     *retryable = false;
     const bool reused = connected;
     if (!connected) RS_RETURN_IF_ERROR(Connect(deadline));
 
-    http::request_serializer<OutgoingRequest::body_type> serializer(req);
-    if (Status written = plain ? WritePlain(serializer, deadline) : WriteTls(serializer, deadline);
+    if (Status written = plain ? WritePlain(request, deadline) : WriteTls(request, deadline);
         !written.ok()) {
       if (written.code() == StatusCode::kDeadlineExceeded) {
         return Fail(DeadlineExceeded("request to " + Authority() + " timed out"));
@@ -239,12 +283,12 @@ struct HttpClient::Impl {
       return Fail(Unavailable("writing to " + Authority() + " failed: " + written.message()));
     }
 
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    HttpResponse response;
+    ResponseReader parser(&response);
     // A whole response is normally read with one read(2): the buffer keeps room for 64 KiB (a
     // small one took a 10 KiB body in ~9 system calls). Kept for the connection's life.
     buffer.reserve(kReadRoom);
-    if (req.method() == http::verb::head) parser.skip(true);
+    if (request.method == "HEAD") parser.skip(true);
     if (Status read = plain ? ReadPlain(parser, deadline) : ReadTls(parser, deadline); !read.ok()) {
       if (read.code() == StatusCode::kDeadlineExceeded) {
         return Fail(DeadlineExceeded("response from " + Authority() + " timed out"));
@@ -253,39 +297,22 @@ struct HttpClient::Impl {
       return Fail(Unavailable("reading from " + Authority() + " failed: " + read.message()));
     }
 
-    auto& msg = parser.get();
-    HttpResponse response;
-    response.status = static_cast<int>(msg.result_int());
-    for (const auto& field : msg) {
-      response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
-    response.body = std::move(msg.body());
-    if (!msg.keep_alive()) Close();
+    if (!parser.keep_alive()) Close();
     return response;
   }
 
-  // Plain TCP: the serializer's buffers (header and body) go out in one sendmsg(2) normally.
-  Status WritePlain(RequestSerializer& serializer, Clock::time_point deadline) {
-    beast::error_code ec;
-    while (!serializer.is_done()) {
-      size_t bytes = 0;
-      parts.clear();
-      serializer.next(ec, [&](beast::error_code&, const auto& buffers) {
-        for (const asio::const_buffer b : beast::buffers_range_ref(buffers)) {
-          parts.push_back({const_cast<void*>(b.data()), b.size()});
-          bytes += b.size();
-        }
-      });
-      if (ec) return Unavailable(ec.message());
-      RS_RETURN_IF_ERROR(plain->SendAll(parts, deadline));
-      serializer.consume(bytes);
-    }
-    return Status::Ok();
+  // Plain TCP: head and body (sent from the caller's buffer, ~11 KiB for a SendMessageBatch) go
+  // out together in one sendmsg(2) normally.
+  Status WritePlain(const HttpRequest& request, Clock::time_point deadline) {
+    std::array<iovec, 2> parts = {
+        iovec{head.data(), head.size()},
+        iovec{const_cast<char*>(request.body.data()), request.body.size()}};
+    return plain->SendAll(parts, deadline);
   }
 
   // Plain TCP: one response into `parser`, with blocking reads (see DeadlineSocket) fed to it as
   // they arrive, as http::read would but without the event loop's extra system calls.
-  Status ReadPlain(ResponseParser& parser, Clock::time_point deadline) {
+  Status ReadPlain(ResponseReader& parser, Clock::time_point deadline) {
     parser.eager(true);  // the body is parsed by the same put() as the header
     for (;;) {
       if (buffer.size() > 0) {
@@ -314,16 +341,18 @@ struct HttpClient::Impl {
   }
 
   // TLS: the stream is driven asynchronously under the io_context (RunUntil).
-  Status WriteTls(RequestSerializer& serializer, Clock::time_point deadline) {
+  Status WriteTls(const HttpRequest& request, Clock::time_point deadline) {
+    const std::array<asio::const_buffer, 2> parts = {asio::buffer(head),
+                                                     asio::buffer(request.body)};
     const auto ec = RunUntil(deadline, [&](auto handler) {
-      http::async_write(*tls, serializer, [handler](beast::error_code e, size_t) { handler(e); });
+      asio::async_write(*tls, parts, [handler](beast::error_code e, size_t) { handler(e); });
     });
     if (!ec) return DeadlineExceeded("timed out");
     if (*ec) return Unavailable(ec->message());
     return Status::Ok();
   }
 
-  Status ReadTls(ResponseParser& parser, Clock::time_point deadline) {
+  Status ReadTls(ResponseReader& parser, Clock::time_point deadline) {
     const auto ec = RunUntil(deadline, [&](auto handler) {
       http::async_read(*tls, buffer, parser,
                        [handler](beast::error_code e, size_t) { handler(e); });
@@ -355,6 +384,7 @@ struct HttpClient::Impl {
   std::string host;
   uint16_t port;
   std::string scheme;
+  std::string host_header;                    // sent when the request has no Host header
   std::shared_ptr<ssl::context> tls_context;  // null: plain HTTP
   Status tls_context_status;                  // why tls_context could not be built
   asio::io_context ioc{1};
@@ -365,7 +395,7 @@ struct HttpClient::Impl {
   std::optional<beast::ssl_stream<tcp::socket>> tls;
   std::optional<DeadlineSocket> plain;  // plain HTTP, while connected: blocking I/O on `socket`
   beast::flat_buffer buffer;
-  std::vector<iovec> parts;  // WritePlain's, kept to avoid an allocation per request
+  std::string head;  // the request being sent: its line and headers (capacity kept)
   bool connected = false;
 };
 
@@ -391,28 +421,14 @@ void HttpClient::Close() { impl_->Close(); }
 Result<HttpResponse> HttpClient::RoundTrip(const HttpRequest& request,
                                            std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  OutgoingRequest req;
-  req.method_string(request.method);
-  req.target(request.target.empty() ? "/" : request.target);
-  req.version(11);
-  for (const auto& [name, value] : request.headers) req.insert(name, value);
-  if (req.find(http::field::host) == req.end()) {
-    const bool default_port = impl_->port == DefaultPort(impl_->scheme);
-    req.set(http::field::host, default_port ? BracketedHost(impl_->host) : impl_->Authority());
-  }
-  req.body() = OutgoingRequest::body_type::value_type(request.body.data(), request.body.size());
-  if (req.find(http::field::content_length) == req.end() &&
-      (!request.body.empty() || request.method == "POST" || request.method == "PUT")) {
-    req.content_length(request.body.size());
-  }
-  if (req.find(http::field::connection) == req.end()) req.keep_alive(true);
+  RS_RETURN_IF_ERROR(WriteRequestHead(request, impl_->host_header, &impl_->head));
 
   bool retryable = false;
-  auto result = impl_->Attempt(req, deadline, &retryable);
+  auto result = impl_->Attempt(request, deadline, &retryable);
   if (!result.ok() && retryable && Clock::now() < deadline) {
     // A reused keep-alive connection the server had already closed: nothing was processed.
     spdlog::debug("http: stale connection to {}, reconnecting", impl_->Authority());
-    result = impl_->Attempt(req, deadline, &retryable);
+    result = impl_->Attempt(request, deadline, &retryable);
   }
   return result;
 }

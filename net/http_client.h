@@ -52,10 +52,11 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Sends `request` (Host, Content-Length and keep-alive are filled in when absent) and reads the
-  // response. Errors: kUnavailable (connect/reset, TLS handshake or certificate verification
-  // failed — the message says why), kDeadlineExceeded (timeout). A response with any status
-  // code, including 4xx/5xx, is a successful round trip.
+  // Sends `request` (Host and Content-Length are filled in when absent; see WriteRequestHead) and
+  // reads the response. Errors: kUnavailable (connect/reset, TLS handshake or certificate
+  // verification failed — the message says why), kDeadlineExceeded (timeout), kInvalidArgument
+  // (a method, target or header that cannot be sent: line breaks, NUL, oversized; nothing is
+  // sent). A response with any status code, including 4xx/5xx, is a successful round trip.
   Result<HttpResponse> RoundTrip(const HttpRequest& request, std::chrono::milliseconds timeout);
 
   // Drops the connection; the next RoundTrip reconnects.

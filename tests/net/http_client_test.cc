@@ -149,12 +149,27 @@ TEST(HttpClientTest, RequestBytesOnTheWire) {
                                       std::to_string(server.port()) + "\r\n\r\n");
 }
 
+TEST(HttpClientTest, HeaderThatWouldBreakTheFramingIsNotSent) {
+  ScriptedServer server([](int fd, const std::string&, int) {
+    WritePieces(fd, {kOk}, milliseconds(0));
+    return true;
+  });
+  HttpClient client("127.0.0.1", server.port());
+  HttpRequest request = Post("x");
+  request.headers.push_back({"X-Evil", "a\r\nX-Injected: 1"});
+  auto response = client.RoundTrip(request, kTimeout);
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(client.RoundTrip(Post("x"), kTimeout).ok());  // the connection is still usable
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
 TEST(HttpClientTest, ResponseArrivingInPiecesIsReassembled) {
   const std::string body(100000, 'b');
   ScriptedServer server([&](int fd, const std::string&, int) {
     WritePieces(
         fd,
-        {"HTTP/1.1 200 OK\r\nX-A: 1\r", "\nContent-Length: 100000\r\n\r\n" + body.substr(0, 10),
+        {"HTTP/1.1 200 OK\r\nX-A: \t1 \r", "\nContent-Length: 100000\r\n\r\n" + body.substr(0, 10),
          body.substr(10, 70000), body.substr(70010)},
         milliseconds(20));
     return true;

@@ -188,13 +188,26 @@ struct ThreadStats {
   uint64_t errors = 0;
 };
 
-// Body: "<thread> <seq> <send start ns> " then 'x' padding up to `payload_bytes`.
-std::string MakeBody(int thread, uint64_t seq, int64_t send_ns, int payload_bytes) {
-  std::string body =
-      std::to_string(thread) + " " + std::to_string(seq) + " " + std::to_string(send_ns) + " ";
-  if (static_cast<int>(body.size()) < payload_bytes) {
-    body.append(static_cast<size_t>(payload_bytes) - body.size(), 'x');
+// Body: "<thread> <seq> <send start ns> " then 'x' padding up to `payload_bytes`. Written into
+// `*body` in place: a client thread reuses its ten bodies, so stamping allocates nothing.
+void StampBody(int thread, uint64_t seq, int64_t send_ns, int payload_bytes, std::string* body) {
+  body->clear();
+  auto append = [body](auto value) {
+    char digits[24];
+    body->append(digits, std::to_chars(digits, digits + sizeof(digits), value).ptr);
+    body->push_back(' ');
+  };
+  append(thread);
+  append(seq);
+  append(send_ns);
+  if (static_cast<int>(body->size()) < payload_bytes) {
+    body->append(static_cast<size_t>(payload_bytes) - body->size(), 'x');
   }
+}
+
+std::string MakeBody(int thread, uint64_t seq, int64_t send_ns, int payload_bytes) {
+  std::string body;
+  StampBody(thread, seq, send_ns, payload_bytes, &body);
   return body;
 }
 
@@ -203,10 +216,19 @@ struct BodyStamp {
   uint64_t seq = 0;
   int64_t send_ns = 0;
 };
-BodyStamp ParseBody(const std::string& body) {
+// The stamp MakeBody wrote; thread -1 when the body does not start with one.
+BodyStamp ParseBody(std::string_view body) {
   BodyStamp stamp;
-  std::stringstream in(body.substr(0, 64));
-  in >> stamp.thread >> stamp.seq >> stamp.send_ns;
+  const char* at = body.data();
+  const char* end = at + std::min<size_t>(body.size(), 64);
+  auto next = [&](auto& value) {
+    while (at < end && *at == ' ') ++at;
+    const auto [ptr, ec] = std::from_chars(at, end, value);
+    at = ptr;
+    return ec == std::errc();
+  };
+  int thread = -1;
+  if (next(thread) && next(stamp.seq) && next(stamp.send_ns)) stamp.thread = thread;
   return stamp;
 }
 
@@ -217,6 +239,8 @@ void RunClient(int thread, sqs::SqsClient& client, const std::string& queue_url,
   receive.wait_time_seconds = flags.receive_wait_seconds;
   receive.attribute_names = {};
   uint64_t seq = 0;
+  std::vector<sqs::SendEntry> entries(10);  // ids "0".."9"; bodies restamped every cycle
+  for (size_t i = 0; i < entries.size(); ++i) entries[i].id = std::to_string(i);
   auto measuring = [&] { return phase.load(std::memory_order_acquire) == kMeasuring; };
   auto on_error = [&](const Status& s) {
     if (measuring()) ++stats.errors;
@@ -227,10 +251,9 @@ void RunClient(int thread, sqs::SqsClient& client, const std::string& queue_url,
   while (phase.load(std::memory_order_acquire) != kStopped) {
     // SendMessageBatch of 10.
     const int64_t send_start = NowNs();
-    std::vector<sqs::SendEntry> entries;
     for (int i = 0; i < 10; ++i) {
-      entries.push_back({std::to_string(i), MakeBody(thread, seq + static_cast<uint64_t>(i),
-                                                     send_start, flags.payload_bytes)});
+      StampBody(thread, seq + static_cast<uint64_t>(i), send_start, flags.payload_bytes,
+                &entries[static_cast<size_t>(i)].body);
     }
     auto sent = client.SendMessageBatch(queue_url, entries);
     if (!sent.ok() || !sent->failed.empty()) {

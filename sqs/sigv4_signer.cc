@@ -42,36 +42,39 @@ std::string SigV4PercentDecode(std::string_view text) {
 
 namespace {
 
+// ASCII lowercase: what std::tolower does in the "C" locale, without a locale call per byte.
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 std::string ToLower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = LowerAscii(c);
   return out;
 }
 
 // ASCII case-insensitive equality (header names), without building a lowercase copy.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return LowerAscii(x) == LowerAscii(y);
          });
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-// Trims the ends and folds every whitespace run (including obsolete line folding) to one space.
-std::string FoldWhitespace(std::string_view value) {
-  std::string out;
+// Appends `value` to `*out` with its ends trimmed and every whitespace run (including obsolete
+// line folding) folded to one space.
+void AppendFoldedWhitespace(std::string_view value, std::string* out) {
+  bool any = false;
   bool pending_space = false;
   for (char c : value) {
     if (IsSpace(c)) {
-      pending_space = !out.empty();
+      pending_space = any;
       continue;
     }
-    if (pending_space) out += ' ';
+    if (pending_space) *out += ' ';
     pending_space = false;
-    out += c;
+    any = true;
+    *out += c;
   }
-  return out;
 }
 
 // Headers a proxy or the transport may add, drop or rewrite; signing them would make the
@@ -170,6 +173,9 @@ std::string SigV4CanonicalQuery(std::string_view query, std::string_view exclude
 std::string SigV4CanonicalHeaders(const net::HttpHeaders& headers,
                                   const std::vector<std::string>& names) {
   std::string out;
+  size_t size = 0;
+  for (const auto& [key, value] : headers) size += key.size() + value.size() + 2;
+  out.reserve(size);
   for (const std::string& name : names) {
     out += name;
     out += ':';
@@ -177,7 +183,7 @@ std::string SigV4CanonicalHeaders(const net::HttpHeaders& headers,
     for (const auto& [key, value] : headers) {
       if (!EqualsIgnoreCase(key, name)) continue;
       if (!first) out += ',';
-      out += FoldWhitespace(value);
+      AppendFoldedWhitespace(value, &out);
       first = false;
     }
     out += '\n';
@@ -191,7 +197,10 @@ std::string SigV4CanonicalRequest(const net::HttpRequest& request, const SigV4Pa
     if (!joined_names.empty()) joined_names += ';';
     joined_names += name;
   }
-  std::string out = request.method;
+  std::string out;
+  out.reserve(request.method.size() + request.target.size() + 2 * joined_names.size() +
+              params.payload_hash.size() + 512);
+  out += request.method;
   out += '\n';
   out += SigV4CanonicalUri(request.Path(), params.normalize_path);
   out += '\n';
@@ -279,11 +288,17 @@ Result<SigV4Authorization> ParseSigV4Authorization(std::string_view header) {
 
 std::string SigV4AmzDate(std::chrono::system_clock::time_point time) {
   const std::time_t t = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
+  // gmtime_r + strftime cost more than the rest of a signature's text; a busy thread signs many
+  // requests within one second, so the last second's text is kept per thread.
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached[32];
+  if (t != cached_second) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(cached, sizeof(cached), "%Y%m%dT%H%M%SZ", &tm);
+    cached_second = t;
+  }
+  return cached;
 }
 
 SigV4Signer::SigV4Signer(SigV4SignerOptions options) : options_(std::move(options)) {}

@@ -6,10 +6,12 @@
 // an 8-byte frame header. Per --messages-per-cycle (10) messages a client connection makes the
 // three exchanges of the SQS cycle with the byte sizes of real SendMessageBatch, ReceiveMessage and
 // DeleteMessageBatch requests and responses (defaults measured from roadsense's own traffic:
-// headers, SigV4, JSON, 1 KiB bodies). With --fsync the server appends every send request's payload
+// headers, SigV4, JSON, 1 KiB bodies). With --fsync the server writes every send request's payload
 // to a file and answers sends only after an fdatasync covering them — one per epoll round, i.e.
-// group commit — which adds the storage floor. Nothing else: no HTTP, JSON, MD5, CRC, allocation
-// or bookkeeping; what roadsense spends above these figures is its own.
+// group commit — which adds the storage floor. The file is pre-sized like roadsense-queue's WAL
+// segments (--wal-bytes of zeros, fdatasync'd before the run; records overwrite them, wrapping
+// around), or with --presized-wal=false an appended, growing file as before. Nothing else: no HTTP,
+// JSON, MD5, CRC, allocation or bookkeeping; what roadsense spends above these figures is its own.
 //
 // Prints msgs/s and the CPU microseconds per message of server and client (utime+stime).
 #include <fcntl.h>
@@ -51,6 +53,8 @@ struct Flags {
   int receive_request = 515, receive_response = 12'109;
   int delete_request = 1'186, delete_response = 301;
   bool fsync = true;
+  bool presized_wal = true;
+  int64_t wal_bytes = 64 << 20;
   int server_cpu = 0, client_cpu = 1;
 };
 
@@ -128,6 +132,31 @@ bool ReadFrame(Connection& c, std::vector<char>& scratch, bool* closed) {
   }
 }
 
+// The log file: --wal-bytes of zeros, fdatasync'd (as roadsense-queue prepares its segments), or
+// an empty file that every write appends to.
+int OpenWal(const Flags& flags, const std::string& path) {
+  if (!flags.presized_wal) {
+    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+    if (fd < 0) Die("open wal");
+    return fd;
+  }
+  if (flags.wal_bytes < (64 << 10)) {
+    std::fprintf(stderr, "--wal-bytes must be at least 65536\n");
+    std::exit(2);
+  }
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) Die("open wal");
+  const std::vector<char> zeros(1 << 20, 0);
+  for (int64_t done = 0; done < flags.wal_bytes;) {
+    const ssize_t n =
+        write(fd, zeros.data(), std::min<size_t>(zeros.size(), flags.wal_bytes - done));
+    if (n < 0) Die("zero-fill wal");
+    done += n;
+  }
+  if (fdatasync(fd) != 0) Die("fdatasync wal");
+  return fd;
+}
+
 // `fsyncs` lives in memory shared with the client, which reads it at the window's ends.
 [[noreturn]] void Serve(int listener, const Flags& flags, const std::string& wal_path,
                         std::atomic<uint64_t>* fsyncs) {
@@ -141,8 +170,8 @@ bool ReadFrame(Connection& c, std::vector<char>& scratch, bool* closed) {
     epoll_event ev{EPOLLIN | EPOLLOUT | EPOLLET, {.u32 = static_cast<uint32_t>(i)}};
     epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
   }
-  const int wal = open(wal_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
-  if (wal < 0) Die("open wal");
+  const int wal = OpenWal(flags, wal_path);
+  uint64_t wal_offset = 0;  // presized: where the next record is written
   std::vector<char> scratch(64 << 10), answer(64 << 10, 'a'), record(64 << 10, 'w');
   std::vector<epoll_event> events(flags.connections);
   std::vector<int> waiting;  // connections whose durable request awaits this round's fdatasync
@@ -156,8 +185,15 @@ bool ReadFrame(Connection& c, std::vector<char>& scratch, bool* closed) {
       while (c.to_write == 0 && !c.awaiting_fsync && ReadFrame(c, scratch, &closed)) {
         // A durable request's bytes go to the log (their count is what matters to the kernel).
         if (c.header.durable && flags.fsync) {
-          if (write(wal, record.data(), std::min<size_t>(c.header.request_bytes, record.size())) <
-              0) {
+          const size_t bytes = std::min<size_t>(c.header.request_bytes, record.size());
+          if (flags.presized_wal) {
+            // Overwrite zeros (or, once wrapped, earlier records): the file never grows.
+            if (wal_offset + bytes > static_cast<uint64_t>(flags.wal_bytes)) wal_offset = 0;
+            if (pwrite(wal, record.data(), bytes, static_cast<off_t>(wal_offset)) < 0) {
+              Die("pwrite wal");
+            }
+            wal_offset += bytes;
+          } else if (write(wal, record.data(), bytes) < 0) {
             Die("write wal");
           }
           wrote = true;
@@ -305,7 +341,9 @@ int Run(const Flags& flags) {
       "%.0f msgs/s  server CPU %.2f us/msg  client CPU %.2f us/msg  msgs per fsync %.1f  (%.0f "
       "cycles in %.1f s)\n",
       flags.connections,
-      flags.fsync ? "fdatasync before each send answer (group per round)" : "no fsync",
+      !flags.fsync         ? "no fsync"
+      : flags.presized_wal ? "fdatasync before each send answer (group per round), pre-sized log"
+                           : "fdatasync before each send answer (group per round), growing log",
       flags.server_cpu, flags.client_cpu, messages / flags.seconds, server_seconds / messages * 1e6,
       (CpuSeconds(client1) - CpuSeconds(client0)) / messages * 1e6,
       fsync_count > 0 ? messages / fsync_count : 0.0, static_cast<double>(cycles), flags.seconds);
@@ -332,6 +370,10 @@ int main(int argc, char** argv) {
   set.AddInt("delete-request-bytes", &flags.delete_request, "DeleteMessageBatch request bytes");
   set.AddInt("delete-response-bytes", &flags.delete_response, "DeleteMessageBatch response bytes");
   set.AddBool("fsync", &flags.fsync, "log send payloads and fdatasync before answering sends");
+  set.AddBool("presized-wal", &flags.presized_wal,
+              "--fsync: overwrite a zero-filled, fdatasync'd file (as roadsense-queue's WAL "
+              "segments) instead of appending to a growing one");
+  set.AddInt("wal-bytes", &flags.wal_bytes, "size of the pre-sized log file (wraps around)");
   set.AddInt("server-cpu", &flags.server_cpu, "CPU to pin the server to (-1: none)");
   set.AddInt("client-cpu", &flags.client_cpu, "CPU to pin the client to (-1: none)");
   set.ParseOrExit(argc, argv);

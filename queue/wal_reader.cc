@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +32,7 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return IoError("open " + path + ": " + std::strerror(errno));
   std::string data;
+  if (struct stat st{}; ::fstat(fd, &st) == 0) data.reserve(static_cast<size_t>(st.st_size));
   char buf[1 << 16];
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof(buf));
@@ -45,6 +47,19 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   }
   ::close(fd);
   return data;
+}
+
+// One past the last non-zero byte of data[from, size), or `from` when that range is all zeros.
+// memcmp against a block of zeros keeps this fast over the zero tail of a pre-sized segment.
+size_t EndOfNonZero(std::string_view data, size_t from) {
+  static constexpr size_t kBlock = 4096;
+  static const char kZeros[kBlock] = {};
+  size_t end = data.size();
+  while (end - from >= kBlock && std::memcmp(data.data() + end - kBlock, kZeros, kBlock) == 0) {
+    end -= kBlock;
+  }
+  while (end > from && data[end - 1] == 0) --end;
+  return end;
 }
 
 Status TruncateFile(const std::string& path, uint64_t size) {
@@ -100,8 +115,11 @@ bool WalReader::ValidRecordFollows(std::string_view data, size_t offset, uint64_
   // A later record can only carry a sequence number in (expected, expected + records that fit];
   // that cheap filter keeps the CRC checks, and so the scan, linear in practice.
   const uint64_t max_sequence = expected + (data.size() - offset) / kWalHeaderBytes;
+  // Its header holds that non-zero sequence number, so it starts before the last non-zero byte:
+  // the zero tail of a pre-sized segment (up to 64 MiB) is not scanned offset by offset.
+  const size_t end = EndOfNonZero(data, offset);
   std::string reason;
-  for (size_t at = offset + 1; at + kWalHeaderBytes <= data.size(); ++at) {
+  for (size_t at = offset + 1; at < end && at + kWalHeaderBytes <= data.size(); ++at) {
     const uint64_t sequence = LoadFixed64(data.data() + at + 9);
     if (sequence <= expected || sequence > max_sequence) continue;
     if (CheckRecord(data, at, sequence, &reason) == Check::kValid) return true;
@@ -128,10 +146,17 @@ Status WalReader::ReadSegment(const Segment& segment, bool is_last, uint64_t* ex
         return Corruption("corrupt WAL record in segment " + segment.path + " at offset " +
                           std::to_string(offset) + ": " + reason);
       }
-      spdlog::info("WAL segment {}: truncating torn tail of {} bytes at offset {} ({})",
-                   segment.path, data.size() - offset, offset, reason);
+      // Zeros up to the end: the unused rest of a pre-sized segment, not a torn record.
+      if (EndOfNonZero(data, offset) == offset) {
+        spdlog::info("WAL segment {}: end of log at offset {}, cutting {} zero bytes", segment.path,
+                     offset, data.size() - offset);
+        result->zero_tail_bytes = data.size() - offset;
+      } else {
+        spdlog::info("WAL segment {}: truncating torn tail of {} bytes at offset {} ({})",
+                     segment.path, data.size() - offset, offset, reason);
+        result->truncated_bytes = data.size() - offset;
+      }
       RS_RETURN_IF_ERROR(TruncateFile(segment.path, offset));
-      result->truncated_bytes = data.size() - offset;
       return Status::Ok();
     }
     const char* header = data.data() + offset;
@@ -161,6 +186,8 @@ Result<WalRecoveryResult> WalReader::Recover(const RecordCallback& on_record) {
     const std::string name = entry.path().filename().string();
     if (const auto first = ParseWalSegmentName(name)) {
       segments.push_back({*first, entry.path().string()});
+    } else if (name == kWalPreparedSegmentName) {
+      continue;  // zeros only; the writer replaces it
     } else if (name.starts_with("wal-")) {
       spdlog::warn("ignoring file {} in the data directory: not a WAL segment name", name);
     }

@@ -20,6 +20,7 @@ struct WalRecoveryResult {
   uint64_t records = 0;        // valid records delivered
   uint64_t segments = 0;
   uint64_t truncated_bytes = 0;  // torn tail removed from the last segment
+  uint64_t zero_tail_bytes = 0;  // unused zeros of a pre-sized last segment, removed
 };
 
 class WalReader {

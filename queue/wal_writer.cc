@@ -1,8 +1,10 @@
 #include "queue/wal_writer.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -34,23 +36,50 @@ Status SyncDirectory(const std::string& dir) {
 }
 
 WalWriter::WalWriter(WalWriterOptions options, uint64_t next_sequence)
-    : options_(std::move(options)), next_sequence_(next_sequence) {}
+    : options_(std::move(options)),
+      next_sequence_(next_sequence),
+      preparer_(std::make_unique<WalSegmentPreparer>(options_.dir, options_.segment_target_bytes)) {
+}
 
 WalWriter::~WalWriter() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  // Not synced: should the cut be lost, recovery reads the zeros as the end of the log.
+  if (file_bytes_ > segment_bytes_) (void)::ftruncate(fd_, static_cast<off_t>(segment_bytes_));
+  ::close(fd_);
 }
 
 Result<std::unique_ptr<WalWriter>> WalWriter::Open(WalWriterOptions options,
                                                    uint64_t next_sequence) {
   std::unique_ptr<WalWriter> writer(new WalWriter(std::move(options), next_sequence));
-  RS_RETURN_IF_ERROR(writer->OpenSegment(next_sequence));
+  RS_RETURN_IF_ERROR(writer->OpenSegment(next_sequence, /*wait_for_prepared=*/true));
   return writer;
 }
 
-Status WalWriter::OpenSegment(uint64_t first_sequence) {
+Status WalWriter::OpenSegment(uint64_t first_sequence, bool wait_for_prepared) {
   const std::string path = options_.dir + "/" + WalSegmentName(first_sequence);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus("open", path);
+  Result<int> prepared = preparer_->Take(wait_for_prepared);
+  if (prepared.ok() && ::rename(preparer_->path().c_str(), path.c_str()) != 0) {
+    const Status error = ErrnoStatus("rename " + preparer_->path() + " to", path);
+    ::close(*prepared);
+    prepared = error;
+  }
+  int fd = -1;
+  uint64_t file_bytes = 0;
+  if (prepared.ok()) {
+    fd = *prepared;
+    file_bytes = preparer_->bytes();
+    if (growing_logged_) spdlog::info("WAL segment {} is pre-sized again", path);
+    growing_logged_ = false;
+  } else {
+    // Never wait for, or fail on, a preparation: the segment grows with each write instead.
+    if (!growing_logged_) {
+      spdlog::warn("WAL segment {} is not pre-sized, it grows with each write (slower fsyncs): {}",
+                   path, prepared.status().ToString());
+    }
+    growing_logged_ = true;
+    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoStatus("open", path);
+  }
   // The new name must be durable before any record in it is acknowledged.
   if (Status s = SyncDirectory(options_.dir); !s.ok()) {
     ::close(fd);
@@ -61,12 +90,30 @@ Status WalWriter::OpenSegment(uint64_t first_sequence) {
   segment_path_ = path;
   segment_first_sequence_ = first_sequence;
   segment_bytes_ = 0;
+  file_bytes_ = file_bytes;
+  preparer_->PrepareAhead();
+  return Status::Ok();
+}
+
+Status WalWriter::FinishSegment() {
+  if (file_bytes_ == segment_bytes_) return Status::Ok();
+  // Only the last segment may end in zeros (a bad record in any other is corruption), so the cut
+  // must be durable before a record of the next segment is acknowledged.
+  if (::ftruncate(fd_, static_cast<off_t>(segment_bytes_)) != 0) {
+    return ErrnoStatus("ftruncate", segment_path_);  // the next write tries the roll again
+  }
+  if (::fsync(fd_) != 0) {
+    usable_ = false;  // a failed fsync cannot be retried safely
+    return ErrnoStatus("fsync", segment_path_);
+  }
+  file_bytes_ = segment_bytes_;
   return Status::Ok();
 }
 
 Status WalWriter::Roll() {
   // Records in the old segment were fsynced by the Sync() that followed their Write().
-  return OpenSegment(buffer_first_sequence_);
+  RS_RETURN_IF_ERROR(FinishSegment());
+  return OpenSegment(buffer_first_sequence_, options_.roll_waits_for_prepared);
 }
 
 uint64_t WalWriter::Add(WalRecordType type, std::string_view payload) {
@@ -93,15 +140,18 @@ Status WalWriter::Write() {
   }
   const char* p = buffer_.data();
   size_t left = buffer_.size();
+  uint64_t at = segment_bytes_;
   while (left > 0) {
-    const ssize_t n = ::write(fd_, p, left);
+    const ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(at));
     if (n < 0) {
       if (errno == EINTR) continue;
       return DropBuffer(ErrnoStatus("write", segment_path_));
     }
     p += n;
+    at += static_cast<uint64_t>(n);
     left -= static_cast<size_t>(n);
   }
+  file_bytes_ = std::max(file_bytes_, at);
   written_segment_ = segment_first_sequence_;
   written_base_ = segment_bytes_;
   written_first_ = buffer_first_sequence_;
@@ -128,7 +178,9 @@ WalLocation WalWriter::WrittenLocation(uint64_t sequence) const {
 
 Status WalWriter::DropBuffer(Status error) {
   // A full disk takes part of a group (a short write, then ENOSPC). Left in place, that torn
-  // record followed by the next group's records would read as corruption on recovery.
+  // record followed by the next group's records would read as corruption on recovery. In a
+  // pre-sized segment the torn bytes lie before zeros, and a shorter next group would leave some
+  // of them after its records: cutting the zeros too leaves nothing stale (the segment grows).
   buffer_.clear();
   buffer_offsets_.clear();
   next_sequence_ = buffer_first_sequence_;
@@ -137,6 +189,7 @@ Status WalWriter::DropBuffer(Status error) {
     return IoError(error.message() + "; then ftruncate " + segment_path_ + ": " +
                    std::strerror(errno));
   }
+  file_bytes_ = segment_bytes_;
   return error;
 }
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -362,6 +363,204 @@ TEST(WalSnapshot, DamagedSnapshotIsCorruptionNamingTheFile) {
   auto read = ReadLatestWalSnapshot(dir.path());
   ASSERT_EQ(read.status().code(), StatusCode::kCorruption);
   EXPECT_NE(read.status().message().find(WalSnapshotName(7)), std::string::npos);
+}
+
+// ---- Pre-sized segments (wal_format.md, "Files"): records overwrite zeros; the zero tail of the
+// last segment is the end of the log; finished segments carry no zeros. ------------------------
+
+uint64_t FileBytes(const std::string& path) { return std::filesystem::file_size(path); }
+
+std::string PreparedPath(const std::string& dir) {
+  return dir + "/" + std::string(kWalPreparedSegmentName);
+}
+
+// Writes `bodies` as Send records through `writer`, one write+sync each (each one acknowledged).
+void WriteSendsTo(WalWriter& writer, const std::vector<std::string>& bodies) {
+  for (const auto& body : bodies) {
+    std::string payload;
+    EncodeWalPayload(MakeSend(body), &payload);
+    writer.Add(WalRecordType::kSend, payload);
+    ASSERT_TRUE(writer.Write().ok());
+    ASSERT_TRUE(writer.Sync().ok());
+  }
+}
+
+// What a kill -9 leaves: the data directory as it is while the writer still runs.
+void CopyDirectory(const std::string& from, const std::string& to) {
+  for (const auto& e : std::filesystem::directory_iterator(from)) {
+    std::filesystem::copy_file(e.path(), to + "/" + e.path().filename().string());
+  }
+}
+
+TEST(WalPresized, SegmentIsCreatedAtItsTargetSizeAndRecordsOverwriteItsZeros) {
+  roadsense::testing::TempDir dir;
+  auto writer = WalWriter::Open({dir.path(), 64 << 10}, 1);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  EXPECT_EQ(FileBytes((*writer)->segment_path()), 64u << 10);
+  WriteSendsTo(**writer, {"a", "b"});
+  EXPECT_EQ(FileBytes((*writer)->segment_path()), 64u << 10);
+  EXPECT_TRUE((*writer)->segment_has_zero_tail());
+  const WalLocation second = (*writer)->WrittenLocation(2);
+  const std::string bytes = ReadFileBytes((*writer)->segment_path());
+  EXPECT_EQ(bytes.find_first_not_of('\0', second.offset + second.length), std::string::npos);
+}
+
+TEST(WalPresized, KilledWriterRecoversEveryAcknowledgedRecordAndCutsTheZeroTail) {
+  roadsense::testing::TempDir dir, killed;
+  {
+    auto writer = WalWriter::Open({dir.path(), 64 << 10}, 1);
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    WriteSendsTo(**writer, {"a", "b", "c"});
+    CopyDirectory(dir.path(), killed.path());
+  }
+  const std::string segment = killed.path() + "/" + WalSegmentName(1);
+  ASSERT_EQ(FileBytes(segment), 64u << 10);
+
+  Replayed r;
+  auto result = Replay(killed.path(), &r);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(Bodies(r), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(result->next_sequence, 4u);
+  EXPECT_EQ(result->truncated_bytes, 0u);
+  EXPECT_EQ(result->zero_tail_bytes, (64u << 10) - FileBytes(segment));
+  EXPECT_EQ(FileBytes(segment), ReadFileBytes(dir.path() + "/" + WalSegmentName(1)).size());
+
+  // The writer continues in a new segment; the old one, no longer last, has no zeros left.
+  {
+    auto writer = WalWriter::Open({killed.path(), 64 << 10}, result->next_sequence);
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    WriteSendsTo(**writer, {"d"});
+  }
+  Replayed again;
+  auto second = Replay(killed.path(), &again);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(Bodies(again), (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_EQ(second->segments, 2u);
+}
+
+TEST(WalPresized, CleanCloseLeavesNoZerosAndNoPreparedFile) {
+  roadsense::testing::TempDir dir;
+  WriteSends(dir.path(), {"a"}, 1, /*segment_bytes=*/64 << 10);
+  EXPECT_FALSE(std::filesystem::exists(PreparedPath(dir.path())));
+  Replayed r;
+  auto result = Replay(dir.path(), &r);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->zero_tail_bytes, 0u);
+  EXPECT_EQ(result->truncated_bytes, 0u);
+}
+
+TEST(WalPresized, RollCutsTheFinishedSegmentToItsRecordsAndUsesAPreparedOne) {
+  roadsense::testing::TempDir dir;
+  WalWriterOptions options{dir.path(), 1024};
+  options.roll_waits_for_prepared = true;
+  auto writer = WalWriter::Open(options, 1);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  // Each record is larger than half the target: a roll every two records.
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 7; ++i) bodies.push_back(std::to_string(i) + std::string(600, 'x'));
+  WriteSendsTo(**writer, bodies);
+  EXPECT_TRUE((*writer)->segment_has_zero_tail());
+  EXPECT_EQ(FileBytes((*writer)->segment_path()), 1024u);
+
+  const auto paths = SegmentPaths(dir.path());
+  size_t segments = 0;
+  for (const auto& path : paths) {
+    if (path == PreparedPath(dir.path()) || path == (*writer)->segment_path()) continue;
+    ++segments;
+    // Two records, not a byte of slack: a damaged byte anywhere here is corruption.
+    const std::string bytes = ReadFileBytes(path);
+    EXPECT_GT(bytes.size(), 1024u) << path;
+    EXPECT_NE(bytes.back(), '\0') << path;
+  }
+  EXPECT_EQ(segments, 3u);
+  roadsense::testing::TempDir killed;
+  CopyDirectory(dir.path(), killed.path());
+  Replayed r;
+  auto result = Replay(killed.path(), &r);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(Bodies(r), bodies);
+  EXPECT_EQ(result->segments, 4u);
+}
+
+TEST(WalPresized, PreparedFileLeftAtStartupIsIgnoredAndReplaced) {
+  roadsense::testing::TempDir dir;
+  WriteSends(dir.path(), {"a"});
+  WriteFileBytes(PreparedPath(dir.path()), "not zeros, and not a segment");
+  Replayed r;
+  auto result = Replay(dir.path(), &r);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(Bodies(r), (std::vector<std::string>{"a"}));
+
+  WalWriterOptions options{dir.path(), 4096};
+  options.roll_waits_for_prepared = true;
+  auto writer = WalWriter::Open(options, result->next_sequence);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  WriteSendsTo(**writer, {std::string(5000, 'b'), "c"});  // rolls onto the prepared file
+  writer->reset();
+  EXPECT_FALSE(std::filesystem::exists(PreparedPath(dir.path())));
+  Replayed again;
+  ASSERT_TRUE(Replay(dir.path(), &again).ok());
+  EXPECT_EQ(Bodies(again), (std::vector<std::string>{"a", std::string(5000, 'b'), "c"}));
+}
+
+TEST(WalPresized, SegmentGrowsWhenPreallocationFails) {
+  roadsense::testing::TempDir dir;
+  // Far more than twice the free space: the preparer refuses, the writer falls back.
+  const uint64_t target = uint64_t{1} << 60;
+  roadsense::testing::TempDir killed;
+  {
+    auto writer = WalWriter::Open({dir.path(), target}, 1);
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    EXPECT_FALSE((*writer)->segment_has_zero_tail());
+    WriteSendsTo(**writer, {"a", "b"});
+    const WalLocation last = (*writer)->WrittenLocation(2);
+    EXPECT_EQ(FileBytes((*writer)->segment_path()), last.offset + last.length);
+    EXPECT_FALSE(std::filesystem::exists(PreparedPath(dir.path())));  // refused before creating
+    CopyDirectory(dir.path(), killed.path());
+  }
+  Replayed r;
+  auto result = Replay(killed.path(), &r);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(Bodies(r), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(result->zero_tail_bytes, 0u);
+}
+
+TEST(WalPresized, TornRecordBeforeTheZeroTailIsTruncated) {
+  roadsense::testing::TempDir dir;
+  WriteSends(dir.path(), {"a", "b"});
+  const std::string path = SegmentPaths(dir.path()).at(0);
+  const std::string bytes = ReadFileBytes(path);
+  // "b" half written, then the zeros of a 64 MiB pre-sized segment.
+  std::string damaged = bytes.substr(0, bytes.size() - 10);
+  damaged.resize(kSegmentTargetBytes, '\0');
+  WriteFileBytes(path, damaged);
+  Replayed r;
+  auto result = Replay(dir.path(), &r);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(Bodies(r), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(result->truncated_bytes + FileBytes(path), kSegmentTargetBytes);
+  EXPECT_EQ(result->zero_tail_bytes, 0u);
+}
+
+TEST(WalPresized, ValidRecordAfterDamageAndBeforeTheZeroTailIsCorruption) {
+  roadsense::testing::TempDir dir;
+  WriteSends(dir.path(), {"a", "b", "c"});
+  const std::string path = SegmentPaths(dir.path()).at(0);
+  std::string bytes = ReadFileBytes(path);
+  bytes[kWalHeaderBytes + 30] ^= 0x01;  // inside record 1
+  bytes.resize(kSegmentTargetBytes, '\0');
+  WriteFileBytes(path, bytes);
+  Replayed r;
+  EXPECT_EQ(Replay(dir.path(), &r).status().code(), StatusCode::kCorruption);
+}
+
+TEST(WalPresized, ZeroTailInAnEarlierSegmentIsCorruption) {
+  roadsense::testing::TempDir dir;
+  WriteSends(dir.path(), {"a", "b"}, 1, /*segment_bytes=*/1);
+  const std::string path = SegmentPaths(dir.path()).at(0);
+  WriteFileBytes(path, ReadFileBytes(path) + std::string(4096, '\0'));
+  Replayed r;
+  EXPECT_EQ(Replay(dir.path(), &r).status().code(), StatusCode::kCorruption);
 }
 
 // ---- LevelDB-style corruption tests: every damage to the unacknowledged tail is a clean

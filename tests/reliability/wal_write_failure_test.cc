@@ -17,6 +17,7 @@
 
 #include "queue/queue_engine.h"
 #include "queue/wal_reader.h"
+#include "queue/wal_segment_name.h"
 #include "queue/wal_writer.h"
 #include "tests/support/child_process.h"
 
@@ -60,7 +61,9 @@ TEST(WalWriterWriteFailure, FailedGroupLeavesNoBytesAndLaterGroupsRecoverCleanly
   EXPECT_EQ(writer.Add(WalRecordType::kSend, "first"), 1u);
   ASSERT_TRUE(writer.Write().ok());
   ASSERT_TRUE(writer.Sync().ok());
-  const off_t acknowledged_bytes = FileSize(writer.segment_path());
+  // The segment is pre-sized: its records end before its zeros (the limit applies to offsets).
+  ASSERT_TRUE(writer.segment_has_zero_tail());
+  const off_t acknowledged_bytes = static_cast<off_t>(writer.WrittenLocation(1).length);
 
   {
     // Room for part of the next group only.
@@ -71,7 +74,9 @@ TEST(WalWriterWriteFailure, FailedGroupLeavesNoBytesAndLaterGroupsRecoverCleanly
     const Status failed = writer.Write();
     EXPECT_FALSE(failed.ok());
     EXPECT_TRUE(writer.usable()) << failed.ToString();
+    // Cut back to the acknowledged record, zeros included: nothing of the group is left.
     EXPECT_EQ(FileSize(writer.segment_path()), acknowledged_bytes);
+    EXPECT_FALSE(writer.segment_has_zero_tail());
     EXPECT_EQ(writer.written_sequence(), 1u);
   }
 
@@ -94,14 +99,32 @@ TEST(WalWriterWriteFailure, FailedGroupLeavesNoBytesAndLaterGroupsRecoverCleanly
   EXPECT_EQ(replayed, expected);
 }
 
-// The size of the newest WAL segment in `dir` (the one being written).
-off_t NewestSegmentSize(const std::string& dir) {
-  std::string newest;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    if (name.rfind("wal-", 0) == 0 && name > newest) newest = name;
+// A prepared segment file cannot be made (EFBIG from a file size limit below the segment target,
+// as a full disk gives ENOSPC): the writer falls back to a growing segment, removes the partial
+// file, and every acknowledged record is recovered.
+TEST(WalWriterPreallocationFailure, SegmentGrowsInsteadAndRecordsRecover) {
+  roadsense::testing::TempDir dir;
+  {
+    FileSizeLimit limit(1 << 20);
+    ASSERT_TRUE(limit.ok());
+    auto opened = WalWriter::Open({dir.path(), 4 << 20}, 1);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    WalWriter& writer = **opened;
+    EXPECT_FALSE(writer.segment_has_zero_tail());
+    EXPECT_EQ(writer.Add(WalRecordType::kSend, "first"), 1u);
+    ASSERT_TRUE(writer.Write().ok());
+    ASSERT_TRUE(writer.Sync().ok());
+    EXPECT_EQ(FileSize(writer.segment_path()), writer.WrittenLocation(1).length);
   }
-  return FileSize(dir + "/" + newest);
+  // The partial prepared files (the one at open, the one tried after it) were removed.
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/" + std::string(kWalPreparedSegmentName)));
+  std::vector<std::string> replayed;
+  auto recovered = WalReader(dir.path()).Recover([&](uint64_t, WalRecordType, std::string_view p) {
+    replayed.emplace_back(p);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(recovered.ok()) << recovered.status().ToString();
+  EXPECT_EQ(replayed, std::vector<std::string>{"first"});
 }
 
 TEST(DeadLetterMoveWriteFailure, MessageStaysInItsQueueWhenTheMoveCannotBeLogged) {
@@ -137,7 +160,9 @@ TEST(DeadLetterMoveWriteFailure, MessageStaysInItsQueueWhenTheMoveCannotBeLogged
   ASSERT_EQ(receive("q", 0, 0), 1u);
   ASSERT_EQ(receive("q", 0, 0), 1u);
   {
-    FileSizeLimit disk_full(static_cast<rlim_t>(NewestSegmentSize(dir.path())));
+    // Below every offset the log writes at (its segment is pre-sized, so a limit at the file's
+    // size would not bite): the move's write fails as on a full disk.
+    FileSizeLimit disk_full(1);
     ASSERT_TRUE(disk_full.ok());
     EXPECT_EQ(receive("q", 0, 0), 0u);  // the move is attempted and cannot be logged
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

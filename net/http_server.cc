@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -261,6 +262,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Init() {
     beast::error_code ec;
     remote_ = EndpointString(Tcp().socket().remote_endpoint(ec));
+    // Write() tries a synchronous send first; it must return would_block, never wait.
+    if constexpr (!kTls) {
+      Tcp().socket().non_blocking(true, ec);
+      send_at_once_ = !ec;
+    }
     state_->connections.fetch_add(1);
   }
 
@@ -532,12 +538,88 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void Write(HttpResponse response) {
+    out_keep_alive_ = keep_alive_ && !Stopping();
+    if (!FormatHead(response)) return WriteThroughBeast(std::move(response));
+    out_body_ = std::move(response.body);
+    std::array<asio::const_buffer, 2> out{asio::buffer(out_head_), asio::buffer(out_body_)};
+    if (send_at_once_) {
+      // An answer nearly always fits the socket's send buffer: one sendmsg on this thread, with
+      // no write operation, timer or completion handler. The socket is non-blocking (Init), so
+      // a full buffer leaves the rest to the asynchronous write below.
+      beast::error_code ec;
+      const size_t sent = Tcp().socket().write_some(out, ec);
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return OnWrite(ec);
+      const size_t head_sent = std::min(sent, out_head_.size());
+      out[0] = asio::buffer(out_head_) + head_sent;
+      out[1] = asio::buffer(out_body_) + (sent - head_sent);
+      if (out[0].size() + out[1].size() == 0) return OnWrite({});
+    }
+    Tcp().expires_after(state_->options.read_timeout);
+    asio::async_write(
+        stream_, out,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
+  }
+
+  // The head Beast's serializer writes for `response` with our Server, keep-alive and
+  // Content-Length fields (response line, the handler's headers in order with values trimmed
+  // of blanks, then Server, Connection when needed, Content-Length), into out_head_, reusing its
+  // room. False, with out_head_ unspecified, when Beast has to reconcile a header the handler
+  // gave (Connection, Content-Length, Transfer-Encoding, Server, or a name given twice, which
+  // Beast groups) or the status is not three digits: such answers go through Beast.
+  bool FormatHead(const HttpResponse& response) {
+    const int status = response.status;
+    if (status < 100 || status > 999) return false;
+    const HttpHeaders& headers = response.headers;
+    for (size_t i = 0; i < headers.size(); ++i) {
+      const std::string& name = headers[i].first;
+      if (beast::iequals(name, "Connection") || beast::iequals(name, "Content-Length") ||
+          beast::iequals(name, "Transfer-Encoding") || beast::iequals(name, "Server")) {
+        return false;
+      }
+      for (size_t j = 0; j < i; ++j) {
+        if (beast::iequals(name, headers[j].first)) return false;
+      }
+    }
+    std::string& head = out_head_;
+    head.clear();
+    const char line[] = {'H',
+                         'T',
+                         'T',
+                         'P',
+                         '/',
+                         static_cast<char>('0' + version_ / 10),
+                         '.',
+                         static_cast<char>('0' + version_ % 10),
+                         ' ',
+                         static_cast<char>('0' + status / 100),
+                         static_cast<char>('0' + status / 10 % 10),
+                         static_cast<char>('0' + status % 10),
+                         ' '};
+    head.append(line, sizeof line);
+    const auto reason = http::obsolete_reason(static_cast<http::status>(status));
+    head.append(reason.data(), reason.size()).append("\r\n");
+    for (const auto& [name, value] : headers) {
+      std::string_view v = value;
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+      head.append(name).append(": ").append(v).append("\r\n");
+    }
+    head.append("Server: ").append(state_->options.server_name).append("\r\n");
+    if (version_ < 11 && out_keep_alive_) head.append("Connection: keep-alive\r\n");
+    if (version_ >= 11 && !out_keep_alive_) head.append("Connection: close\r\n");
+    char length[24];
+    const auto [end, err] = std::to_chars(length, length + sizeof length, response.body.size());
+    head.append("Content-Length: ").append(length, end).append("\r\n\r\n");
+    return true;
+  }
+
+  void WriteThroughBeast(HttpResponse response) {
     response_.emplace(static_cast<http::status>(response.status), version_);
     auto& res = *response_;
     for (auto& [name, value] : response.headers) res.insert(name, value);
     res.set(http::field::server, state_->options.server_name);
     res.body() = std::move(response.body);
-    res.keep_alive(keep_alive_ && !Stopping());
+    res.keep_alive(out_keep_alive_);
     res.content_length(res.body().size());
     Tcp().expires_after(state_->options.read_timeout);
     http::async_write(
@@ -546,14 +628,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void OnWrite(beast::error_code ec) {
-    const bool keep = response_->keep_alive();
     response_.reset();
+    std::string().swap(out_body_);  // an idle connection keeps no answer
     if (ec) {
       spdlog::debug("http: write to {} failed: {}", remote_, ec.message());
       return Close(/*graceful=*/false);
     }
     if (linger_) return Linger();
-    if (!keep) return Close(/*graceful=*/true);
+    if (!out_keep_alive_) return Close(/*graceful=*/true);
     Read();
   }
 
@@ -607,6 +689,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  // The answer being written: its head, formatted here (FormatHead), and its body; or, for an
+  // answer with headers Beast must reconcile, the whole message for Beast's serializer.
+  std::string out_head_;
+  std::string out_body_;
+  bool out_keep_alive_ = false;
+  bool send_at_once_ = false;  // plain TCP, socket non-blocking: Write() sends synchronously first
   std::optional<http::response<http::string_body>> response_;
   std::shared_ptr<std::atomic<bool>> responded_;
   std::string remote_;

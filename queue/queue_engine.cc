@@ -694,6 +694,13 @@ Result<QueueAttributeMap> QueueEngine::GetQueueAttributes(const std::string& nam
   return all;
 }
 
+Result<std::string> QueueEngine::GetSetQueueAttribute(const std::string& name,
+                                                      const std::string& attribute) const {
+  auto q = Find(name);
+  if (!q) return NoSuchQueue();
+  return q->attribute(attribute);
+}
+
 void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage> messages,
                                Callback<std::vector<SentMessage>> done) {
   auto q = Find(queue);

@@ -130,6 +130,10 @@ class QueueEngine {
                           StatusCallback done);
   // Every attribute SQS reports for a standard queue ("All").
   Result<QueueAttributeMap> GetQueueAttributes(const std::string& name) const;
+  // One attribute as the client set it ("" when not set), e.g. the Policy every authorized
+  // request needs, without building the whole map.
+  Result<std::string> GetSetQueueAttribute(const std::string& name,
+                                           const std::string& attribute) const;
 
   // Messages must already be validated (message_validation.h, size against the queue's
   // MaximumMessageSize; FIFO fields present). All are logged as one group; the callback runs

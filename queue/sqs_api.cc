@@ -209,9 +209,7 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
     const std::string queue = TargetQueueOf(*call);
     std::string policy;
     if (!queue.empty()) {
-      if (auto attributes = engine_->GetQueueAttributes(queue); attributes.ok()) {
-        if (auto p = attributes->find("Policy"); p != attributes->end()) policy = p->second;
-      }
+      if (auto p = engine_->GetSetQueueAttribute(queue, "Policy"); p.ok()) policy = std::move(*p);
     }
     const RequestContext context{SourceIp(request.remote_address), request.secure, now};
     Status allowed = options_.authorizer->Authorize(

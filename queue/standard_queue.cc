@@ -24,6 +24,12 @@ QueueAttributeMap StandardQueue::attributes() const {
   return attributes_;
 }
 
+std::string StandardQueue::attribute(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = attributes_.find(name);
+  return it == attributes_.end() ? std::string() : it->second;
+}
+
 int64_t StandardQueue::modified_ms() const {
   std::lock_guard lock(mu_);
   return modified_ms_;

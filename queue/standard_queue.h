@@ -141,6 +141,8 @@ class StandardQueue {
   void set_owner_account(std::string account) { owner_account_ = std::move(account); }
   QueueConfig config() const;
   QueueAttributeMap attributes() const;  // as the client set them
+  // One attribute as the client set it ("" when not set): no copy of the others.
+  std::string attribute(const std::string& name) const;
   int64_t modified_ms() const;
   void SetAttributes(QueueConfig config, const QueueAttributeMap& changed, int64_t modified_ms);
   // Cost-allocation tags (TagQueue/UntagQueue): sets `set`, then erases the `remove` keys.

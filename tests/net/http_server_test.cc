@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "net/http_client.h"
+#include "tests/net/raw_http_client.h"
 
 namespace roadsense::net {
 namespace {
@@ -67,6 +68,78 @@ TEST(HttpServerTest, RoundTripCarriesRequestAndResponse) {
   EXPECT_EQ(response->Header("Content-Length"), "13");
   EXPECT_EQ(response->Header("Date"), "");
   EXPECT_TRUE(response->Header("X-Remote").starts_with("127.0.0.1:"));
+}
+
+// The bytes of an answer, head included, exactly as the server has always written them (Beast's
+// serializer): response line, the handler's headers in order (values trimmed of blanks), Server,
+// Connection when the version's default does not apply, Content-Length.
+void WireHandler(HttpRequest&& request, Responder respond) {
+  HttpResponse response = HttpResponse::Text(201, "hello");
+  response.SetHeader("X-Padded", " \tv w\t ");
+  response.SetHeader("X-Empty", "");
+  if (request.Path() == "/unknown-status") response.status = 299;
+  if (request.Path() == "/reconciled") {
+    // Headers Beast reconciles: its own Connection, Server and Content-Length replace them, and
+    // a name given twice is grouped.
+    response.headers.emplace_back("X-Twice", "1");
+    response.headers.emplace_back("X-Other", "2");
+    response.headers.emplace_back("x-twice", "3");
+    response.headers.emplace_back("Server", "theirs");
+    response.headers.emplace_back("Content-Length", "99");
+  }
+  respond(std::move(response));
+}
+
+std::string Exchange(uint16_t port, const std::string& request, bool until_closed) {
+  testing::RawHttpClient client(port, /*tls=*/false);
+  client.Send(request);
+  if (until_closed) {
+    EXPECT_TRUE(client.ReadUntilClosed(kTimeout));
+  } else {
+    EXPECT_TRUE(client.ReadUntil("hello", kTimeout));
+  }
+  return client.received();
+}
+
+TEST(HttpServerTest, AnswerBytesAreExact) {
+  HttpServer server(TestOptions(), WireHandler);
+  ASSERT_TRUE(server.Start().ok());
+  const std::string common =
+      "Content-Type: text/plain; charset=utf-8\r\nX-Padded: v w\r\nX-Empty: \r\nServer: "
+      "roadsense\r\n";
+  EXPECT_EQ(Exchange(server.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            "HTTP/1.1 201 Created\r\n" + common + "Content-Length: 5\r\n\r\nhello");
+  EXPECT_EQ(
+      Exchange(server.port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", true),
+      "HTTP/1.1 201 Created\r\n" + common + "Connection: close\r\nContent-Length: 5\r\n\r\nhello");
+  EXPECT_EQ(Exchange(server.port(), "GET / HTTP/1.0\r\n\r\n", true),
+            "HTTP/1.0 201 Created\r\n" + common + "Content-Length: 5\r\n\r\nhello");
+  EXPECT_EQ(Exchange(server.port(), "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", false),
+            "HTTP/1.0 201 Created\r\n" + common +
+                "Connection: keep-alive\r\nContent-Length: 5\r\n\r\nhello");
+  EXPECT_EQ(Exchange(server.port(), "GET /unknown-status HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            "HTTP/1.1 299 <unknown-status>\r\n" + common + "Content-Length: 5\r\n\r\nhello");
+  EXPECT_EQ(Exchange(server.port(), "GET /reconciled HTTP/1.1\r\nHost: x\r\n\r\n", false),
+            "HTTP/1.1 201 Created\r\n" + common.substr(0, common.find("Server")) +
+                "X-Twice: 1\r\nx-twice: 3\r\nX-Other: 2\r\nServer: roadsense\r\n"
+                "Content-Length: 5\r\n\r\nhello");
+}
+
+TEST(HttpServerTest, LargeAnswerArrivesWhole) {
+  // Larger than a socket's send buffer: the part the first send does not take is written as
+  // the client reads.
+  const std::string body(4 << 20, 'x');
+  HttpServer server(TestOptions(), [&body](HttpRequest&&, Responder respond) {
+    respond(HttpResponse::Text(200, body));
+  });
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  for (int i = 0; i < 2; ++i) {
+    auto response = client.RoundTrip(Get("/"), kTimeout);
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    EXPECT_EQ(response->body.size(), body.size());
+    EXPECT_EQ(response->body, body);
+  }
 }
 
 TEST(HttpServerTest, KeepAliveReusesOneConnection) {

@@ -29,6 +29,7 @@ class JsonWriter {
   JsonWriter& Key(std::string_view name);
   JsonWriter& String(std::string_view value);
   JsonWriter& Int(int64_t value);
+  JsonWriter& Bool(bool value);
 
   // Key(name) followed by the value.
   JsonWriter& Field(std::string_view name, std::string_view value) {

@@ -7,6 +7,7 @@
 
 #include "core/base64.h"
 #include "core/digest.h"
+#include "core/json_writer.h"
 #include "queue/access_policy.h"
 #include "queue/message_validation.h"
 #include "queue/queue_engine.h"
@@ -263,11 +264,11 @@ std::string SequenceNumberText(uint64_t n) {
   return std::string(digits.size() < 20 ? 20 - digits.size() : 0, '0') + digits;
 }
 
-json::object AttributeValueJson(const sqs::MessageAttributeValue& v) {
-  json::object o{{"DataType", v.data_type}};
-  if (v.string_value) o["StringValue"] = *v.string_value;
-  if (v.binary_value) o["BinaryValue"] = Base64Encode(*v.binary_value);
-  return o;
+void WriteAttributeValue(JsonWriter& w, const sqs::MessageAttributeValue& v) {
+  w.BeginObject().Field("DataType", v.data_type);
+  if (v.string_value) w.Field("StringValue", *v.string_value);
+  if (v.binary_value) w.Field("BinaryValue", Base64Encode(*v.binary_value));
+  w.EndObject();
 }
 
 // ---- Actions ---------------------------------------------------------------------------------
@@ -442,14 +443,14 @@ Result<NewMessage> ParseNewMessage(const json::object& o, const QueueConfig& con
   return m;
 }
 
-json::object SentJson(const SentMessage& s) {
-  json::object o{{"MessageId", s.id.ToString()}, {"MD5OfMessageBody", s.md5_of_body}};
-  if (!s.md5_of_attributes.empty()) o["MD5OfMessageAttributes"] = s.md5_of_attributes;
+// The members of SendMessage's result (and of a SendMessageBatchResultEntry, before its Id).
+void WriteSent(JsonWriter& w, const SentMessage& s) {
+  w.Field("MessageId", s.id.ToString()).Field("MD5OfMessageBody", s.md5_of_body);
+  if (!s.md5_of_attributes.empty()) w.Field("MD5OfMessageAttributes", s.md5_of_attributes);
   if (!s.md5_of_system_attributes.empty()) {
-    o["MD5OfMessageSystemAttributes"] = s.md5_of_system_attributes;
+    w.Field("MD5OfMessageSystemAttributes", s.md5_of_system_attributes);
   }
-  if (s.sequence_number != 0) o["SequenceNumber"] = SequenceNumberText(s.sequence_number);
-  return o;
+  if (s.sequence_number != 0) w.Field("SequenceNumber", SequenceNumberText(s.sequence_number));
 }
 
 void SendMessage(const CallPtr& c) {
@@ -463,18 +464,49 @@ void SendMessage(const CallPtr& c) {
   messages.push_back(std::move(*message));
   c->engine->SendMessages(*name, std::move(messages), [c](Result<std::vector<SentMessage>> sent) {
     if (!sent.ok()) return c->Fail(sent.status());
-    c->Reply(SentJson(sent->front()));
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject();
+    WriteSent(w, sent->front());
+    w.EndObject();
+    c->ReplyJson(std::move(out));
   });
 }
 
-json::object FailedEntry(const std::string& id, const Status& s) {
-  std::string message;
-  const SqsErrorInfo& info = InfoOf(SqsErrorCodeOf(s, &message));
-  // The message may quote the entry's untrusted input (a receipt handle): keep the output valid.
-  return {{"Id", id},
-          {"SenderFault", info.sender_fault},
-          {"Code", info.shape},
-          {"Message", ReplaceInvalidCharacters(message)}};
+// A batch entry that failed, by its Id.
+using FailedEntries = std::vector<std::pair<std::string, Status>>;
+
+// {"Successful":[...],"Failed":[...]} of every *Batch action: `write_successful(w)` writes the
+// successful entries (each an object); then a BatchResultErrorEntry per failed entry.
+template <typename WriteSuccessful>
+std::string BatchResultJson(WriteSuccessful write_successful, const FailedEntries& failed) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject().Key("Successful").BeginArray();
+  write_successful(w);
+  w.EndArray().Key("Failed").BeginArray();
+  for (const auto& [id, status] : failed) {
+    std::string message;
+    const SqsErrorInfo& info = InfoOf(SqsErrorCodeOf(status, &message));
+    // The message may quote the entry's untrusted input (a receipt handle): keep the output
+    // valid.
+    w.BeginObject()
+        .Field("Id", id)
+        .Key("SenderFault")
+        .Bool(info.sender_fault)
+        .Field("Code", info.shape)
+        .Field("Message", ReplaceInvalidCharacters(message))
+        .EndObject();
+  }
+  w.EndArray().EndObject();
+  return out;
+}
+
+// The successful entries of a batch that only name them: [{"Id":...}, ...].
+auto SuccessfulIds(const std::vector<std::string>& ids) {
+  return [&ids](JsonWriter& w) {
+    for (const std::string& id : ids) w.BeginObject().Field("Id", id).EndObject();
+  };
 }
 
 // Batch-level checks shared by every *Batch action; returns the entries' ids.
@@ -521,14 +553,14 @@ void SendMessageBatch(const CallPtr& c) {
   auto config = c->engine->GetQueueConfig(*name);
   if (!config.ok()) return c->Fail(config.status());
 
-  json::array failed;
+  FailedEntries failed;
   std::vector<NewMessage> messages;
   std::vector<std::string> sent_ids;
   size_t total = 0;
   for (size_t i = 0; i < entries->size(); ++i) {
     auto m = ParseNewMessage((*entries)[i].get_object(), *config, c->sender_id);
     if (!m.ok()) {
-      failed.push_back(FailedEntry((*ids)[i], m.status()));
+      failed.emplace_back((*ids)[i], m.status());
       continue;
     }
     total += MessageSize(m->body, m->attributes);
@@ -540,18 +572,21 @@ void SendMessageBatch(const CallPtr& c) {
                             "Batch requests cannot be longer than 1048576 bytes. You have sent " +
                                 std::to_string(total) + " bytes."));
   }
-  auto reply = [c, sent_ids, failed](Result<std::vector<SentMessage>> sent) mutable {
-    json::array successful;
-    for (size_t i = 0; i < sent_ids.size(); ++i) {
-      if (!sent.ok()) {
-        failed.push_back(FailedEntry(sent_ids[i], sent.status()));
-        continue;
-      }
-      json::object o = SentJson((*sent)[i]);
-      o["Id"] = sent_ids[i];
-      successful.push_back(std::move(o));
+  auto reply = [c, sent_ids = std::move(sent_ids),
+                failed = std::move(failed)](Result<std::vector<SentMessage>> sent) mutable {
+    if (!sent.ok()) {
+      for (const std::string& id : sent_ids) failed.emplace_back(id, sent.status());
     }
-    c->Reply({{"Successful", std::move(successful)}, {"Failed", std::move(failed)}});
+    c->ReplyJson(BatchResultJson(
+        [&](JsonWriter& w) {
+          if (!sent.ok()) return;
+          for (size_t i = 0; i < sent_ids.size(); ++i) {
+            w.BeginObject();
+            WriteSent(w, (*sent)[i]);
+            w.Field("Id", sent_ids[i]).EndObject();
+          }
+        },
+        failed));
   };
   if (messages.empty()) return reply(std::vector<SentMessage>());
   c->engine->SendMessages(*name, std::move(messages), std::move(reply));
@@ -564,41 +599,47 @@ struct AttributeSelection {
   bool Wants(const std::string& n) const { return all || names.contains(n); }
 };
 
-json::object ReceivedJson(const SqsApi& api, const ReceivedMessage& r,
-                          const AttributeSelection& system,
-                          const std::vector<std::string>& attribute_names) {
+void WriteReceived(JsonWriter& w, const SqsApi& api, const ReceivedMessage& r,
+                   const AttributeSelection& system,
+                   const std::vector<std::string>& attribute_names) {
   const StoredMessage& m = *r.message;
-  json::object o{{"MessageId", m.id.ToString()},
-                 {"ReceiptHandle", r.receipt.Encode()},
-                 {"MD5OfBody", m.md5_of_body},
-                 {"Body", r.body}};
-  json::object attrs;
-  if (system.Wants("SenderId")) attrs["SenderId"] = m.sender_id;
-  if (system.Wants("SentTimestamp")) attrs["SentTimestamp"] = std::to_string(m.sent_ms);
+  w.BeginObject()
+      .Field("MessageId", m.id.ToString())
+      .Field("ReceiptHandle", r.receipt.Encode())
+      .Field("MD5OfBody", m.md5_of_body)
+      .Field("Body", r.body);
+  // "Attributes" only when one is given: opened by the first.
+  bool attributes_open = false;
+  auto attribute = [&](std::string_view name, std::string_view value) {
+    if (!std::exchange(attributes_open, true)) w.Key("Attributes").BeginObject();
+    w.Field(name, value);
+  };
+  if (system.Wants("SenderId")) attribute("SenderId", m.sender_id);
+  if (system.Wants("SentTimestamp")) attribute("SentTimestamp", std::to_string(m.sent_ms));
   if (system.Wants("ApproximateReceiveCount")) {
-    attrs["ApproximateReceiveCount"] = std::to_string(r.receive_count);
+    attribute("ApproximateReceiveCount", std::to_string(r.receive_count));
   }
   if (system.Wants("ApproximateFirstReceiveTimestamp")) {
-    attrs["ApproximateFirstReceiveTimestamp"] = std::to_string(r.first_receive_ms);
+    attribute("ApproximateFirstReceiveTimestamp", std::to_string(r.first_receive_ms));
   }
   if (auto trace = m.system_attributes.find("AWSTraceHeader"); trace != m.system_attributes.end() &&
                                                                trace->second.string_value &&
                                                                system.Wants("AWSTraceHeader")) {
-    attrs["AWSTraceHeader"] = *trace->second.string_value;
+    attribute("AWSTraceHeader", *trace->second.string_value);
   }
   if (!m.dead_letter_source.empty() && system.Wants("DeadLetterQueueSourceArn")) {
-    attrs["DeadLetterQueueSourceArn"] = api.QueueArn(m.dead_letter_source);
+    attribute("DeadLetterQueueSourceArn", api.QueueArn(m.dead_letter_source));
   }
   if (!m.group_id.empty()) {
-    if (system.Wants("MessageGroupId")) attrs["MessageGroupId"] = m.group_id;
+    if (system.Wants("MessageGroupId")) attribute("MessageGroupId", m.group_id);
     if (system.Wants("MessageDeduplicationId")) {
-      attrs["MessageDeduplicationId"] = m.deduplication_id;
+      attribute("MessageDeduplicationId", m.deduplication_id);
     }
     if (system.Wants("SequenceNumber")) {
-      attrs["SequenceNumber"] = SequenceNumberText(m.sequence_number);
+      attribute("SequenceNumber", SequenceNumberText(m.sequence_number));
     }
   }
-  if (!attrs.empty()) o["Attributes"] = std::move(attrs);
+  if (attributes_open) w.EndObject();
 
   // Message attributes: "All" / ".*", exact names, or "prefix.*".
   sqs::MessageAttributes chosen;
@@ -614,14 +655,17 @@ json::object ReceivedJson(const SqsApi& api, const ReceivedMessage& r,
     }
   }
   if (!chosen.empty()) {
-    o["MD5OfMessageAttributes"] = chosen.size() == m.attributes.size()
-                                      ? m.md5_of_attributes
-                                      : sqs::Md5OfMessageAttributes(chosen);
-    json::object ma;
-    for (const auto& [name, value] : chosen) ma[name] = AttributeValueJson(value);
-    o["MessageAttributes"] = std::move(ma);
+    w.Field("MD5OfMessageAttributes", chosen.size() == m.attributes.size()
+                                          ? m.md5_of_attributes
+                                          : sqs::Md5OfMessageAttributes(chosen));
+    w.Key("MessageAttributes").BeginObject();
+    for (const auto& [name, value] : chosen) {
+      w.Key(name);
+      WriteAttributeValue(w, value);
+    }
+    w.EndObject();
   }
-  return o;
+  w.EndObject();
 }
 
 void ReceiveMessage(const CallPtr& c) {
@@ -661,10 +705,17 @@ void ReceiveMessage(const CallPtr& c) {
                              [c, system = std::move(system), names = std::move(*attribute_names)](
                                  Result<std::vector<ReceivedMessage>> received) {
                                if (!received.ok()) return c->Fail(received.status());
-                               json::array messages;
-                               for (const auto& r : *received)
-                                 messages.push_back(ReceivedJson(*c->api, r, system, names));
-                               c->Reply({{"Messages", std::move(messages)}});
+                               size_t bytes = 64;
+                               for (const auto& r : *received) bytes += 2 * r.body.size() + 512;
+                               std::string out;
+                               out.reserve(bytes);
+                               JsonWriter w(&out);
+                               w.BeginObject().Key("Messages").BeginArray();
+                               for (const auto& r : *received) {
+                                 WriteReceived(w, *c->api, r, system, names);
+                               }
+                               w.EndArray().EndObject();
+                               c->ReplyJson(std::move(out));
                              });
 }
 
@@ -693,15 +744,16 @@ void DeleteMessageBatch(const CallPtr& c) {
     handles.push_back(h.ok() ? *h : std::string());  // "" decodes as invalid
   }
   c->engine->DeleteMessages(*name, handles, [c, ids = *ids](std::vector<Status> statuses) {
-    json::array successful, failed;
+    std::vector<std::string> successful;
+    FailedEntries failed;
     for (size_t i = 0; i < ids.size(); ++i) {
       if (statuses[i].ok()) {
-        successful.push_back(json::object{{"Id", ids[i]}});
+        successful.push_back(ids[i]);
       } else {
-        failed.push_back(FailedEntry(ids[i], statuses[i]));
+        failed.emplace_back(ids[i], statuses[i]);
       }
     }
-    c->Reply({{"Successful", std::move(successful)}, {"Failed", std::move(failed)}});
+    c->ReplyJson(BatchResultJson(SuccessfulIds(successful), failed));
   });
 }
 
@@ -726,7 +778,8 @@ void ChangeMessageVisibilityBatch(const CallPtr& c) {
   const json::array* entries = nullptr;
   auto ids = BatchEntryIds(c->input, &entries);
   if (!ids.ok()) return c->Fail(ids.status());
-  json::array successful, failed;
+  std::vector<std::string> successful;
+  FailedEntries failed;
   for (size_t i = 0; i < entries->size(); ++i) {
     const json::object& e = (*entries)[i].get_object();
     Status s = Status::Ok();
@@ -742,12 +795,12 @@ void ChangeMessageVisibilityBatch(const CallPtr& c) {
       s = c->engine->ChangeMessageVisibility(*name, *handle, static_cast<int>(**timeout));
     }
     if (s.ok()) {
-      successful.push_back(json::object{{"Id", (*ids)[i]}});
+      successful.push_back((*ids)[i]);
     } else {
-      failed.push_back(FailedEntry((*ids)[i], s));
+      failed.emplace_back((*ids)[i], s);
     }
   }
-  c->Reply({{"Successful", std::move(successful)}, {"Failed", std::move(failed)}});
+  c->ReplyJson(BatchResultJson(SuccessfulIds(successful), failed));
 }
 
 // The response member is lowercase `queueUrls` in SQS's JSON protocol.

@@ -136,8 +136,13 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
   if (json_protocol) {
     constexpr std::string_view kPrefix = "AmazonSQS.";
     if (target.starts_with(kPrefix)) call->action = std::string(target.substr(kPrefix.size()));
-    call->finish = [respond = std::move(respond), request_id](Result<json::object> r) {
-      if (r.ok()) return respond(JsonResponse(*r, request_id));
+    call->finish = [respond = std::move(respond), request_id](Result<SqsCall::Output> r) {
+      if (r.ok()) {
+        if (auto* text = std::get_if<std::string>(&*r)) {
+          return respond(JsonResponse(std::move(*text), request_id));
+        }
+        return respond(JsonResponse(std::get<json::object>(*r), request_id));
+      }
       std::string message;
       const SqsErrorInfo& info = InfoOf(SqsErrorCodeOf(r.status(), &message));
       respond(JsonError(info, message, request_id));
@@ -149,9 +154,20 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
     }
     if (const std::string* a = FindFormParam(params, "Action")) call->action = *a;
     call->finish = [respond = std::move(respond), request_id,
-                    action = call->action](Result<json::object> r) {
-      if (r.ok())
-        return respond(QueryResponse(200, EncodeQueryResponse(action, *r, request_id), request_id));
+                    action = call->action](Result<SqsCall::Output> r) {
+      if (r.ok()) {
+        // Output written as JSON text: Query renders from its parse (not a hot path).
+        if (auto* text = std::get_if<std::string>(&*r)) {
+          boost::system::error_code ec;
+          json::value v = json::parse(*text, ec);
+          r = !ec && v.is_object() ? Result<SqsCall::Output>(std::move(v.get_object()))
+                                   : Internal("action output is not a JSON object");
+        }
+      }
+      if (r.ok()) {
+        return respond(QueryResponse(
+            200, EncodeQueryResponse(action, std::get<json::object>(*r), request_id), request_id));
+      }
       std::string message;
       const SqsErrorInfo& info = InfoOf(SqsErrorCodeOf(r.status(), &message));
       respond(

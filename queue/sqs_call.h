@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <functional>
 #include <string>
+#include <variant>
 
 #include "core/status.h"
 #include "queue/request_authenticator.h"
@@ -27,10 +28,15 @@ struct SqsCall {
   boost::json::object input{boost::json::make_shared_resource<boost::json::monotonic_resource>()};
   AuthenticatedCaller caller;
   std::string sender_id;  // SenderId of messages sent by this request
+  // An action's output in the JSON protocol's shape: a document, or its text written directly
+  // (core/json_writer; the hot actions, which so build no tree).
+  using Output = std::variant<boost::json::object, std::string>;
   // Renders the result in the request's protocol and answers; called exactly once.
-  std::function<void(Result<boost::json::object>)> finish;
+  std::function<void(Result<Output>)> finish;
 
-  void Reply(boost::json::object output) const { finish(std::move(output)); }
+  void Reply(boost::json::object output) const { finish(Output(std::move(output))); }
+  // `output_json` must be a JSON object: the JSON protocol sends it as is, Query parses it.
+  void ReplyJson(std::string output_json) const { finish(Output(std::move(output_json))); }
   void Fail(const Status& status) const { finish(status); }
 };
 

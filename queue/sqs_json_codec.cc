@@ -16,7 +16,11 @@ Result<json::object> DecodeJsonInput(std::string_view body, json::storage_ptr st
 }
 
 net::HttpResponse JsonResponse(const json::object& output, std::string_view request_id) {
-  auto response = net::HttpResponse::Json(200, json::serialize(output));
+  return JsonResponse(json::serialize(output), request_id);
+}
+
+net::HttpResponse JsonResponse(std::string output_json, std::string_view request_id) {
+  auto response = net::HttpResponse::Json(200, std::move(output_json));
   response.SetHeader("Content-Type", std::string(kSqsJsonContentType));
   response.SetHeader("x-amzn-RequestId", std::string(request_id));
   return response;

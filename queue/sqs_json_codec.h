@@ -23,6 +23,8 @@ Result<boost::json::object> DecodeJsonInput(std::string_view body,
                                             boost::json::storage_ptr storage = {});
 
 net::HttpResponse JsonResponse(const boost::json::object& output, std::string_view request_id);
+// The same for output already written as JSON text.
+net::HttpResponse JsonResponse(std::string output_json, std::string_view request_id);
 net::HttpResponse JsonError(const SqsErrorInfo& info, std::string_view message,
                             std::string_view request_id);
 

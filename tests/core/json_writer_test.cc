@@ -69,6 +69,24 @@ TEST(JsonWriter, WritesNestedObjectsAndArraysWithCommasOnlyBetweenItems) {
   EXPECT_NO_THROW(boost::json::parse(out));
 }
 
+TEST(JsonWriter, WritesBooleansAsBoostJsonDoes) {
+  std::string out;
+  JsonWriter(&out)
+      .BeginObject()
+      .Key("Yes")
+      .Bool(true)
+      .Key("No")
+      .Bool(false)
+      .Key("List")
+      .BeginArray()
+      .Bool(false)
+      .Bool(true)
+      .EndArray()
+      .EndObject();
+  EXPECT_EQ(out, boost::json::serialize(boost::json::object{
+                     {"Yes", true}, {"No", false}, {"List", boost::json::array{false, true}}}));
+}
+
 TEST(JsonWriter, AppendsToExistingText) {
   std::string out = "prefix ";
   JsonWriter(&out).BeginObject().EndObject();

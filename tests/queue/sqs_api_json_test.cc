@@ -123,6 +123,60 @@ TEST_F(SqsApiJsonTest, BadQueueAttributeValueIsInvalidAttributeValue) {
               "InvalidAttributeValue", "InvalidAttributeValue");
 }
 
+// The hot actions write their answers as text (core/json_writer): the same compact JSON, members
+// in the same order, as the document trees they replaced serialized to.
+TEST_F(SqsApiJsonTest, HotActionAnswersKeepTheirExactText) {
+  const std::string url = CreateQueue();
+  const auto q = [](std::string_view v) { return json::serialize(json::string(v)); };
+  auto sent = Call("SendMessageBatch", SendBatch(R"([{"Id":"a","MessageBody":"x\ty",
+      "MessageAttributes":{"k":{"DataType":"Binary","BinaryValue":"AAE="},
+                           "j":{"DataType":"String","StringValue":"v"}}},
+      {"Id":"b","MessageBody":"z","DelaySeconds":901}])"));
+  ASSERT_EQ(sent.status, 200);
+  const json::object s = json::parse(sent.body).as_object();
+  const json::object& ok = s.at("Successful").as_array().at(0).as_object();
+  const json::object& bad = s.at("Failed").as_array().at(0).as_object();
+  EXPECT_EQ(sent.body, R"({"Successful":[{"MessageId":)" + q(ok.at("MessageId").as_string()) +
+                           R"(,"MD5OfMessageBody":)" + q(ok.at("MD5OfMessageBody").as_string()) +
+                           R"(,"MD5OfMessageAttributes":)" +
+                           q(ok.at("MD5OfMessageAttributes").as_string()) +
+                           R"(,"Id":"a"}],"Failed":[{"Id":"b","SenderFault":true,)" +
+                           R"("Code":"InvalidParameterValue","Message":)" +
+                           q(bad.at("Message").as_string()) + "}]}");
+
+  auto received = Call("ReceiveMessage", R"({"QueueUrl":")" + url + R"(",
+      "AttributeNames":["All"],"MessageAttributeNames":["k"]})");
+  ASSERT_EQ(received.status, 200);
+  const json::object r = json::parse(received.body).as_object();
+  const json::object& m = r.at("Messages").as_array().at(0).as_object();
+  const json::object& a = m.at("Attributes").as_object();
+  EXPECT_EQ(received.body,
+            R"({"Messages":[{"MessageId":)" + q(m.at("MessageId").as_string()) +
+                R"(,"ReceiptHandle":)" + q(m.at("ReceiptHandle").as_string()) + R"(,"MD5OfBody":)" +
+                q(ok.at("MD5OfMessageBody").as_string()) +
+                R"(,"Body":"x\ty","Attributes":{"SenderId":)" + q(a.at("SenderId").as_string()) +
+                R"(,"SentTimestamp":)" + q(a.at("SentTimestamp").as_string()) +
+                R"(,"ApproximateReceiveCount":"1","ApproximateFirstReceiveTimestamp":)" +
+                q(a.at("ApproximateFirstReceiveTimestamp").as_string()) +
+                R"(},"MD5OfMessageAttributes":)" + q(m.at("MD5OfMessageAttributes").as_string()) +
+                R"(,"MessageAttributes":{"k":{"DataType":"Binary","BinaryValue":"AAE="}}}]})");
+  EXPECT_NE(m.at("MD5OfMessageAttributes"), ok.at("MD5OfMessageAttributes"));  // k only
+
+  auto deleted = Call("DeleteMessageBatch", R"({"QueueUrl":")" + url + R"(","Entries":[
+      {"Id":"d1","ReceiptHandle":)" + q(m.at("ReceiptHandle").as_string()) +
+                                                R"(},
+      {"Id":"d2","ReceiptHandle":"nonsense"}]})");
+  ASSERT_EQ(deleted.status, 200);
+  const json::object d = json::parse(deleted.body).as_object();
+  EXPECT_EQ(deleted.body,
+            R"({"Successful":[{"Id":"d1"}],"Failed":[{"Id":"d2","SenderFault":true,"Code":)" +
+                q(d.at("Failed").as_array().at(0).at("Code").as_string()) + R"(,"Message":)" +
+                q(d.at("Failed").as_array().at(0).at("Message").as_string()) + "}]}");
+
+  auto empty = Call("ReceiveMessage", R"({"QueueUrl":")" + url + R"("})");
+  EXPECT_EQ(empty.body, R"({"Messages":[]})");
+}
+
 TEST_F(SqsApiJsonTest, SendReceiveDeleteRoundTrip) {
   const std::string url = CreateQueue();
   auto sent = CallOk("SendMessage", R"({"QueueUrl":")" + url + R"(","MessageBody":"hi",

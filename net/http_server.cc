@@ -255,6 +255,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       beast::error_code ec;
       self->Tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
       self->Tcp().close();
+      self->deadline_timer_.cancel();  // a pending wait would keep the I/O threads running
     });
   }
 
@@ -293,10 +294,17 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         std::min<size_t>(state_->options.header_limit, std::numeric_limits<uint32_t>::max())));
     // A kept-alive connection with nothing buffered is idle until the next request begins.
     const bool idle = requests_served_ > 0 && buffer_.size() == 0;
-    Tcp().expires_after(idle ? state_->options.idle_timeout : state_->options.read_timeout);
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    const auto timeout = idle ? state_->options.idle_timeout : state_->options.read_timeout;
+    auto on_header = [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      self->OnHeader(ec);
+    };
+    if constexpr (kTls) {
+      Tcp().expires_after(timeout);
+      http::async_read_header(stream_, buffer_, *parser_, std::move(on_header));
+    } else {
+      SetDeadline(timeout);
+      http::async_read_header(Tcp().socket(), buffer_, *parser_, std::move(on_header));
+    }
   }
 
   void OnHeader(beast::error_code ec) {
@@ -308,10 +316,48 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         length && *length > buffer_.capacity() - buffer_.size()) {
       buffer_.reserve(buffer_.size() + static_cast<size_t>(std::min<uint64_t>(*length, kReadRoom)));
     }
-    Tcp().expires_after(state_->options.read_timeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+    auto on_read = [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      self->OnRead(ec);
+    };
+    if constexpr (kTls) {
+      Tcp().expires_after(state_->options.read_timeout);
+      http::async_read(stream_, buffer_, *parser_, std::move(on_read));
+    } else {
+      SetDeadline(state_->options.read_timeout);
+      http::async_read(Tcp().socket(), buffer_, *parser_, std::move(on_read));
+    }
+  }
+
+  // Timeouts of the request cycle on a plain connection (reading a request, writing its answer).
+  // tcp_stream's timer is armed and cancelled around every read and write; this one is armed
+  // only when nothing is armed or the deadline moves earlier than the armed expiry, and when it
+  // fires it re-arms for a deadline that moved later meanwhile. So setting a deadline is
+  // nearly always a store. A passed deadline closes the socket: the pending read or write fails
+  // and the connection ends unanswered, as on tcp_stream's timeout.
+  void SetDeadline(std::chrono::steady_clock::duration timeout) {
+    deadline_ = std::chrono::steady_clock::now() + timeout;
+    if (!deadline_armed_ || deadline_ < deadline_timer_.expiry()) ArmDeadline();
+  }
+
+  // Nothing timed (the handler owns the latency, or tcp_stream's timer does the timing).
+  void ClearDeadline() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+
+  void ArmDeadline() {
+    deadline_armed_ = true;
+    deadline_timer_.expires_at(deadline_);  // a pending wait completes as operation_aborted
+    // Weak: the timer must not keep alive a connection that nothing else needs.
+    deadline_timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
+      if (ec == asio::error::operation_aborted) return;
+      if (auto self = weak.lock()) self->OnDeadline();
+    });
+  }
+
+  void OnDeadline() {
+    deadline_armed_ = false;
+    if (deadline_ == std::chrono::steady_clock::time_point::max()) return;
+    if (std::chrono::steady_clock::now() < deadline_) return ArmDeadline();
+    beast::error_code ec;
+    Tcp().socket().close(ec);
   }
 
   void OnReadError(beast::error_code ec) {
@@ -355,7 +401,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     responded_ = std::make_shared<std::atomic<bool>>(false);
 
     // No timer runs while the handler works: the handler owns the latency (long polls).
-    Tcp().expires_never();
+    if constexpr (kTls) {
+      Tcp().expires_never();
+    } else {
+      ClearDeadline();
+    }
     try {
       state_->handler(std::move(request), MakeResponder());
     } catch (const std::exception& e) {
@@ -425,6 +475,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (stream_chunked_) text += "Transfer-Encoding: chunked\r\n";
     text += "Connection: close\r\n\r\n";
     stream_pending_head_ = std::move(text);
+    ClearDeadline();
     Tcp().expires_never();
     WatchClient();
     FlushStream();
@@ -542,22 +593,30 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (!FormatHead(response)) return WriteThroughBeast(std::move(response));
     out_body_ = std::move(response.body);
     std::array<asio::const_buffer, 2> out{asio::buffer(out_head_), asio::buffer(out_body_)};
-    if (send_at_once_) {
-      // An answer nearly always fits the socket's send buffer: one sendmsg on this thread, with
-      // no write operation, timer or completion handler. The socket is non-blocking (Init), so
-      // a full buffer leaves the rest to the asynchronous write below.
-      beast::error_code ec;
-      const size_t sent = Tcp().socket().write_some(out, ec);
-      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return OnWrite(ec);
-      const size_t head_sent = std::min(sent, out_head_.size());
-      out[0] = asio::buffer(out_head_) + head_sent;
-      out[1] = asio::buffer(out_body_) + (sent - head_sent);
-      if (out[0].size() + out[1].size() == 0) return OnWrite({});
+    auto on_write = [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      self->OnWrite(ec);
+    };
+    if constexpr (kTls) {
+      Tcp().expires_after(state_->options.read_timeout);
+      asio::async_write(stream_, out, std::move(on_write));
+    } else {
+      if (send_at_once_) {
+        // An answer nearly always fits the socket's send buffer: one sendmsg on this thread,
+        // with no write operation, timer or completion handler. The socket is non-blocking
+        // (Init), so a full buffer leaves the rest to the asynchronous write below.
+        beast::error_code ec;
+        const size_t sent = Tcp().socket().write_some(out, ec);
+        if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+          return OnWrite(ec);
+        }
+        const size_t head_sent = std::min(sent, out_head_.size());
+        out[0] = asio::buffer(out_head_) + head_sent;
+        out[1] = asio::buffer(out_body_) + (sent - head_sent);
+        if (out[0].size() + out[1].size() == 0) return OnWrite({});
+      }
+      SetDeadline(state_->options.read_timeout);
+      asio::async_write(Tcp().socket(), out, std::move(on_write));
     }
-    Tcp().expires_after(state_->options.read_timeout);
-    asio::async_write(
-        stream_, out,
-        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
   }
 
   // The head Beast's serializer writes for `response` with our Server, keep-alive and
@@ -621,6 +680,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     res.body() = std::move(response.body);
     res.keep_alive(out_keep_alive_);
     res.content_length(res.body().size());
+    ClearDeadline();  // tcp_stream's own timer bounds this write
     Tcp().expires_after(state_->options.read_timeout);
     http::async_write(
         stream_, res,
@@ -645,6 +705,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // what still arrives until the client closes, for at most read_timeout and kMaxLingerBytes,
   // and only then closes (RFC 9112 section 9.6).
   void Linger() {
+    ClearDeadline();  // tcp_stream's own timer bounds the lingering
     if constexpr (!kTls) {
       beast::error_code ec;
       Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -681,6 +742,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     beast::error_code ec;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     Tcp().close();
+    deadline_timer_.cancel();
   }
 
   // First member: destroyed last, after the socket that depends on its io_context (and the TLS
@@ -695,6 +757,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::string out_body_;
   bool out_keep_alive_ = false;
   bool send_at_once_ = false;  // plain TCP, socket non-blocking: Write() sends synchronously first
+  // SetDeadline: the time the current read or write must end by (max: none), and the timer
+  // that enforces it, which may be armed for an earlier expiry.
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  asio::steady_timer deadline_timer_{stream_.get_executor()};
+  bool deadline_armed_ = false;
   std::optional<http::response<http::string_body>> response_;
   std::shared_ptr<std::atomic<bool>> responded_;
   std::string remote_;

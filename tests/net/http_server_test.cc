@@ -142,6 +142,55 @@ TEST(HttpServerTest, LargeAnswerArrivesWhole) {
   }
 }
 
+TEST(HttpServerTest, RequestNotCompleteWithinReadTimeoutIsCut) {
+  HttpServerOptions options = TestOptions();
+  options.read_timeout = milliseconds(300);
+  HttpServer server(options, EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  for (const std::string partial :
+       {"GET / HTTP/1.1\r\nHost: x\r\n", "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc"}) {
+    testing::RawHttpClient client(server.port(), /*tls=*/false);
+    const auto start = std::chrono::steady_clock::now();
+    client.Send(partial);
+    EXPECT_TRUE(client.ReadUntilClosed(kTimeout)) << partial;
+    EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(250)) << partial;
+    EXPECT_EQ(client.received(), "") << partial;
+  }
+}
+
+TEST(HttpServerTest, IdleKeptAliveConnectionIsClosedAfterIdleTimeout) {
+  HttpServerOptions options = TestOptions();
+  options.read_timeout = milliseconds(5000);
+  options.idle_timeout = milliseconds(300);
+  HttpServer server(options, EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  testing::RawHttpClient client(server.port(), /*tls=*/false);
+  client.Send("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello");
+  ASSERT_TRUE(client.ReadUntil("hello", kTimeout));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(client.ReadUntilClosed(kTimeout));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(250));
+}
+
+TEST(HttpServerTest, QuickRequestsOutlastTheReadTimeoutOnOneConnection) {
+  // Each request gets its own read timeout: a connection busy for longer than one is not cut.
+  HttpServerOptions options = TestOptions();
+  options.read_timeout = milliseconds(300);
+  options.idle_timeout = milliseconds(300);
+  HttpServer server(options, EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  testing::RawHttpClient client(server.port(), /*tls=*/false);
+  size_t from = 0;
+  for (int i = 0; i < 8; ++i) {
+    const std::string body = "request-" + std::to_string(i);
+    client.Send("POST / HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                body);
+    ASSERT_TRUE(client.ReadUntil(body, kTimeout, from)) << i;
+    from = client.received().size();
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+}
+
 TEST(HttpServerTest, KeepAliveReusesOneConnection) {
   HttpServer server(TestOptions(), EchoHandler);
   ASSERT_TRUE(server.Start().ok());

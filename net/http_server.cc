@@ -386,6 +386,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     HttpRequest request;
     request.method = std::string(msg.method_string());
     request.target = std::string(msg.target());
+    request.headers.reserve(static_cast<size_t>(std::distance(msg.begin(), msg.end())));
     for (const auto& field : msg) {
       request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }

@@ -127,7 +127,7 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
   const std::string_view target = request.Header("X-Amz-Target");
   const bool json_protocol =
       !target.empty() || request.Header("Content-Type").find("json") != std::string_view::npos;
-  auto call = std::make_shared<SqsCall>();
+  auto call = std::make_shared<SqsCall>(json_protocol ? request.body.size() : 0);
   call->api = this;
   call->engine = engine_;
   call->request_id = request_id;

@@ -22,6 +22,14 @@ struct SqsCall {
   QueueEngine* engine = nullptr;
   std::string action;  // "SendMessage", ...
   std::string request_id;
+  SqsCall() = default;
+  // `input_bytes`: the size of the request body the input will be decoded from, so that the
+  // arena's first block holds the whole tree (a batch's bodies are copied in): one allocation
+  // instead of a doubling series.
+  explicit SqsCall(size_t input_bytes)
+      : input(boost::json::make_shared_resource<boost::json::monotonic_resource>(
+            input_bytes + input_bytes / 4 + 1024)) {}
+
   // Lives in one arena per request, freed with the call: a parsed batch is a few hundred small
   // nodes, each otherwise a malloc and a free. Decode into input.storage() to fill it without a
   // copy (a tree of other storage is copied in on assignment).

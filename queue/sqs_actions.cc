@@ -1,5 +1,6 @@
 #include "queue/sqs_actions.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <mutex>
 #include <set>
@@ -526,7 +527,7 @@ Result<std::vector<std::string>> BatchEntryIds(const json::object& input,
                         std::to_string((*entries)->size()) + ".");
   }
   std::vector<std::string> ids;
-  std::set<std::string> seen;
+  ids.reserve((*entries)->size());
   for (const auto& e : **entries) {
     if (!e.is_object()) return BadValue("Entries");
     auto id = RequiredString(e.get_object(), "Id");
@@ -536,10 +537,11 @@ Result<std::vector<std::string>> BatchEntryIds(const json::object& input,
                       "A batch entry id can only contain alphanumeric characters, hyphens and "
                       "underscores. It can be at most 80 letters long.");
     }
-    if (!seen.insert(*id).second) {
+    // At most kMaxBatchEntries: a scan beats a set's node per entry.
+    if (std::find(ids.begin(), ids.end(), *id) != ids.end()) {
       return SqsError(SqsErrorCode::kBatchEntryIdsNotDistinct, "Id " + *id + " repeated.");
     }
-    ids.push_back(*id);
+    ids.push_back(std::move(*id));
   }
   return ids;
 }

@@ -17,6 +17,7 @@
 #include <boost/beast/ssl.hpp>
 #include <charconv>
 #include <deque>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -288,7 +289,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void Read() {
-    parser_.emplace();
+    // The request's fields live in header_arena_ (released in OnRead): no allocation per field.
+    parser_.emplace(std::piecewise_construct, std::make_tuple(),
+                    std::make_tuple(std::pmr::polymorphic_allocator<char>(&header_arena_)));
     parser_->body_limit(state_->options.body_limit);
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(state_->options.header_limit, std::numeric_limits<uint32_t>::max())));
@@ -396,6 +399,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     parser_.reset();
+    header_arena_.release();
     // An idle kept-alive connection holds at most kKeptRoom of buffer, whatever it once read.
     if (buffer_.capacity() > kKeptRoom) buffer_.shrink_to_fit();
     ++requests_served_;
@@ -751,7 +755,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::shared_ptr<ServerState> state_;
   Stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  // The request being read; its fields are allocated from header_arena_, whose first
+  // kHeaderRoom bytes are header_room_ (larger headers take blocks from the heap until
+  // released).
+  static constexpr size_t kHeaderRoom = 2048;
+  alignas(std::max_align_t) std::byte header_room_[kHeaderRoom];
+  std::pmr::monotonic_buffer_resource header_arena_{header_room_, kHeaderRoom};
+  std::optional<http::request_parser<http::string_body, std::pmr::polymorphic_allocator<char>>>
+      parser_;
   // The answer being written: its head, formatted here (FormatHead), and its body; or, for an
   // answer with headers Beast must reconcile, the whole message for Beast's serializer.
   std::string out_head_;

@@ -20,9 +20,13 @@ net::HttpResponse JsonResponse(const json::object& output, std::string_view requ
 }
 
 net::HttpResponse JsonResponse(std::string output_json, std::string_view request_id) {
-  auto response = net::HttpResponse::Json(200, std::move(output_json));
-  response.SetHeader("Content-Type", std::string(kSqsJsonContentType));
-  response.SetHeader("x-amzn-RequestId", std::string(request_id));
+  // What HttpResponse::Json plus SetHeader give, built in place: one allocation for the headers.
+  net::HttpResponse response;
+  response.status = 200;
+  response.headers.reserve(2);
+  response.headers.emplace_back("Content-Type", kSqsJsonContentType);
+  response.headers.emplace_back("x-amzn-RequestId", request_id);
+  response.body = std::move(output_json);
   return response;
 }
 

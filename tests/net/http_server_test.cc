@@ -191,6 +191,20 @@ TEST(HttpServerTest, QuickRequestsOutlastTheReadTimeoutOnOneConnection) {
   }
 }
 
+TEST(HttpServerTest, LargeHeadersWithinTheLimitAreServedRequestAfterRequest) {
+  // Headers past the connection's inline header room (2 KiB) and back, on one connection.
+  HttpServer server(TestOptions(), EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  for (const size_t size : {size_t{6000}, size_t{10}, size_t{4000}, size_t{3}}) {
+    HttpRequest request = Get("/");
+    request.headers = {{"X-Test", std::string(size, 'h')}, {"X-Other", "o"}};
+    auto response = client.RoundTrip(request, kTimeout);
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    EXPECT_EQ(response->Header("X-Test"), std::string(size, 'h'));
+  }
+}
+
 TEST(HttpServerTest, KeepAliveReusesOneConnection) {
   HttpServer server(TestOptions(), EchoHandler);
   ASSERT_TRUE(server.Start().ok());

@@ -121,6 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (selector & 4) {
     QueueEngineOptions options;
     options.data_dir = dir.string();
+    options.segment_target_bytes = 64 << 10;  // the writer zero-fills its first segment at Open
     auto engine = QueueEngine::Open(options);
     status = engine.status();
   } else {

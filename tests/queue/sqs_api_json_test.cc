@@ -14,7 +14,9 @@ namespace json = boost::json;
 class SqsApiJsonTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto engine = QueueEngine::Open({dir_.path()});
+    QueueEngineOptions engine_options{dir_.path()};
+    engine_options.segment_target_bytes = 1 << 20;  // a small zero-filled first segment: fast start
+    auto engine = QueueEngine::Open(std::move(engine_options));
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     engine_ = std::move(*engine);
     api_ = std::make_unique<SqsApi>(engine_.get(), SqsApiOptions{"http://h:1"});

@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <future>
+#include <utility>
 
 #include "db/ingest_store.h"
-#include "worker/message_processor.h"
 #include "worker/poison_backoff.h"
-#include "worker/visibility_heartbeat.h"
 
 namespace roadsense::worker {
 namespace {
@@ -54,30 +54,29 @@ PollLoop::PollLoop(sqs::SqsClient* client, PollLoopOptions options, WorkerMetric
 void PollLoop::Run(const StopSignal& stop) {
   db::IngestStore store(options_.db_connection);
   MessageProcessor processor(&store, options_.bucket_seconds, metrics_);
-  sqs::ReceiveOptions receive;
-  receive.max_messages = 10;
-  receive.wait_time_seconds = options_.wait_seconds;
-  receive.visibility_timeout = options_.visibility_timeout;
-  receive.attribute_names = {"ApproximateReceiveCount", "SentTimestamp"};
-  sqs::ReceiveOptions more_options = receive;
-  more_options.wait_time_seconds = 0;
+  std::future<Result<HeldMessages>> next;  // the group received while a transaction runs
+  std::future<void> finishing;             // the previous group's deletes
 
   milliseconds backoff = kMinBackoff;
   auto back_off = [&] {
     stop.WaitFor(backoff);
     backoff = std::min(backoff * 2, kMaxBackoff);
   };
-  while (!stop.stopped()) {
-    // No receive while PostgreSQL is down: received messages would only time out again.
-    if (Status s = store.Connect(); !s.ok()) {
-      metrics_->database_errors.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("{}; retrying in {} ms", s.message(), backoff.count());
-      back_off();
-      continue;
+  // A prefetched group is processed even when stop arrived meanwhile: it is a batch in hand.
+  while (next.valid() || !stop.stopped()) {
+    Result<HeldMessages> received = HeldMessages{};
+    if (next.valid()) {
+      received = next.get();
+    } else {
+      // No receive while PostgreSQL is down: received messages would only time out again.
+      if (Status s = store.Connect(); !s.ok()) {
+        metrics_->database_errors.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("{}; retrying in {} ms", s.message(), backoff.count());
+        back_off();
+        continue;
+      }
+      received = Receive();
     }
-    auto received = client_->ReceiveMessage(options_.queue_url, receive);
-    // The visibility timeout runs from (a few ms before) here, not from the long poll's start.
-    const auto received_at = std::chrono::steady_clock::now();
     if (!received.ok()) {
       metrics_->queue_errors.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("ReceiveMessage failed: {}; retrying in {} ms", received.status().ToString(),
@@ -85,39 +84,27 @@ void PollLoop::Run(const StopSignal& stop) {
       back_off();
       continue;
     }
-    if (received->empty()) {
+    HeldMessages held = std::move(*received);
+    if (held.messages.empty()) {
       metrics_->oldest_message_age_ms.store(0, std::memory_order_relaxed);
       continue;
     }
-    // A full receive means more are waiting: gather them into the same transaction.
-    const size_t full = static_cast<size_t>(receive.max_messages);
-    int64_t held_bytes = 0;
-    for (const auto& m : *received) held_bytes += static_cast<int64_t>(m.body.size());
-    for (size_t last = received->size();
-         ShouldReceiveMore(last, full, received->size(), held_bytes, options_);) {
-      auto more = client_->ReceiveMessage(options_.queue_url, more_options);
-      if (!more.ok()) break;  // process what we hold; the next round reports the error
-      last = more->size();
-      for (auto& m : *more) {
-        held_bytes += static_cast<int64_t>(m.body.size());
-        received->push_back(std::move(m));
-      }
-    }
     const auto busy_from = std::chrono::steady_clock::now();
-    metrics_->messages_received.fetch_add(received->size(), std::memory_order_relaxed);
-    metrics_->oldest_message_age_ms.store(OldestAgeMs(*received), std::memory_order_relaxed);
-    std::vector<std::string> handles;
-    handles.reserve(received->size());
-    for (const auto& m : *received) handles.push_back(m.receipt_handle);
-    VisibilityHeartbeat heartbeat(client_, options_.queue_url, std::move(handles), received_at,
-                                  {.visibility_timeout = options_.visibility_timeout,
-                                   .max_hold_seconds = options_.max_hold_seconds},
-                                  metrics_);
-    ProcessResult result = processor.Process(*received);
+    metrics_->messages_received.fetch_add(held.messages.size(), std::memory_order_relaxed);
+    metrics_->oldest_message_age_ms.store(OldestAgeMs(held.messages), std::memory_order_relaxed);
+    // Receive the next group while this one is decoded and committed (the connection is up:
+    // Connect() or the previous transaction just succeeded).
+    if (!stop.stopped() && store.connected()) {
+      next = std::async(std::launch::async, [this] { return Receive(); });
+    }
+    ProcessResult result = processor.Process(held.messages);
     // The last extension left at least half a timeout for the deletes; no extension may race them.
-    heartbeat.Stop();
-    Delete(*received, result.deletable);
-    BackOffPoison(*received, result.poison);
+    held.heartbeat->Stop();
+    if (finishing.valid()) finishing.get();
+    finishing =
+        std::async(std::launch::async, [this, held = std::move(held), result = std::move(result)] {
+          Finish(held.messages, result);
+        });
     metrics_->busy_us.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
                                     std::chrono::steady_clock::now() - busy_from)
                                     .count(),
@@ -130,6 +117,52 @@ void PollLoop::Run(const StopSignal& stop) {
     }
     backoff = kMinBackoff;
   }
+  if (finishing.valid()) finishing.get();
+}
+
+Result<PollLoop::HeldMessages> PollLoop::Receive() const {
+  sqs::ReceiveOptions receive;
+  receive.max_messages = 10;
+  receive.wait_time_seconds = options_.wait_seconds;
+  receive.visibility_timeout = options_.visibility_timeout;
+  receive.attribute_names = {"ApproximateReceiveCount", "SentTimestamp"};
+  auto received = client_->ReceiveMessage(options_.queue_url, receive);
+  // The visibility timeout runs from (a few ms before) here, not from the long poll's start.
+  const auto received_at = std::chrono::steady_clock::now();
+  if (!received.ok()) return received.status();
+  HeldMessages held;
+  held.messages = std::move(*received);
+  if (held.messages.empty()) return held;
+  // A full receive means more are waiting: gather them into the same transaction.
+  receive.wait_time_seconds = 0;
+  const size_t full = static_cast<size_t>(receive.max_messages);
+  int64_t held_bytes = 0;
+  for (const auto& m : held.messages) held_bytes += static_cast<int64_t>(m.body.size());
+  for (size_t last = held.messages.size();
+       ShouldReceiveMore(last, full, held.messages.size(), held_bytes, options_);) {
+    auto more = client_->ReceiveMessage(options_.queue_url, receive);
+    if (!more.ok()) break;  // process what we hold; the next round reports the error
+    last = more->size();
+    for (auto& m : *more) {
+      held_bytes += static_cast<int64_t>(m.body.size());
+      held.messages.push_back(std::move(m));
+    }
+  }
+  std::vector<std::string> handles;
+  handles.reserve(held.messages.size());
+  for (const auto& m : held.messages) handles.push_back(m.receipt_handle);
+  held.heartbeat = std::make_unique<VisibilityHeartbeat>(
+      client_, options_.queue_url, std::move(handles), received_at,
+      VisibilityHeartbeatOptions{.visibility_timeout = options_.visibility_timeout,
+                                 .max_hold_seconds = options_.max_hold_seconds},
+      metrics_);
+  return held;
+}
+
+void PollLoop::Finish(const std::vector<sqs::ReceivedMessage>& messages,
+                      const ProcessResult& result) {
+  Delete(messages, result.deletable);
+  BackOffPoison(messages, result.poison);
 }
 
 void PollLoop::Delete(const std::vector<sqs::ReceivedMessage>& messages,

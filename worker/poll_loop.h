@@ -8,27 +8,45 @@
 //     visible again after PoisonBackoffSeconds (ChangeMessageVisibilityBatch), never deleted:
 //     the queue's redrive policy moves them to its dead-letter queue.
 //
-// While the batch is processed and committed a VisibilityHeartbeat extends the messages'
-// visibility every half timeout (up to max_hold_seconds), so a slow commit is not redelivered to
-// another worker meanwhile; it stops once the transaction is over, before the deletes.
+// The three stages overlap (a pipeline of depth one each side): while a transaction runs, a
+// helper thread already receives the next group of messages, and the deletes of a committed
+// group run on another helper thread while the next group is processed. So the queue, the
+// worker's CPU and PostgreSQL work at the same time instead of taking turns. Exactly-once is
+// untouched: a group's deletes start only after its commit returned, and at most one group's
+// deletes are in flight (the next deletes wait for them), which bounds how long a committed
+// group waits for its delete.
+//
+// From its first receive until its transaction is over, a VisibilityHeartbeat extends the group's
+// visibility every half timeout (up to max_hold_seconds) — also while a prefetched group waits
+// for the transaction before it — so a slow commit is not redelivered to another worker
+// meanwhile; it stops once the transaction is over, before the deletes.
 //
 // Why several receives per transaction: PostgreSQL's work grows with the tile rows a commit
 // touches, not with its reports; one commit over 1000 messages touches far fewer rows per report
 // (and pays one commit, one ledger claim, one round trip) than 100 over 10 each. The bodies held
-// are capped too (max_body_bytes_per_commit): a body may be up to 1 MiB.
+// are capped too (max_body_bytes_per_commit): a body may be up to 1 MiB; with the prefetch a poll
+// loop holds at most two groups, i.e. twice that.
 //
 // Messages that were not committed are never deleted; they reappear after the visibility timeout
-// and the ingest ledger absorbs the repeat. Run() returns once `stop` is set and the in-flight
-// receive (at most wait_seconds) and its batch are finished.
-// Threading: Run() on one thread; the client and metrics are shared and thread-safe.
+// and the ingest ledger absorbs the repeat. No receive starts while PostgreSQL is known to be
+// down (the prefetch starts only on a live connection; a group prefetched just before a failed
+// transaction is processed after the back-off like any other). Run() returns once `stop` is set
+// and the in-flight receives (at most wait_seconds), the groups they brought and their deletes are
+// finished.
+// Threading: Run() on one thread (it starts and joins its helper threads itself); the client and
+// metrics are shared and thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "sqs/sqs_client.h"
+#include "worker/message_processor.h"
 #include "worker/stop_signal.h"
+#include "worker/visibility_heartbeat.h"
 #include "worker/worker_metrics.h"
 
 namespace roadsense::worker {
@@ -58,6 +76,19 @@ class PollLoop {
   void Run(const StopSignal& stop);
 
  private:
+  // One transaction's worth of messages, from its first receive until its deletes, with the
+  // heartbeat that keeps them invisible meanwhile (null when `messages` is empty).
+  struct HeldMessages {
+    std::vector<sqs::ReceivedMessage> messages;
+    std::unique_ptr<VisibilityHeartbeat> heartbeat;
+  };
+
+  // ReceiveMessage with `wait_seconds` long poll, then more receives without waiting while they
+  // come back full (ShouldReceiveMore); starts the group's heartbeat. The error is the first
+  // receive's; a later failure ends the gathering with what is held.
+  Result<HeldMessages> Receive() const;
+  // After the group's transaction: deletes what `result` marked deletable and backs off poison.
+  void Finish(const std::vector<sqs::ReceivedMessage>& messages, const ProcessResult& result);
   void Delete(const std::vector<sqs::ReceivedMessage>& messages,
               const std::vector<size_t>& indices);
   // Poison back to the queue after its backoff: not hot-looped, dead-lettered by the queue.

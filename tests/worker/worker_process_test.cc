@@ -262,5 +262,35 @@ TEST_F(WorkerProcessTest, MetricsCountCommittedDuplicateAndDeletedMessages) {
   EXPECT_NE(metrics.find("\nroadsense_worker_messages_deleted_total 3\n"), std::string::npos);
 }
 
+// Many small commits: each poll loop receives the next group while a transaction runs and deletes
+// the previous group meanwhile. SIGTERM in the middle finishes the groups in hand (prefetched one
+// included) and their deletes; a second worker then finds no committed message left (no
+// duplicate) and the totals are exact.
+TEST_F(WorkerProcessTest, PipelinedGroupsLandOnceAcrossSigterm) {
+  constexpr int kMessages = 600;
+  for (int sent = 0; sent < kMessages; sent += 10) {
+    std::vector<std::string> bodies;
+    for (int i = sent; i < sent + 10; ++i) bodies.push_back(BatchBody("car-pipeline", i + 1, 2));
+    Send(bodies);
+  }
+  const std::vector<std::string> small_groups = {"--max-messages-per-commit", "10"};
+  StartWorker(small_groups);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger") == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(worker_.Stop(SIGTERM), 0) << Logs();
+  const int64_t committed = QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger");
+  EXPECT_GT(committed, 0);
+
+  StartWorker(small_groups);
+  ASSERT_TRUE(WaitForEmptyQueue(60s)) << Logs();
+  EXPECT_EQ(QueryValue<int64_t>("SELECT sum(reports) FROM tile_stats"), 2 * kMessages) << Logs();
+  EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger"), kMessages);
+  EXPECT_EQ(Metric("roadsense_worker_batches_duplicate_total"), 0) << Logs();
+  EXPECT_EQ(Metric("roadsense_worker_messages_deleted_total"), kMessages - committed);
+}
+
 }  // namespace
 }  // namespace roadsense::worker

@@ -3,6 +3,7 @@
 #include <google/protobuf/arena.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -28,15 +29,13 @@ MessageProcessor::MessageProcessor(db::IngestStore* store, int64_t bucket_second
                                    WorkerMetrics* metrics)
     : store_(store), bucket_seconds_(bucket_seconds), metrics_(metrics) {}
 
-ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>& messages) {
-  ProcessResult result;
-  std::vector<size_t> valid;  // message indices that hold a decodable batch
-  google::protobuf::Arena arena(DecodeArenaOptions());
-  std::vector<const v1::QueuedBatch*> batches;  // on `arena`
-  std::vector<db::LedgerEntry> entries;
+PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>& messages) const {
+  PreparedGroup group;
+  group.messages = messages.size();
+  group.arena = std::make_unique<google::protobuf::Arena>(DecodeArenaOptions());
   std::map<db::BatchKey, size_t> first_seen;  // key → index into entries
   for (size_t i = 0; i < messages.size(); ++i) {
-    auto* queued = google::protobuf::Arena::CreateMessage<v1::QueuedBatch>(&arena);
+    auto* queued = google::protobuf::Arena::CreateMessage<v1::QueuedBatch>(group.arena.get());
     if (Status decoded = DecodeQueuedBatchInto(messages[i].body, queued); !decoded.ok()) {
       // Poison: it can never succeed. Not deleted (it is evidence, and the queue's redrive
       // policy dead-letters it); the caller makes it visible again after a backoff.
@@ -45,37 +44,62 @@ ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>&
                    messages[i].message_id,
                    count == messages[i].attributes.end() ? "?" : count->second, decoded.message());
       metrics_->poison_messages.fetch_add(1, std::memory_order_relaxed);
-      result.poison.push_back(i);
+      group.poison.push_back(i);
       continue;
     }
-    valid.push_back(i);
+    group.valid.push_back(i);
     const v1::Envelope& envelope = queued->batch().envelope();
     db::BatchKey key{envelope.vehicle_pseudonym(), static_cast<int64_t>(envelope.batch_sequence())};
     if (first_seen.count(key) > 0) {
       metrics_->batches_duplicate.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    first_seen.emplace(key, entries.size());
-    entries.push_back({std::move(key), BatchTimeMs(queued->batch()), messages[i].message_id});
-    batches.push_back(queued);
+    first_seen.emplace(key, group.entries.size());
+    group.entries.push_back({std::move(key), BatchTimeMs(queued->batch()), messages[i].message_id});
+    group.batches.push_back(queued);
   }
-  if (entries.empty()) return result;
+  // Aggregated here, outside the transaction: the ledger nearly always claims every batch, and
+  // then the transaction only writes.
+  TileAggregator aggregator(bucket_seconds_);
+  for (const v1::QueuedBatch* queued : group.batches) aggregator.Add(queued->batch());
+  group.placed_reports = aggregator.placed_reports();
+  group.unplaced_reports = aggregator.unplaced_reports();
+  group.delta = aggregator.Take();
+  return group;
+}
+
+ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>& messages) {
+  return Commit(Prepare(messages));
+}
+
+ProcessResult MessageProcessor::Commit(PreparedGroup group) {
+  ProcessResult result;
+  result.poison = std::move(group.poison);
+  if (group.entries.empty()) return result;
 
   int64_t reports = 0;
   int64_t unplaced = 0;
   const auto started = std::chrono::steady_clock::now();
   Result<db::IngestOutcome> outcome =
-      store_->Ingest(entries, [&](const std::vector<bool>& claimed) {
+      store_->Ingest(group.entries, [&](const std::vector<bool>& claimed) {
+        const bool all = std::find(claimed.begin(), claimed.end(), false) == claimed.end();
+        if (all && !group.delta_taken) {
+          group.delta_taken = true;
+          reports = group.placed_reports;
+          unplaced = group.unplaced_reports;
+          return std::move(group.delta);
+        }
+        // Some batch was counted before (or the transaction is rerun): exactly the claimed ones.
         TileAggregator aggregator(bucket_seconds_);
         for (size_t i = 0; i < claimed.size(); ++i) {
-          if (claimed[i]) aggregator.Add(batches[i]->batch());
+          if (claimed[i]) aggregator.Add(group.batches[i]->batch());
         }
         reports = aggregator.placed_reports();
         unplaced = aggregator.unplaced_reports();
         return aggregator.Take();
       });
   metrics_->commits.fetch_add(1, std::memory_order_relaxed);
-  metrics_->commit_messages.fetch_add(static_cast<int64_t>(messages.size()),
+  metrics_->commit_messages.fetch_add(static_cast<int64_t>(group.messages),
                                       std::memory_order_relaxed);
   metrics_->commit_us.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
                                     std::chrono::steady_clock::now() - started)
@@ -93,7 +117,7 @@ ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>&
     metrics_->reports.fetch_add(reports, std::memory_order_relaxed);
     metrics_->unplaced_reports.fetch_add(unplaced, std::memory_order_relaxed);
   }
-  result.deletable = std::move(valid);
+  result.deletable = std::move(group.valid);
   return result;
 }
 

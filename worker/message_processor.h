@@ -1,22 +1,35 @@
 // MessageProcessor: turns one ReceiveMessage result into at most one database transaction and
-// says which messages may now be deleted from the queue.
+// says which messages may now be deleted from the queue. Two steps, so that a poll loop can
+// decode the next group while the current group's transaction runs:
 //
-//   decode each body (poison → logged with its id and reason, counted in poison_messages, listed
-//     in `poison`: never deleted, the caller hands it back to the queue, whose redrive policy
-//     moves it to the dead-letter queue after maxReceiveCount receives)
-//   → drop repeats of a (pseudonym, sequence) within the result (counted once; all deleted)
-//   → IngestStore::Ingest: ledger claim + TileAggregator over the claimed batches + upsert
-//   → on commit every decodable message is deletable; on a database error none is (they reappear
-//     after their visibility timeout and the ledger makes that harmless).
+//   Prepare (no database access):
+//     decode each body (poison → logged with its id and reason, counted in poison_messages,
+//       listed in `poison`: never deleted, the caller hands it back to the queue, whose redrive
+//       policy moves it to the dead-letter queue after maxReceiveCount receives)
+//     → drop repeats of a (pseudonym, sequence) within the result (counted once; all deleted)
+//     → aggregate every remaining batch, assuming the ledger will find them all new (the normal
+//       case: a batch is delivered once)
+//   Commit:
+//     IngestStore::Ingest: ledger claim + the prepared aggregates — or, when the claim finds some
+//       batch already counted (redelivery) or the transaction is rerun, TileAggregator over
+//       exactly the claimed batches again — + upsert
+//     → on commit every decodable message is deletable; on a database error none is (they
+//       reappear after their visibility timeout and the ledger makes that harmless).
 //
-// Not thread-safe; one per poll loop. The store and metrics must outlive it.
+// Threading: one per poll loop. Prepare() is const and may run on another thread while Commit()
+// runs (it only reads bucket_seconds and counts in the thread-safe metrics); Commit() on one
+// thread at a time. The store and metrics must outlive it.
 #pragma once
 
+#include <google/protobuf/arena.h>
+
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/status.h"
 #include "db/ingest_store.h"
+#include "schema/roadsense.pb.h"
 #include "sqs/sqs_client.h"
 #include "worker/worker_metrics.h"
 
@@ -28,10 +41,30 @@ struct ProcessResult {
   std::vector<size_t> poison;     // undecodable ones (indices as above); never in `deletable`
 };
 
+// A receive decoded and aggregated by MessageProcessor::Prepare, waiting for Commit. Move-only;
+// holds its own copies of what it needs (not the message bodies).
+struct PreparedGroup {
+  size_t messages = 0;
+  std::vector<size_t> valid;                       // message indices holding a decodable batch
+  std::vector<size_t> poison;                      // undecodable ones
+  std::vector<db::LedgerEntry> entries;            // one per distinct batch key
+  std::unique_ptr<google::protobuf::Arena> arena;  // owns `batches`
+  std::vector<const v1::QueuedBatch*> batches;     // batches[i] is entries[i]'s batch
+  db::MapDelta delta;  // the aggregates of every entry; moved out by the first transaction
+  bool delta_taken = false;
+  int64_t placed_reports = 0;  // of `delta`
+  int64_t unplaced_reports = 0;
+};
+
 class MessageProcessor {
  public:
   MessageProcessor(db::IngestStore* store, int64_t bucket_seconds, WorkerMetrics* metrics);
 
+  // Decodes and aggregates; touches no database.
+  PreparedGroup Prepare(const std::vector<sqs::ReceivedMessage>& messages) const;
+  // The transaction of a prepared group (see the file comment).
+  ProcessResult Commit(PreparedGroup group);
+  // Commit(Prepare(messages)).
   ProcessResult Process(const std::vector<sqs::ReceivedMessage>& messages);
 
  private:

@@ -75,7 +75,7 @@ void PollLoop::Run(const StopSignal& stop) {
         back_off();
         continue;
       }
-      received = Receive();
+      received = Receive(processor);
     }
     if (!received.ok()) {
       metrics_->queue_errors.fetch_add(1, std::memory_order_relaxed);
@@ -92,12 +92,12 @@ void PollLoop::Run(const StopSignal& stop) {
     const auto busy_from = std::chrono::steady_clock::now();
     metrics_->messages_received.fetch_add(held.messages.size(), std::memory_order_relaxed);
     metrics_->oldest_message_age_ms.store(OldestAgeMs(held.messages), std::memory_order_relaxed);
-    // Receive the next group while this one is decoded and committed (the connection is up:
+    // Receive and prepare the next group while this one is committed (the connection is up:
     // Connect() or the previous transaction just succeeded).
     if (!stop.stopped() && store.connected()) {
-      next = std::async(std::launch::async, [this] { return Receive(); });
+      next = std::async(std::launch::async, [this, &processor] { return Receive(processor); });
     }
-    ProcessResult result = processor.Process(held.messages);
+    ProcessResult result = processor.Commit(std::move(held.prepared));
     // The last extension left at least half a timeout for the deletes; no extension may race them.
     held.heartbeat->Stop();
     if (finishing.valid()) finishing.get();
@@ -120,7 +120,7 @@ void PollLoop::Run(const StopSignal& stop) {
   if (finishing.valid()) finishing.get();
 }
 
-Result<PollLoop::HeldMessages> PollLoop::Receive() const {
+Result<PollLoop::HeldMessages> PollLoop::Receive(const MessageProcessor& processor) const {
   sqs::ReceiveOptions receive;
   receive.max_messages = 10;
   receive.wait_time_seconds = options_.wait_seconds;
@@ -156,6 +156,7 @@ Result<PollLoop::HeldMessages> PollLoop::Receive() const {
       VisibilityHeartbeatOptions{.visibility_timeout = options_.visibility_timeout,
                                  .max_hold_seconds = options_.max_hold_seconds},
       metrics_);
+  held.prepared = processor.Prepare(held.messages);
   return held;
 }
 

@@ -9,8 +9,9 @@
 //     the queue's redrive policy moves them to its dead-letter queue.
 //
 // The three stages overlap (a pipeline of depth one each side): while a transaction runs, a
-// helper thread already receives the next group of messages, and the deletes of a committed
-// group run on another helper thread while the next group is processed. So the queue, the
+// helper thread already receives, decodes and aggregates the next group of messages
+// (MessageProcessor::Prepare), and the deletes of a committed group run on another helper thread
+// while the next group is committed. So the queue, the
 // worker's CPU and PostgreSQL work at the same time instead of taking turns. Exactly-once is
 // untouched: a group's deletes start only after its commit returned, and at most one group's
 // deletes are in flight (the next deletes wait for them), which bounds how long a committed
@@ -81,12 +82,14 @@ class PollLoop {
   struct HeldMessages {
     std::vector<sqs::ReceivedMessage> messages;
     std::unique_ptr<VisibilityHeartbeat> heartbeat;
+    PreparedGroup prepared;  // of `messages`
   };
 
   // ReceiveMessage with `wait_seconds` long poll, then more receives without waiting while they
-  // come back full (ShouldReceiveMore); starts the group's heartbeat. The error is the first
-  // receive's; a later failure ends the gathering with what is held.
-  Result<HeldMessages> Receive() const;
+  // come back full (ShouldReceiveMore); starts the group's heartbeat and prepares the group
+  // (`processor`.Prepare). The error is the first receive's; a later failure ends the gathering
+  // with what is held.
+  Result<HeldMessages> Receive(const MessageProcessor& processor) const;
   // After the group's transaction: deletes what `result` marked deletable and backs off poison.
   void Finish(const std::vector<sqs::ReceivedMessage>& messages, const ProcessResult& result);
   void Delete(const std::vector<sqs::ReceivedMessage>& messages,

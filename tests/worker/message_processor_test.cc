@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "core/base64.h"
 #include "schema/roadsense.pb.h"
 #include "tests/db/database_test.h"
@@ -108,6 +110,29 @@ TEST_F(MessageProcessorTest, RedeliveredMessageIsDeletedWithoutCounting) {
   ASSERT_TRUE(again.status.ok());
   EXPECT_EQ(again.deletable, (std::vector<size_t>{0}));
   EXPECT_EQ(TotalReports(), 2);
+}
+
+TEST_F(MessageProcessorTest, PreparedGroupWithACountedBatchAddsOnlyTheNewOnes) {
+  const std::string counted = BatchBody("car-aaaaaaaa", 6, 2);
+  ASSERT_TRUE(processor_.Process({Message("m1", counted)}).status.ok());
+  // Prepared (aggregated as if all were new) before the ledger says m1 was counted already.
+  PreparedGroup group =
+      processor_.Prepare({Message("m1", counted), Message("m2", BatchBody("car-bbbbbbbb", 1, 3))});
+  EXPECT_EQ(group.placed_reports, 5);
+  ProcessResult r = processor_.Commit(std::move(group));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.deletable, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(TotalReports(), 5);
+  EXPECT_EQ(metrics_.reports.load(), 5);
+  EXPECT_EQ(metrics_.batches_duplicate.load(), 1);
+}
+
+TEST_F(MessageProcessorTest, GroupPreparedOnAnotherThreadCommitsOnce) {
+  std::vector<sqs::ReceivedMessage> messages = {Message("m1", BatchBody("car-aaaaaaaa", 7, 4))};
+  PreparedGroup group;
+  std::thread([&] { group = processor_.Prepare(messages); }).join();
+  ASSERT_TRUE(processor_.Commit(std::move(group)).status.ok());
+  EXPECT_EQ(TotalReports(), 4);
 }
 
 TEST_F(MessageProcessorTest, RedeliveryCountsEveryLayerOnce) {

@@ -100,6 +100,9 @@ void PollLoop::Run(const StopSignal& stop) {
     ProcessResult result = processor.Commit(std::move(held.prepared));
     // The last extension left at least half a timeout for the deletes; no extension may race them.
     held.heartbeat->Stop();
+    const Status status = result.status;
+    // Only receipt handles, ids and attributes are needed from here on; free the bodies.
+    for (auto& m : held.messages) std::string().swap(m.body);
     if (finishing.valid()) finishing.get();
     finishing =
         std::async(std::launch::async, [this, held = std::move(held), result = std::move(result)] {
@@ -109,9 +112,8 @@ void PollLoop::Run(const StopSignal& stop) {
                                     std::chrono::steady_clock::now() - busy_from)
                                     .count(),
                                 std::memory_order_relaxed);
-    if (!result.status.ok()) {
-      spdlog::error("batch not committed, messages left for redelivery: {}",
-                    result.status.ToString());
+    if (!status.ok()) {
+      spdlog::error("batch not committed, messages left for redelivery: {}", status.ToString());
       back_off();
       continue;
     }

@@ -1,5 +1,8 @@
 // ReceiptHandle: what a receiver needs to delete a message or change its visibility. Opaque to
-// clients: "<base64url of message id (16 bytes), receive token (8 bytes), crc32c (4 bytes)>".
+// clients: "R<base64url of message id (16 bytes), receive token (8 bytes), crc32c (4 bytes)>".
+// The leading "R" keeps a handle from starting with '-' (base64url's 62), which command-line
+// clients such as the AWS CLI would take for an option; handles issued without it (before
+// 2026-11-26) still decode.
 // The token identifies one particular receive of the message; the CRC lets the server reject
 // strings it never issued (ReceiptHandleIsInvalid) instead of looking them up.
 #pragma once

@@ -26,6 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include "net/request_body.h"
+
 namespace roadsense::net {
 namespace {
 
@@ -761,8 +763,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   static constexpr size_t kHeaderRoom = 2048;
   alignas(std::max_align_t) std::byte header_room_[kHeaderRoom];
   std::pmr::monotonic_buffer_resource header_arena_{header_room_, kHeaderRoom};
-  std::optional<http::request_parser<http::string_body, std::pmr::polymorphic_allocator<char>>>
-      parser_;
+  std::optional<http::request_parser<RequestBody, std::pmr::polymorphic_allocator<char>>> parser_;
   // The answer being written: its head, formatted here (FormatHead), and its body; or, for an
   // answer with headers Beast must reconcile, the whole message for Beast's serializer.
   std::string out_head_;

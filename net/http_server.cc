@@ -317,9 +317,15 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     // Beast reads at most the buffer's free room per read(2) (at least 512 bytes), and the parser
     // empties the buffer as it goes, so a buffer sized by headers stays small and a 10 KiB body
     // took ~9 system calls. Room for the body (up to 64 KiB) makes it one; OnRead gives it back.
-    if (auto length = parser_->content_length();
-        length && *length > buffer_.capacity() - buffer_.size()) {
-      buffer_.reserve(buffer_.size() + static_cast<size_t>(std::min<uint64_t>(*length, kReadRoom)));
+    // The part of the body that came with the header is already buffered, and the parser takes
+    // it out of the buffer before the next read: only the rest needs room. (Reserving for the
+    // whole body on top of what is buffered grew a 10 KiB SendMessageBatch's buffer past
+    // kKeptRoom on every request, so OnRead freed it and the next request allocated it again.)
+    if (auto length = parser_->content_length(); length && *length > buffer_.size()) {
+      const uint64_t unread = *length - buffer_.size();
+      if (unread > buffer_.capacity()) {
+        buffer_.reserve(static_cast<size_t>(std::min<uint64_t>(unread, kReadRoom)));
+      }
     }
     auto on_read = [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->OnRead(ec);

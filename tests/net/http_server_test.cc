@@ -220,6 +220,31 @@ TEST(HttpServerTest, KeepAliveReusesOneConnection) {
   }
 }
 
+// Bodies smaller and larger than what a connection keeps between requests (16 KiB) and than
+// the room reserved for one body (64 KiB), in any order on one kept-alive connection: each
+// arrives whole, whatever part of it came with the header.
+TEST(HttpServerTest, BodiesOfEverySizeArriveWholeOnOneConnection) {
+  HttpServer server(TestOptions(), EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+
+  std::string first_remote;
+  for (size_t size : {10000u, 10000u, 0u, 20000u, 100u, 70000u, 10000u, 300000u, 16384u, 1u}) {
+    HttpRequest request;
+    request.method = "POST";
+    request.target = "/echo";
+    request.body.resize(size);
+    for (size_t i = 0; i < size; ++i)
+      request.body[i] = static_cast<char>('A' + (i * 7 + size) % 26);
+    auto response = client.RoundTrip(request, kTimeout);
+    ASSERT_TRUE(response.ok()) << size << ": " << response.status().ToString();
+    EXPECT_EQ(response->body, request.body) << size;
+    const std::string remote(response->Header("X-Remote"));
+    if (first_remote.empty()) first_remote = remote;
+    EXPECT_EQ(remote, first_remote) << size;
+  }
+}
+
 TEST(HttpServerTest, ClientReconnectsAfterServerClosedConnection) {
   std::atomic<int> calls{0};
   HttpServer server(TestOptions(), [&](HttpRequest&&, Responder respond) {

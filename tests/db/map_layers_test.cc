@@ -271,6 +271,32 @@ TEST_F(MapLayersTest, WeatherIsSummarisedPerTile) {
   EXPECT_DOUBLE_EQ(row[6].as<double>(), 4.0);
 }
 
+// The upsert sends histograms and wiper counts of all rows end to end in one array each, every row
+// pointing at its slice: each row must get its own values, and a row without any keeps NULL.
+TEST_F(MapLayersTest, EachRowOfOneCommitGetsItsOwnHistogramAndWeather) {
+  IngestStore store(ConnectionString());
+  TileStats fast = Traffic(0, 2, 5556);  // 200.0 km/h: the last bin
+  fast.wiper_reports = {0, 0, 3, 0};
+  fast.AddTemperature(-123);
+  TileStats bare;  // no speeds, no weather: histogram and wipers stay NULL
+  bare.reports = 1;
+  bare.AddObservation(kBucket);
+  TileStats slow = Traffic(2, 1, 100);  // 3.6 km/h: the first bin
+  slow.speed_sumsq = 0.1;               // not exactly representable: must round-trip
+  slow.wiper_reports = {1, 0, 0, 2};
+  Ingest(store, Entry("rows", 1),
+         {.tiles = {{Key(1, 1), fast}, {Key(1, 2), bare}, {Key(1, 3), slow}}});
+  EXPECT_EQ(QueryValue<std::string>(
+                "SELECT string_agg(concat_ws('|', y, speed_hist[1], speed_hist[40],"
+                " (SELECT sum(c) FROM unnest(speed_hist) c), array_length(speed_hist, 1),"
+                " wiper_reports::text, speed_hist IS NULL, wiper_reports IS NULL, temp_min_dc,"
+                " speed_min_cms IS NULL, speed_sumsq = 0.1, max_batch_vehicles,"
+                " vehicles_hll IS NULL), ';' ORDER BY y) FROM tile_stats"),
+            "1|0|2|2|40|{0,0,3,0}|f|f|-123|f|f|2|f;"
+            "2|t|t|t|f|0|t;"  // concat_ws skips NULLs
+            "3|1|0|1|40|{1,0,0,2}|f|f|f|t|1|f");
+}
+
 TEST_F(MapLayersTest, ActiveHazardsNeedKVehiclesAndHideExpiredAndCancelled) {
   IngestStore store(ConnectionString());
   const int64_t now = Now();

@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/process_cpu.h"
 #include "core/flag_set.h"
 #include "core/latency_histogram.h"
 #include "core/logging.h"
@@ -84,24 +85,6 @@ std::string CommandOutput(const std::string& command) {
   }
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out.empty() ? "unknown" : out;
-}
-
-// utime + stime of a process in seconds, from /proc/<pid>/stat; nullopt when unreadable.
-std::optional<double> ProcessCpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Field 2 (comm) may contain spaces; fields after its closing ')' are space-separated, and
-  // utime/stime are fields 14 and 15 overall, i.e. the 12th and 13th after ')'.
-  const auto close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::stringstream fields(stat.substr(close + 2));
-  std::string field;
-  uint64_t utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double SelfCpuSeconds() {

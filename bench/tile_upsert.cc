@@ -8,13 +8,11 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <pqxx/connection>
 #include <pqxx/transaction>
-#include <sstream>
 #include <string>
 
+#include "bench/process_cpu.h"
 #include "core/flag_set.h"
 #include "db/ingest_store.h"
 #include "db/tile_stats_writer.h"
@@ -23,19 +21,11 @@ namespace rs = roadsense;
 
 namespace {
 
-// utime + stime of a local process in seconds (/proc/PID/stat).
+// CPU seconds of `pid` so far; a process we cannot read is a failed measurement.
 double CpuSeconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) throw std::runtime_error("cannot read /proc/PID/stat");
-  std::istringstream fields(stat.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+  const auto seconds = roadsense::bench::ProcessCpuSeconds(pid);
+  if (!seconds) throw std::runtime_error("cannot read /proc/" + std::to_string(pid) + "/stat");
+  return *seconds;
 }
 
 rs::db::TileStatsMap Tiles(int rows, int commit) {

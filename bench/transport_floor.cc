@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/process_cpu.h"
 #include "core/flag_set.h"
 
 namespace roadsense::bench {
@@ -279,22 +280,8 @@ int Run(const Flags& flags) {
   bool measuring = false;
   uint64_t cycles = 0;
   rusage client0{}, client1{};
-  auto server_cpu = [&] {
-    // utime+stime of the server from /proc (it is still running).
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/stat", server);
-    FILE* f = std::fopen(path, "r");
-    if (f == nullptr) return 0.0;
-    char buf[1024];
-    const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    std::fclose(f);
-    buf[n] = 0;
-    const char* p = std::strrchr(buf, ')');
-    unsigned long utime = 0, stime = 0;
-    // Fields after the command: state(3) … utime(14) stime(15).
-    std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime);
-    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-  };
+  // The server is still running: its CPU so far, from /proc.
+  auto server_cpu = [&] { return ProcessCpuSeconds(server).value_or(0.0); };
   double server0 = 0;
   uint64_t fsyncs0 = 0;
   for (;;) {

@@ -9,16 +9,15 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
 #include <pqxx/stream_to>
 #include <pqxx/transaction>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "bench/process_cpu.h"
 #include "core/flag_set.h"
 #include "core/logging.h"
 #include "simulator/fleet.h"
@@ -36,21 +35,9 @@ struct RawReport {
   int32_t kind;  // payload field number (10 probe, 11 hazard, 12 sign, 13 weather)
 };
 
-// utime + stime of a local process in seconds (/proc/PID/stat), or -1 when unreadable (e.g. the
-// server runs on another machine).
-double CpuSeconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string field;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(field);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
+// utime + stime of a local process in seconds, or -1 when unreadable (e.g. the server runs on
+// another machine).
+double CpuSeconds(int pid) { return roadsense::bench::ProcessCpuSeconds(pid).value_or(-1); }
 
 int Main(int argc, char** argv) {
   std::string db;

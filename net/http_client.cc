@@ -102,11 +102,7 @@ class ResponseReader : public http::basic_parser<false> {
   }
   void on_field_impl(http::field, beast::string_view name, beast::string_view value,
                      beast::error_code&) override {
-    // Trimmed as beast::http::fields stores values.
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-      value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    response_->headers.emplace_back(std::string(name), std::string(value));
+    response_->headers.emplace_back(std::string(name), std::string(TrimFieldValue(value)));
   }
   void on_header_impl(beast::error_code&) override {}
   void on_body_init_impl(const boost::optional<std::uint64_t>& length,

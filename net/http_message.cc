@@ -4,6 +4,14 @@
 
 namespace roadsense::net {
 
+bool SameHeaderName(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
+
+std::string_view TrimFieldValue(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
 std::string_view FindHeader(const HttpHeaders& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (boost::beast::iequals(key, name)) return value;

@@ -14,6 +14,11 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 // Value of the first header called `name` (case-insensitive), or "" when absent.
 std::string_view FindHeader(const HttpHeaders& headers, std::string_view name);
+// Whether two header names are the same, compared ASCII case-insensitively.
+bool SameHeaderName(std::string_view a, std::string_view b);
+// `value` without leading and trailing spaces and tabs, as HTTP stores field values (and as
+// Beast's fields do): what both HTTP heads we write and the responses we parse hold.
+std::string_view TrimFieldValue(std::string_view value);
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...

@@ -11,19 +11,6 @@ namespace {
 // Beast's per-field size limit (its offsets are 16-bit).
 constexpr size_t kMaxFieldSize = 65533;
 
-// ASCII case-insensitive, as HTTP field names compare.
-bool IEquals(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string_view Trim(std::string_view value) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return value;
-}
-
 bool BreaksFraming(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
@@ -71,11 +58,11 @@ Status WriteRequestHead(const HttpRequest& request, std::string_view default_hos
   for (size_t i = 0; i < count; ++i) {
     const auto& [name, value] = request.headers[i];
     RS_RETURN_IF_ERROR(CheckField(name, value));
-    has_host = has_host || IEquals(name, "Host");
-    has_content_length = has_content_length || IEquals(name, "Content-Length");
+    has_host = has_host || SameHeaderName(name, "Host");
+    has_content_length = has_content_length || SameHeaderName(name, "Content-Length");
     size_t at = i;  // position in `order`: the end, unless an earlier field has the same name
     for (size_t j = i; j-- > 0;) {
-      if (IEquals(request.headers[order[j]].first, name)) {
+      if (SameHeaderName(request.headers[order[j]].first, name)) {
         at = j + 1;
         break;
       }
@@ -89,9 +76,9 @@ Status WriteRequestHead(const HttpRequest& request, std::string_view default_hos
   out->append(request.method).append(" ").append(target).append(" HTTP/1.1\r\n");
   for (size_t i = 0; i < count; ++i) {
     const auto& [name, value] = request.headers[order[i]];
-    out->append(name).append(": ").append(Trim(value)).append("\r\n");
+    out->append(name).append(": ").append(TrimFieldValue(value)).append("\r\n");
   }
-  if (!has_host) out->append("Host: ").append(Trim(default_host)).append("\r\n");
+  if (!has_host) out->append("Host: ").append(TrimFieldValue(default_host)).append("\r\n");
   if (!has_content_length &&
       (!request.body.empty() || request.method == "POST" || request.method == "PUT")) {
     char digits[24];

@@ -671,10 +671,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const auto reason = http::obsolete_reason(static_cast<http::status>(status));
     head.append(reason.data(), reason.size()).append("\r\n");
     for (const auto& [name, value] : headers) {
-      std::string_view v = value;
-      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-      head.append(name).append(": ").append(v).append("\r\n");
+      head.append(name).append(": ").append(TrimFieldValue(value)).append("\r\n");
     }
     head.append("Server: ").append(state_->options.server_name).append("\r\n");
     if (version_ < 11 && out_keep_alive_) head.append("Connection: keep-alive\r\n");

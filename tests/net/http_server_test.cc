@@ -245,6 +245,29 @@ TEST(HttpServerTest, BodiesOfEverySizeArriveWholeOnOneConnection) {
   }
 }
 
+// A connection's buffer keeps room for a whole request like its last one; requests sent back to
+// back in one write (the second starting in the same read as the first) are answered whole and
+// in order, whatever their sizes.
+TEST(HttpServerTest, PipelinedRequestsOfMixedSizesAreAnsweredInOrder) {
+  HttpServer server(TestOptions(), EchoHandler);
+  ASSERT_TRUE(server.Start().ok());
+  testing::RawHttpClient client(server.port(), /*tls=*/false);
+  auto request = [](char fill, size_t size) {
+    return "POST / HTTP/1.1\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n" +
+           std::string(size, fill);
+  };
+  // The first request sizes the buffer; the others arrive together.
+  client.Send(request('a', 11000));
+  ASSERT_TRUE(client.ReadUntil(std::string(11000, 'a'), kTimeout));
+  size_t from = client.received().size();
+  client.Send(request('b', 11000) + request('c', 20) + request('d', 30000) + request('e', 11000));
+  for (const auto& [fill, size] :
+       std::vector<std::pair<char, size_t>>{{'b', 11000}, {'c', 20}, {'d', 30000}, {'e', 11000}}) {
+    ASSERT_TRUE(client.ReadUntil("\r\n\r\n" + std::string(size, fill), kTimeout, from)) << fill;
+    from = client.received().find(std::string(size, fill), from) + size;
+  }
+}
+
 TEST(HttpServerTest, ClientReconnectsAfterServerClosedConnection) {
   std::atomic<int> calls{0};
   HttpServer server(TestOptions(), [&](HttpRequest&&, Responder respond) {

@@ -121,12 +121,16 @@ std::optional<WalCounters> FetchWalCounters(const std::string& endpoint) {
   return WalCounters{*fsyncs, *records};
 }
 
-void PinTo(pid_t pid, int cpu) {
+// Restricts this thread, and the threads and processes it starts from now on, to CPUs
+// first..last. (Pinning a running process by pid pins its main thread only: the queue's I/O and
+// committer threads, started before, stayed free to run on every CPU.)
+void PinSelfTo(unsigned first, unsigned last) {
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(pid, sizeof set, &set) != 0)
-    spdlog::warn("cannot pin {} to CPU {}", pid, cpu);
+  for (unsigned cpu = first; cpu <= last; ++cpu) CPU_SET(cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) {
+    spdlog::warn("cannot pin to CPUs {}..{}", first, last);
+  }
 }
 
 // Phases of one level: threads record only what completes while measuring.
@@ -639,7 +643,10 @@ int Main(int argc, char** argv) {
       std::ofstream(keys) << "bench " << RandomHexKey() << " current\n";
       argv.insert(argv.end(), {"--encryption-keys-file", keys});
     }
+    const bool pin = f.pin && cores >= 2;
+    if (pin) PinSelfTo(0, 0);  // the queue inherits CPU 0 for every thread it starts
     queue.Start(argv, temp->path() + "/queue.log");
+    if (pin) PinSelfTo(1, cores - 1);  // and so do the benchmark's threads, started later
     if (!testing::WaitForPort(port, std::chrono::seconds(10))) {
       std::cerr << "roadsense-queue did not start:\n" << queue.ReadLog();
       return 1;
@@ -649,12 +656,7 @@ int Main(int argc, char** argv) {
     endpoint = "http://127.0.0.1:" + std::to_string(port);
     std::printf("started roadsense-queue (pid %d, --threads %d) on %s, data in %s\n", queue.pid(),
                 f.queue_threads, endpoint.c_str(), data_dir.c_str());
-    if (f.pin && cores >= 2) {
-      PinTo(queue.pid(), 0);
-      cpu_set_t rest;
-      CPU_ZERO(&rest);
-      for (unsigned c = 1; c < cores; ++c) CPU_SET(c, &rest);
-      sched_setaffinity(0, sizeof rest, &rest);  // threads created later inherit it
+    if (pin) {
       std::printf("pinned: queue on CPU 0, benchmark on CPUs 1..%u\n", cores - 1);
     }
   } else {

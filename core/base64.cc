@@ -16,11 +16,21 @@ constexpr std::array<int8_t, 256> MakeDecodeTable() {
 }
 constexpr auto kDecode = MakeDecodeTable();
 
+// Bytes `text` decodes to if it is valid (its length a multiple of 4, checked by the caller).
+size_t DecodedSize(std::string_view text) {
+  if (text.empty()) return 0;
+  return text.size() / 4 * 3 - (text.back() != '=' ? 0 : text[text.size() - 2] == '=' ? 2 : 1);
+}
+
 }  // namespace
 
 std::string Base64Encode(std::string_view bytes) {
-  std::string out((bytes.size() + 2) / 3 * 4, '\0');
-  char* o = out.data();
+  std::string out(Base64EncodedSize(bytes.size()), '\0');
+  Base64EncodeTo(bytes, out.data());
+  return out;
+}
+
+void Base64EncodeTo(std::string_view bytes, char* o) {
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3, o += 4) {
     uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
@@ -38,19 +48,25 @@ std::string Base64Encode(std::string_view bytes) {
     o[2] = rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
     o[3] = '=';
   }
-  return out;
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
-  if (text.empty()) return std::string();
-  // Padding only in the last quad: "x=" (one byte short) or "==" (two); a '=' anywhere else
-  // decodes to -1 below and fails the whole input.
-  const size_t pad = text.back() != '=' ? 0 : text[text.size() - 2] == '=' ? 2 : 1;
   // Sized once and written through a pointer: the worker decodes every queued batch here, and
   // appending a byte at a time cost more than the table lookups.
-  std::string out(text.size() / 4 * 3 - pad, '\0');
-  char* o = out.data();
+  std::string out(DecodedSize(text), '\0');
+  if (!Base64DecodeTo(text, out.data(), out.size())) return std::nullopt;
+  return out;
+}
+
+std::optional<size_t> Base64DecodeTo(std::string_view text, char* o, size_t capacity) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  const size_t size = DecodedSize(text);
+  if (size > capacity) return std::nullopt;
+  if (text.empty()) return size;
+  // Padding only in the last quad: "x=" (one byte short) or "==" (two); a '=' anywhere else
+  // decodes to -1 below and fails the whole input.
+  const size_t pad = text.size() / 4 * 3 - size;
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   const size_t full_quads = text.size() / 4 - (pad > 0 ? 1 : 0);
   int32_t invalid = 0;  // negative once any character was outside the alphabet
@@ -70,7 +86,7 @@ std::optional<std::string> Base64Decode(std::string_view text) {
     if (pad == 1) o[1] = static_cast<char>((v >> 8) & 0xff);
   }
   if (invalid < 0) return std::nullopt;
-  return out;
+  return size;
 }
 
 }  // namespace roadsense

@@ -11,8 +11,8 @@ uint64_t LoadBigEndian64(const char* p) {
   return v;
 }
 
-void AppendBigEndian64(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+void StoreBigEndian64(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (56 - 8 * i));
 }
 
 int HexValue(char c) {
@@ -32,10 +32,14 @@ MessageId MessageId::Random() {
   return id;
 }
 
-std::string MessageId::ToString() const {
+std::string MessageId::ToString() const { return ToText().str(); }
+
+FixedText<36> MessageId::ToText() const {
   // By hand rather than snprintf: every request id and every message in an answer is one.
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(36, '-');
+  FixedText<36> text;
+  std::array<char, 36>& out = text.chars;
+  out.fill('-');
   size_t pos = 0;
   auto put = [&](uint64_t v, int nibbles) {
     for (int shift = 4 * (nibbles - 1); shift >= 0; shift -= 4)
@@ -50,7 +54,7 @@ std::string MessageId::ToString() const {
   put(low >> 48, 4);
   ++pos;
   put(low & 0xffffffffffffull, 12);
-  return out;
+  return text;
 }
 
 std::optional<MessageId> MessageId::Parse(std::string_view text) {
@@ -72,8 +76,14 @@ std::optional<MessageId> MessageId::Parse(std::string_view text) {
 }
 
 void MessageId::AppendBytes(std::string* out) const {
-  AppendBigEndian64(out, high);
-  AppendBigEndian64(out, low);
+  char bytes[16];
+  ToBytes(bytes);
+  out->append(bytes, sizeof(bytes));
+}
+
+void MessageId::ToBytes(char* bytes16) const {
+  StoreBigEndian64(bytes16, high);
+  StoreBigEndian64(bytes16 + 8, low);
 }
 
 MessageId MessageId::FromBytes(const char* bytes16) {

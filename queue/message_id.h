@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/fixed_text.h"
+
 namespace roadsense::queue {
 
 struct MessageId {
@@ -20,9 +22,12 @@ struct MessageId {
   // Parses the canonical 36-character UUID form.
   static std::optional<MessageId> Parse(std::string_view text);
   std::string ToString() const;
+  // ToString()'s characters without an allocation (ids in responses, request ids).
+  FixedText<36> ToText() const;
 
   // 16 raw bytes, big-endian (the WAL and receipt handle encoding).
   void AppendBytes(std::string* out) const;
+  void ToBytes(char* bytes16) const;
   static MessageId FromBytes(const char* bytes16);
 
   friend bool operator==(const MessageId&, const MessageId&) = default;

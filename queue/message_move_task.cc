@@ -40,7 +40,8 @@ Status SendNow(QueueEngine* engine, const std::string& queue, std::vector<NewMes
 
 void DeleteNow(QueueEngine* engine, const std::string& queue, std::vector<std::string> handles) {
   std::promise<void> p;
-  engine->DeleteMessages(queue, handles, [&p](std::vector<Status>) { p.set_value(); });
+  const std::vector<std::string_view> views(handles.begin(), handles.end());
+  engine->DeleteMessages(queue, views, [&p](std::vector<Status>) { p.set_value(); });
   p.get_future().wait();
 }
 

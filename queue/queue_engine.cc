@@ -201,6 +201,7 @@ void QueueEngine::Commit(
                                              const Status& wal, std::vector<WalRecord>& records,
                                              uint64_t last_sequence) {
     std::vector<Status> applied;
+    applied.reserve(records.size());
     Deliveries out;
     if (wal.ok()) {
       const int64_t now = NowMs();
@@ -293,6 +294,7 @@ void QueueEngine::Deliver(Deliveries& out) {
     }
     ReceiveRecord record;
     record.queue = d.queue;
+    record.entries.reserve(d.result->size());
     for (const ReceivedMessage& r : *d.result) {
       record.entries.push_back({r.message->id, r.receipt.receive_token, r.receive_count,
                                 r.first_receive_ms, r.visible_at_ms});
@@ -792,19 +794,21 @@ void QueueEngine::ReceiveMessages(const std::string& queue, const ReceiveRequest
 }
 
 void QueueEngine::DeleteMessages(const std::string& queue,
-                                 const std::vector<std::string>& receipt_handles,
+                                 const std::vector<std::string_view>& receipt_handles,
                                  std::function<void(std::vector<Status>)> done) {
   auto q = Find(queue);
   if (!q) return done(std::vector<Status>(receipt_handles.size(), NoSuchQueue()));
   std::vector<Status> statuses(receipt_handles.size());
   std::vector<WalRecord> records;
   std::vector<size_t> logged;  // index into statuses of each record
+  records.reserve(receipt_handles.size());
+  logged.reserve(receipt_handles.size());
   for (size_t i = 0; i < receipt_handles.size(); ++i) {
     const auto handle = ReceiptHandle::Decode(receipt_handles[i]);
     if (!handle) {
-      statuses[i] = SqsError(
-          SqsErrorCode::kReceiptHandleIsInvalid,
-          "The input receipt handle \"" + receipt_handles[i] + "\" is not a valid receipt handle.");
+      statuses[i] = SqsError(SqsErrorCode::kReceiptHandleIsInvalid,
+                             "The input receipt handle \"" + std::string(receipt_handles[i]) +
+                                 "\" is not a valid receipt handle.");
     } else if (q->Contains(handle->message_id)) {
       records.push_back(DeleteRecord{queue, handle->message_id});
       logged.push_back(i);

@@ -32,6 +32,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -143,8 +144,9 @@ class QueueEngine {
                     Callback<std::vector<SentMessage>> done);
   void ReceiveMessages(const std::string& queue, const ReceiveRequest& request, ReceiveDone done);
   // One Status per receipt handle (ReceiptHandleIsInvalid when malformed); deleting a message
-  // that is already gone succeeds, as in SQS.
-  void DeleteMessages(const std::string& queue, const std::vector<std::string>& receipt_handles,
+  // that is already gone succeeds, as in SQS. The handles are read before it returns.
+  void DeleteMessages(const std::string& queue,
+                      const std::vector<std::string_view>& receipt_handles,
                       std::function<void(std::vector<Status>)> done);
   Status ChangeMessageVisibility(const std::string& queue, const std::string& receipt_handle,
                                  int timeout_seconds);

@@ -7,11 +7,12 @@ namespace roadsense::queue {
 namespace {
 
 constexpr size_t kRawBytes = 16 + 8 + 4;
-constexpr size_t kEncodedBytes = (kRawBytes + 2) / 3 * 4;  // base64 with padding
+constexpr size_t kEncodedBytes = Base64EncodedSize(kRawBytes);  // base64 with padding
+static_assert(ReceiptHandle::kTextSize == 1 + kEncodedBytes);
 constexpr char kPrefix = 'R';
 
-void AppendFixed(std::string* out, uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
+void StoreFixed(char* p, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) p[i] = static_cast<char>(v >> (8 * (bytes - 1 - i)));
 }
 uint64_t LoadFixed(const char* p, int bytes) {
   uint64_t v = 0;
@@ -21,26 +22,36 @@ uint64_t LoadFixed(const char* p, int bytes) {
 
 }  // namespace
 
-std::string ReceiptHandle::Encode() const {
-  std::string raw;
-  message_id.AppendBytes(&raw);
-  AppendFixed(&raw, receive_token, 8);
-  AppendFixed(&raw, Crc32c(raw.data(), raw.size()), 4);
-  std::string text(1, kPrefix);
-  text += Base64Encode(raw);
+std::string ReceiptHandle::Encode() const { return EncodeText().str(); }
+
+FixedText<ReceiptHandle::kTextSize> ReceiptHandle::EncodeText() const {
+  char raw[kRawBytes];
+  message_id.ToBytes(raw);
+  StoreFixed(raw + 16, receive_token, 8);
+  StoreFixed(raw + 24, Crc32c(raw, 24), 4);
+  FixedText<kTextSize> text;
+  text.chars[0] = kPrefix;
+  Base64EncodeTo(std::string_view(raw, sizeof(raw)), text.chars.data() + 1);
   // URL-safe alphabet: handles end up in query strings and form bodies.
-  for (char& c : text) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  for (char& c : text.chars) c = c == '+' ? '-' : c == '/' ? '_' : c;
   return text;
 }
 
 std::optional<ReceiptHandle> ReceiptHandle::Decode(std::string_view text) {
   if (text.size() == kEncodedBytes + 1 && text.front() == kPrefix) text.remove_prefix(1);
-  std::string standard(text);
-  for (char& c : standard) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  const auto raw = Base64Decode(standard);
-  if (!raw || raw->size() != kRawBytes) return std::nullopt;
-  if (LoadFixed(raw->data() + 24, 4) != Crc32c(raw->data(), 24)) return std::nullopt;
-  return ReceiptHandle{MessageId::FromBytes(raw->data()), LoadFixed(raw->data() + 16, 8)};
+  // Base64 of kRawBytes is exactly kEncodedBytes characters: any other length cannot decode to
+  // a handle, so the mapped copy fits a buffer on the stack.
+  if (text.size() != kEncodedBytes) return std::nullopt;
+  char standard[kEncodedBytes];
+  for (size_t i = 0; i < kEncodedBytes; ++i) {
+    const char c = text[i];
+    standard[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+  }
+  char raw[kRawBytes];
+  const auto size = Base64DecodeTo(std::string_view(standard, sizeof(standard)), raw, sizeof(raw));
+  if (!size || *size != kRawBytes) return std::nullopt;
+  if (LoadFixed(raw + 24, 4) != Crc32c(raw, 24)) return std::nullopt;
+  return ReceiptHandle{MessageId::FromBytes(raw), LoadFixed(raw + 16, 8)};
 }
 
 }  // namespace roadsense::queue

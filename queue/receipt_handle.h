@@ -7,11 +7,13 @@
 // strings it never issued (ReceiptHandleIsInvalid) instead of looking them up.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/fixed_text.h"
 #include "queue/message_id.h"
 
 namespace roadsense::queue {
@@ -20,7 +22,11 @@ struct ReceiptHandle {
   MessageId message_id;
   uint64_t receive_token = 0;
 
+  static constexpr size_t kTextSize = 41;  // "R" + 40 base64 characters
+
   std::string Encode() const;
+  // Encode()'s characters without an allocation (every received message carries one).
+  FixedText<kTextSize> EncodeText() const;
   static std::optional<ReceiptHandle> Decode(std::string_view text);
 };
 

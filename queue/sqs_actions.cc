@@ -38,11 +38,18 @@ Status BadValue(const std::string& name) {
 
 // ---- JSON field access (every accessor validates the JSON type) ------------------------------
 
-Result<std::string> RequiredString(const json::object& o, const char* name) {
+// The string as it lies in the input (valid as long as the call): no copy where a view serves.
+Result<std::string_view> RequiredStringView(const json::object& o, const char* name) {
   const json::value* v = o.if_contains(name);
   if (v == nullptr || v->is_null()) return Missing(name);
   if (!v->is_string()) return BadValue(name);
-  return std::string(v->get_string());
+  return std::string_view(v->get_string());
+}
+
+Result<std::string> RequiredString(const json::object& o, const char* name) {
+  auto text = RequiredStringView(o, name);
+  if (!text.ok()) return text.status();
+  return std::string(*text);
 }
 
 Result<std::optional<int64_t>> OptionalInt(const json::object& o, const char* name, int64_t lo,
@@ -217,18 +224,29 @@ Status NoSuchQueue() {
   return SqsError(SqsErrorCode::kQueueDoesNotExist, "The specified queue does not exist.");
 }
 
+// `path` without trailing slashes.
+std::string_view WithoutTrailingSlashes(std::string_view path) {
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
+// The last segment of a URL, trailing slashes ignored (what sqs::QueueNameFromUrl returns,
+// as a view: every queue action and its authorization parse the QueueUrl).
+std::string_view LastUrlSegment(std::string_view url) {
+  url = WithoutTrailingSlashes(url);
+  return url.substr(url.find_last_of('/') + 1);
+}
+
 // The queue name at the end of a QueueUrl ("http://host:port/<account>/<name>"); a URL naming
 // another account than the queue's does not name it.
 Result<std::string> QueueName(const SqsCall& c) {
-  auto url = RequiredString(c.input, "QueueUrl");
+  auto url = RequiredStringView(c.input, "QueueUrl");
   if (!url.ok()) return url.status();
-  std::string path = *url;
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  std::string name = sqs::QueueNameFromUrl(path);
+  std::string_view path = WithoutTrailingSlashes(*url);
+  std::string name(LastUrlSegment(path));
   if (name.empty()) return BadValue("QueueUrl");
-  path.resize(path.size() - name.size());
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  const std::string account = path.substr(path.find_last_of('/') + 1);
+  path = WithoutTrailingSlashes(path.substr(0, path.size() - name.size()));
+  const std::string_view account = path.substr(path.find_last_of('/') + 1);
   const bool is_account =
       account.size() == 12 &&
       std::all_of(account.begin(), account.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
@@ -446,7 +464,7 @@ Result<NewMessage> ParseNewMessage(const json::object& o, const QueueConfig& con
 
 // The members of SendMessage's result (and of a SendMessageBatchResultEntry, before its Id).
 void WriteSent(JsonWriter& w, const SentMessage& s) {
-  w.Field("MessageId", s.id.ToString()).Field("MD5OfMessageBody", s.md5_of_body);
+  w.Field("MessageId", s.id.ToText().view()).Field("MD5OfMessageBody", s.md5_of_body);
   if (!s.md5_of_attributes.empty()) w.Field("MD5OfMessageAttributes", s.md5_of_attributes);
   if (!s.md5_of_system_attributes.empty()) {
     w.Field("MD5OfMessageSystemAttributes", s.md5_of_system_attributes);
@@ -479,9 +497,12 @@ using FailedEntries = std::vector<std::pair<std::string, Status>>;
 
 // {"Successful":[...],"Failed":[...]} of every *Batch action: `write_successful(w)` writes the
 // successful entries (each an object); then a BatchResultErrorEntry per failed entry.
+// `successful_bytes`: about what the successful entries take, so the text is allocated once.
 template <typename WriteSuccessful>
-std::string BatchResultJson(WriteSuccessful write_successful, const FailedEntries& failed) {
+std::string BatchResultJson(WriteSuccessful write_successful, const FailedEntries& failed,
+                            size_t successful_bytes) {
   std::string out;
+  out.reserve(64 + successful_bytes + 256 * failed.size());
   JsonWriter w(&out);
   w.BeginObject().Key("Successful").BeginArray();
   write_successful(w);
@@ -508,6 +529,12 @@ auto SuccessfulIds(const std::vector<std::string>& ids) {
   return [&ids](JsonWriter& w) {
     for (const std::string& id : ids) w.BeginObject().Field("Id", id).EndObject();
   };
+}
+// About what SuccessfulIds writes.
+size_t SuccessfulIdsBytes(const std::vector<std::string>& ids) {
+  size_t bytes = 0;
+  for (const std::string& id : ids) bytes += id.size() + 12;
+  return bytes;
 }
 
 // Batch-level checks shared by every *Batch action; returns the entries' ids.
@@ -558,6 +585,8 @@ void SendMessageBatch(const CallPtr& c) {
   FailedEntries failed;
   std::vector<NewMessage> messages;
   std::vector<std::string> sent_ids;
+  messages.reserve(entries->size());
+  sent_ids.reserve(entries->size());
   size_t total = 0;
   for (size_t i = 0; i < entries->size(); ++i) {
     auto m = ParseNewMessage((*entries)[i].get_object(), *config, c->sender_id);
@@ -579,6 +608,8 @@ void SendMessageBatch(const CallPtr& c) {
     if (!sent.ok()) {
       for (const std::string& id : sent_ids) failed.emplace_back(id, sent.status());
     }
+    // Per entry: MessageId and MD5OfMessageBody with their keys, Id, perhaps the other MD5s.
+    constexpr size_t kSentEntryBytes = 200;
     c->ReplyJson(BatchResultJson(
         [&](JsonWriter& w) {
           if (!sent.ok()) return;
@@ -588,7 +619,7 @@ void SendMessageBatch(const CallPtr& c) {
             w.Field("Id", sent_ids[i]).EndObject();
           }
         },
-        failed));
+        failed, sent.ok() ? kSentEntryBytes * sent_ids.size() : 0));
   };
   if (messages.empty()) return reply(std::vector<SentMessage>());
   c->engine->SendMessages(*name, std::move(messages), std::move(reply));
@@ -606,8 +637,8 @@ void WriteReceived(JsonWriter& w, const SqsApi& api, const ReceivedMessage& r,
                    const std::vector<std::string>& attribute_names) {
   const StoredMessage& m = *r.message;
   w.BeginObject()
-      .Field("MessageId", m.id.ToString())
-      .Field("ReceiptHandle", r.receipt.Encode())
+      .Field("MessageId", m.id.ToText().view())
+      .Field("ReceiptHandle", r.receipt.EncodeText().view())
       .Field("MD5OfBody", m.md5_of_body)
       .Field("Body", r.body);
   // "Attributes" only when one is given: opened by the first.
@@ -724,7 +755,7 @@ void ReceiveMessage(const CallPtr& c) {
 void DeleteMessage(const CallPtr& c) {
   auto name = QueueName(*c);
   if (!name.ok()) return c->Fail(name.status());
-  auto handle = RequiredString(c->input, "ReceiptHandle");
+  auto handle = RequiredStringView(c->input, "ReceiptHandle");
   if (!handle.ok()) return c->Fail(handle.status());
   c->engine->DeleteMessages(*name, {*handle},
                             [c](std::vector<Status> s) { StatusOnly(c, s.front()); });
@@ -740,23 +771,28 @@ void DeleteMessageBatch(const CallPtr& c) {
   const json::array* entries = nullptr;
   auto ids = BatchEntryIds(c->input, &entries);
   if (!ids.ok()) return c->Fail(ids.status());
-  std::vector<std::string> handles;
+  // Views into the input, which lives as long as the call (`c`).
+  std::vector<std::string_view> handles;
+  handles.reserve(entries->size());
   for (const auto& e : *entries) {
-    auto h = RequiredString(e.get_object(), "ReceiptHandle");
-    handles.push_back(h.ok() ? *h : std::string());  // "" decodes as invalid
+    auto h = RequiredStringView(e.get_object(), "ReceiptHandle");
+    handles.push_back(h.ok() ? *h : std::string_view());  // "" decodes as invalid
   }
-  c->engine->DeleteMessages(*name, handles, [c, ids = *ids](std::vector<Status> statuses) {
-    std::vector<std::string> successful;
-    FailedEntries failed;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (statuses[i].ok()) {
-        successful.push_back(ids[i]);
-      } else {
-        failed.emplace_back(ids[i], statuses[i]);
-      }
-    }
-    c->ReplyJson(BatchResultJson(SuccessfulIds(successful), failed));
-  });
+  c->engine->DeleteMessages(
+      *name, handles, [c, ids = std::move(*ids)](std::vector<Status> statuses) {
+        std::vector<std::string> successful;
+        successful.reserve(ids.size());
+        FailedEntries failed;
+        for (size_t i = 0; i < ids.size(); ++i) {
+          if (statuses[i].ok()) {
+            successful.push_back(ids[i]);
+          } else {
+            failed.emplace_back(ids[i], statuses[i]);
+          }
+        }
+        c->ReplyJson(
+            BatchResultJson(SuccessfulIds(successful), failed, SuccessfulIdsBytes(successful)));
+      });
 }
 
 void ChangeMessageVisibility(const CallPtr& c) {
@@ -802,7 +838,7 @@ void ChangeMessageVisibilityBatch(const CallPtr& c) {
       failed.emplace_back((*ids)[i], s);
     }
   }
-  c->ReplyJson(BatchResultJson(SuccessfulIds(successful), failed));
+  c->ReplyJson(BatchResultJson(SuccessfulIds(successful), failed, SuccessfulIdsBytes(successful)));
 }
 
 // The response member is lowercase `queueUrls` in SQS's JSON protocol.
@@ -1144,8 +1180,9 @@ std::string TargetQueueOf(const SqsCall& call) {
     return arn != nullptr && arn->is_string() ? call.api->QueueNameFromArn(arn->get_string())
                                               : std::string();
   }
-  const std::string url = string_of("QueueUrl");
-  return url.empty() ? std::string() : sqs::QueueNameFromUrl(url);
+  const json::value* url = call.input.if_contains("QueueUrl");
+  return url != nullptr && url->is_string() ? std::string(LastUrlSegment(url->get_string()))
+                                            : std::string();
 }
 
 }  // namespace roadsense::queue

@@ -63,10 +63,10 @@ std::string MetricsText(const EngineStats& stats) {
          std::to_string(stats.body_reads) + "\n";
 }
 
-net::HttpResponse QueryResponse(int status, std::string xml, const std::string& request_id) {
+net::HttpResponse QueryResponse(int status, std::string xml, std::string_view request_id) {
   auto response = net::HttpResponse::Text(status, std::move(xml));
   response.SetHeader("Content-Type", "text/xml");
-  response.SetHeader("x-amzn-RequestId", request_id);
+  response.SetHeader("x-amzn-RequestId", std::string(request_id));
   return response;
 }
 
@@ -95,7 +95,14 @@ std::string SqsApi::QueueUrl(const std::string& name) const {
 }
 
 std::string SqsApi::QueueArn(const std::string& name) const {
-  return "arn:aws:sqs:" + options_.region + ":" + AccountOf(name) + ":" + name;
+  // Appended into one allocation: every authorized request builds its queue's ARN.
+  constexpr std::string_view kPrefix = "arn:aws:sqs:";
+  const std::string account = AccountOf(name);
+  std::string arn;
+  arn.reserve(kPrefix.size() + options_.region.size() + account.size() + name.size() + 2);
+  arn.append(kPrefix).append(options_.region).append(1, ':').append(account).append(1, ':');
+  arn.append(name);
+  return arn;
 }
 
 std::string SqsApi::QueueNameFromArn(std::string_view arn) const {
@@ -110,16 +117,17 @@ std::string SqsApi::QueueNameFromArn(std::string_view arn) const {
 }
 
 void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
-  const std::string request_id = MessageId::Random().ToString();
+  // Held by value (not a std::string of 36 characters): the call and its finish copy it.
+  const FixedText<36> request_id = MessageId::Random().ToText();
   if (request.method == "GET" && request.Path() == "/healthz") {
     auto response = net::HttpResponse::Text(200, "ok\n");
-    response.SetHeader("x-amzn-RequestId", request_id);
+    response.SetHeader("x-amzn-RequestId", request_id.str());
     return respond(std::move(response));
   }
   if (request.method == "GET" && request.Path() == "/metrics") {
     auto response = net::HttpResponse::Text(200, MetricsText(engine_->stats()));
     response.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    response.SetHeader("x-amzn-RequestId", request_id);
+    response.SetHeader("x-amzn-RequestId", request_id.str());
     return respond(std::move(response));
   }
 
@@ -139,13 +147,13 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
     call->finish = [respond = std::move(respond), request_id](Result<SqsCall::Output> r) {
       if (r.ok()) {
         if (auto* text = std::get_if<std::string>(&*r)) {
-          return respond(JsonResponse(std::move(*text), request_id));
+          return respond(JsonResponse(std::move(*text), request_id.view()));
         }
-        return respond(JsonResponse(std::get<json::object>(*r), request_id));
+        return respond(JsonResponse(std::get<json::object>(*r), request_id.view()));
       }
       std::string message;
       const SqsErrorInfo& info = InfoOf(SqsErrorCodeOf(r.status(), &message));
-      respond(JsonError(info, message, request_id));
+      respond(JsonError(info, message, request_id.view()));
     };
   } else {
     params_status = ParseFormParams(request.Query(), &params);
@@ -166,12 +174,13 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
       }
       if (r.ok()) {
         return respond(QueryResponse(
-            200, EncodeQueryResponse(action, std::get<json::object>(*r), request_id), request_id));
+            200, EncodeQueryResponse(action, std::get<json::object>(*r), request_id.view()),
+            request_id.view()));
       }
       std::string message;
       const SqsErrorInfo& info = InfoOf(SqsErrorCodeOf(r.status(), &message));
-      respond(
-          QueryResponse(info.http_status, EncodeQueryError(info, message, request_id), request_id));
+      respond(QueryResponse(info.http_status, EncodeQueryError(info, message, request_id.view()),
+                            request_id.view()));
     };
   }
 

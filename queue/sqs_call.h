@@ -9,6 +9,7 @@
 #include <string>
 #include <variant>
 
+#include "core/fixed_text.h"
 #include "core/status.h"
 #include "queue/request_authenticator.h"
 
@@ -20,8 +21,8 @@ class SqsApi;
 struct SqsCall {
   SqsApi* api = nullptr;
   QueueEngine* engine = nullptr;
-  std::string action;  // "SendMessage", ...
-  std::string request_id;
+  std::string action;        // "SendMessage", ...
+  FixedText<36> request_id;  // a MessageId's text; by value: copied into every answer
   SqsCall() = default;
   // `input_bytes`: the size of the request body the input will be decoded from, so that the
   // arena's first block holds the whole tree (a batch's bodies are copied in): one allocation

@@ -315,6 +315,7 @@ std::vector<ReceivedMessage> StandardQueue::TakeVisible(int max, int visibility_
                                                         int64_t now_ms, Deliveries* out) {
   if (config_.fifo) return TakeFifo(max, visibility_timeout_seconds, now_ms, out);
   std::vector<ReceivedMessage> taken;
+  taken.reserve(std::min(static_cast<size_t>(std::max(max, 0)), visible_.size()));
   const int64_t retention_ms = config_.retention_seconds * 1000;
   while (static_cast<int>(taken.size()) < max && !visible_.empty() &&
          counts_.in_flight < kMaxInFlightMessages) {

@@ -43,5 +43,21 @@ TEST(Base64, DecodesRfc4648VectorsAtEveryPadding) {
   EXPECT_EQ(Base64Decode("Zm9vYmFy"), "foobar");
 }
 
+TEST(Base64, EncodesIntoABufferOfItsEncodedSize) {
+  char out[8];
+  ASSERT_EQ(Base64EncodedSize(4), 8u);
+  Base64EncodeTo("foob", out);
+  EXPECT_EQ(std::string_view(out, 8), "Zm9vYg==");
+}
+
+TEST(Base64, DecodesIntoABufferOnlyWhatFits) {
+  char out[4];
+  EXPECT_EQ(Base64DecodeTo("Zm9vYg==", out, sizeof(out)), 4u);
+  EXPECT_EQ(std::string_view(out, 4), "foob");
+  EXPECT_FALSE(Base64DecodeTo("Zm9vYmE=", out, sizeof(out)).has_value());  // 5 bytes
+  EXPECT_FALSE(Base64DecodeTo("Zm9=Yg==", out, sizeof(out)).has_value());  // malformed
+  EXPECT_EQ(Base64DecodeTo("", out, 0), 0u);
+}
+
 }  // namespace
 }  // namespace roadsense

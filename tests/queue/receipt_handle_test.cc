@@ -25,6 +25,14 @@ TEST(ReceiptHandle, RoundTrips) {
   EXPECT_EQ(decoded->receive_token, handle.receive_token);
 }
 
+TEST(ReceiptHandle, EncodingIsStable) {
+  // Handles already issued must keep decoding, and the text form equals the string form.
+  const ReceiptHandle handle{IdStartingWith(0x12), 0x0102030405060708ull};
+  EXPECT_EQ(handle.Encode(), "RElpaWlpaWlpaWlpaWlpaWgECAwQFBgcIPbdjjQ==");
+  EXPECT_EQ(handle.EncodeText().view(), handle.Encode());
+  EXPECT_EQ(handle.Encode().size(), ReceiptHandle::kTextSize);
+}
+
 TEST(ReceiptHandle, NeverStartsWithADashThatCommandLinesTakeForAnOption) {
   // 0xF8..0xFB put base64url's '-' (62) first without the prefix; 0xFC.. put '_' (63) first.
   for (const unsigned char first : {0xF8, 0xFA, 0xFB, 0xFC, 0xFF, 0x00}) {
@@ -50,6 +58,9 @@ TEST(ReceiptHandle, ForgedOrDamagedHandlesAreRejected) {
   EXPECT_FALSE(ReceiptHandle::Decode("R" + text).has_value());  // prefix twice
   EXPECT_FALSE(ReceiptHandle::Decode("").has_value());
   EXPECT_FALSE(ReceiptHandle::Decode("R").has_value());
+  EXPECT_FALSE(ReceiptHandle::Decode(text + "AAAA").has_value());       // too long
+  EXPECT_FALSE(ReceiptHandle::Decode(text.substr(0, 37)).has_value());  // too short
+  EXPECT_FALSE(ReceiptHandle::Decode(std::string(4000, 'A')).has_value());
   text[5] = text[5] == 'A' ? 'B' : 'A';  // CRC no longer matches
   EXPECT_FALSE(ReceiptHandle::Decode(text).has_value());
 }

@@ -36,7 +36,7 @@ MessageBody& MessageBody::operator=(std::string text) {
   return *this;
 }
 
-bool MessageBody::Get(std::string* text, WalLocation* location) const {
+bool MessageBody::View(std::string_view* text, WalLocation* location) const {
   std::lock_guard lock(LockFor(this));
   if (in_memory_) {
     *text = text_;

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "queue/wal_format.h"
 
@@ -46,8 +47,11 @@ class MessageBody {
   // In memory, not (yet) known to be in the log.
   MessageBody& operator=(std::string text);
 
-  // The text when in memory (true), else false and *location where its record lies.
-  bool Get(std::string* text, WalLocation* location) const;
+  // The text when in memory (true), else false and *location where its record lies. The text
+  // is not copied: it stays valid and unchanged as long as this MessageBody, because only the
+  // first Written() with a known location and a budget may drop it, and QueueEngine makes that
+  // call before the message is shared (receives answer from the view without a copy).
+  bool View(std::string_view* text, WalLocation* location) const;
   WalLocation location() const;
   bool in_memory() const;
 

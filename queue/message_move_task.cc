@@ -182,7 +182,7 @@ void MessageMoveTasks::Run(const std::shared_ptr<Task>& task) {
       if (destination.empty()) destination = spec.fallback_queue;
       if (destination.empty()) continue;  // nowhere to go: stays, visible again later
       NewMessage m;
-      m.body = r.body;
+      m.body = r.body();
       m.attributes = r.message->attributes;
       m.system_attributes = r.message->system_attributes;
       m.delay_seconds = 0;

@@ -275,14 +275,18 @@ void QueueEngine::Deliver(Deliveries& out) {
     // Bodies not in memory are read from the log before the receive is logged or answered. A
     // body that cannot be read fails the receive (500): its messages stay in flight and come
     // back after their visibility timeout, and no Receive record counts the failed attempt.
+    // Bodies in memory are answered from there (ReceivedMessage::body()), without a copy.
     Status unreadable;
     for (ReceivedMessage& r : *d.result) {
-      auto body = BodyOf(*r.message);
+      std::string_view in_memory;
+      WalLocation where;
+      if (r.message->body.View(&in_memory, &where)) continue;
+      auto body = BodyFromLog(*r.message, where);
       if (!body.ok()) {
         unreadable = body.status();
         break;
       }
-      r.body = std::move(*body);
+      r.body_from_log = std::move(*body);
     }
     if (!unreadable.ok()) {
       d.done(Internal("cannot read a message body: " + unreadable.message()));
@@ -983,17 +987,24 @@ EngineStats QueueEngine::stats() const {
 }
 
 Result<std::string> QueueEngine::BodyOf(const StoredMessage& message) {
-  std::string text;
+  std::string_view text;
   WalLocation where;
+  if (message.body.View(&text, &where)) return std::string(text);
+  return BodyFromLog(message, where);
+}
+
+Result<std::string> QueueEngine::BodyFromLog(const StoredMessage& message, WalLocation where) {
   Status error;
   // A read can race with reclamation copying the record forward and deleting its segment; the
-  // message then has a new location, so try again there.
+  // message then has a new location, so try again there. (A body not in memory never returns
+  // to memory.)
   for (int attempt = 0; attempt < 3; ++attempt) {
-    if (message.body.Get(&text, &where)) return text;
     auto body = body_reader_->ReadBody(where, message.id);
     if (body.ok()) return body;
     error = body.status();
-    if (message.body.location() == where) break;
+    const WalLocation now = message.body.location();
+    if (now == where) break;
+    where = now;
   }
   spdlog::error("cannot read the body of message {} (segment {}, offset {}): {}",
                 message.id.ToString(), WalSegmentName(where.segment), where.offset,

@@ -174,6 +174,8 @@ class QueueEngine {
   void Deliver(Deliveries& out);
   // The message's body, from memory or the log; errors are logged with segment and offset.
   Result<std::string> BodyOf(const StoredMessage& message);
+  // The same for a body not in memory whose Send record lies at `where`.
+  Result<std::string> BodyFromLog(const StoredMessage& message, WalLocation where);
   // The key id that seals an SSE queue's records ("" when it is not encrypted);
   // InvalidAttributeValue when the keyring has no such key (or there is none).
   Result<std::string> KeyIdFor(const QueueConfig& config) const;

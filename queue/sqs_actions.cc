@@ -628,8 +628,8 @@ void SendMessageBatch(const CallPtr& c) {
 // Which system attributes a receive asked for.
 struct AttributeSelection {
   bool all = false;
-  std::set<std::string> names;
-  bool Wants(const std::string& n) const { return all || names.contains(n); }
+  std::set<std::string, std::less<>> names;  // transparent: asked with literals, no temporaries
+  bool Wants(std::string_view n) const { return all || names.contains(n); }
 };
 
 void WriteReceived(JsonWriter& w, const SqsApi& api, const ReceivedMessage& r,
@@ -640,7 +640,7 @@ void WriteReceived(JsonWriter& w, const SqsApi& api, const ReceivedMessage& r,
       .Field("MessageId", m.id.ToText().view())
       .Field("ReceiptHandle", r.receipt.EncodeText().view())
       .Field("MD5OfBody", m.md5_of_body)
-      .Field("Body", r.body);
+      .Field("Body", r.body());
   // "Attributes" only when one is given: opened by the first.
   bool attributes_open = false;
   auto attribute = [&](std::string_view name, std::string_view value) {
@@ -739,7 +739,7 @@ void ReceiveMessage(const CallPtr& c) {
                                  Result<std::vector<ReceivedMessage>> received) {
                                if (!received.ok()) return c->Fail(received.status());
                                size_t bytes = 64;
-                               for (const auto& r : *received) bytes += 2 * r.body.size() + 512;
+                               for (const auto& r : *received) bytes += 2 * r.body().size() + 512;
                                std::string out;
                                out.reserve(bytes);
                                JsonWriter w(&out);

@@ -6,6 +6,12 @@
 
 namespace roadsense::queue {
 
+std::string_view ReceivedMessage::body() const {
+  std::string_view text;
+  WalLocation unused;
+  return message->body.View(&text, &unused) ? text : std::string_view(body_from_log);
+}
+
 StandardQueue::StandardQueue(std::string name, QueueConfig config, QueueAttributeMap attributes,
                              int64_t created_ms)
     : name_(std::move(name)),

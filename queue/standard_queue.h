@@ -60,11 +60,17 @@ using StoredMessagePtr = std::shared_ptr<const StoredMessage>;
 
 struct ReceivedMessage {
   StoredMessagePtr message;
-  std::string body;  // filled by QueueEngine before the receive is answered (message->body)
+  // A body that is only in the log, read back by QueueEngine before the receive is answered;
+  // "" while message->body is in memory.
+  std::string body_from_log;
   ReceiptHandle receipt;
   int receive_count = 0;  // including this receive
   int64_t first_receive_ms = 0;
   int64_t visible_at_ms = 0;  // end of this receive's visibility timeout
+
+  // The body: message->body's text while in memory (not copied), else body_from_log. Valid as
+  // long as this ReceivedMessage.
+  std::string_view body() const;
 };
 
 struct ReceiveRequest {

@@ -108,11 +108,11 @@ class FifoModelTest : public testing::QueueEngineFixture,
         const std::vector<std::string> expected = Expected(max);
         auto got = Receive(max, 3600, 0, "q.fifo");
         std::vector<std::string> bodies;
-        for (const auto& r : got) bodies.push_back(r.body);
+        for (const auto& r : got) bodies.emplace_back(r.body());
         ASSERT_EQ(bodies, expected);
         for (const auto& r : got) {
           for (auto& m : groups_[r.message->group_id]) {
-            if (m.body == r.body) m = {m.body, m.sequence_number, true, r};
+            if (m.body == r.body()) m = {m.body, m.sequence_number, true, r};
           }
         }
         break;

@@ -55,7 +55,7 @@ class FifoQueueTest : public testing::QueueEngineFixture {
   // Bodies in delivery order (not sorted: order is the point).
   static std::vector<std::string> InOrder(const std::vector<ReceivedMessage>& received) {
     std::vector<std::string> bodies;
-    for (const auto& r : received) bodies.push_back(r.body);
+    for (const auto& r : received) bodies.emplace_back(r.body());
     return bodies;
   }
 };
@@ -186,7 +186,7 @@ TEST_F(FifoQueueTest, RetriedAttemptIdReturnsTheSameMessagesAndReceipts) {
   ASSERT_EQ(first.size(), 1u);
   auto retry = ReceiveFifo(1, -1, "attempt-1");
   ASSERT_EQ(retry.size(), 1u);
-  EXPECT_EQ(retry[0].body, first[0].body);
+  EXPECT_EQ(retry[0].body(), first[0].body());
   EXPECT_EQ(retry[0].receipt.Encode(), first[0].receipt.Encode());
   EXPECT_EQ(ReceiveFifo(1, -1, "attempt-2").size(), 1u);  // a new attempt: the other group
 }

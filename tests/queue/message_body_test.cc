@@ -36,7 +36,7 @@ class MessageBodyTest : public testing::QueueEngineFixture {
     for (;;) {
       auto got = Receive(10, 3600, 0, queue);
       if (got.empty()) break;
-      for (const auto& r : got) bodies.push_back(r.body);
+      for (const auto& r : got) bodies.emplace_back(r.body());
     }
     std::sort(bodies.begin(), bodies.end());
     return bodies;
@@ -77,7 +77,7 @@ TEST_F(MessageBodyTest, SpilledFifoBodiesComeBackInOrder) {
     auto r = Receive(10, 3600, 0, "q.fifo");
     if (r.empty()) break;
     for (const auto& m : r) {
-      got.push_back(m.body);
+      got.emplace_back(m.body());
       ASSERT_TRUE(Delete(m, "q.fifo").ok());
     }
   }
@@ -97,7 +97,7 @@ TEST_F(MessageBodyTest, BudgetKeepsTheFirstBodiesAndGivesMemoryBackOnDelete) {
     auto r = Receive(10, 3600);
     if (r.empty()) break;
     for (const auto& m : r) {
-      got.push_back(m.body);
+      got.emplace_back(m.body());
       ASSERT_TRUE(Delete(m).ok());
     }
   }
@@ -135,7 +135,7 @@ TEST_F(MessageBodyTest, CopyForwardRelocatesSpilledMessageBeforeItsSegmentGoes) 
       auto got = Receive(10, 3600);
       if (got.empty()) break;
       for (const auto& m : got) {
-        if (m.body == keeper) {
+        if (m.body() == keeper) {
           keeper_receipt = m.receipt.Encode();  // stays in flight meanwhile
         } else {
           ASSERT_TRUE(Delete(m).ok());
@@ -151,7 +151,7 @@ TEST_F(MessageBodyTest, CopyForwardRelocatesSpilledMessageBeforeItsSegmentGoes) 
   ASSERT_TRUE(engine_->ChangeMessageVisibility("q", keeper_receipt, 0).ok());
   auto after = Receive(1, 0);
   ASSERT_EQ(after.size(), 1u);
-  EXPECT_EQ(after[0].body, keeper);
+  EXPECT_EQ(after[0].body(), keeper);
   // Reclamation deletes only segments no live message lies in.
   const WalLocation moved = after[0].message->body.location();
   EXPECT_GT(moved.sequence, original.sequence);
@@ -159,7 +159,7 @@ TEST_F(MessageBodyTest, CopyForwardRelocatesSpilledMessageBeforeItsSegmentGoes) 
   Reopen();
   auto replayed = Receive(1, 0);
   ASSERT_EQ(replayed.size(), 1u);
-  EXPECT_EQ(replayed[0].body, keeper);  // read back from where replay says the body lies
+  EXPECT_EQ(replayed[0].body(), keeper);  // read back from where replay says the body lies
   // Replay learns the copy's location — or a later copy's: maintenance keeps running until
   // Reopen and may carry the message forward again. Never the reclaimed original.
   const WalLocation relearned = replayed[0].message->body.location();
@@ -179,11 +179,11 @@ TEST_F(MessageBodyTest, DeadLetterMoveOfSpilledMessageKeepsItsBody) {
   EXPECT_TRUE(Receive(1, 0).empty());  // moves it
   auto dead = Receive(1, 0, /*wait=*/5, "dlq");
   ASSERT_EQ(dead.size(), 1u);
-  EXPECT_EQ(dead[0].body, poison);
+  EXPECT_EQ(dead[0].body(), poison);
   Reopen();
   auto replayed = Receive(1, 0, 0, "dlq");
   ASSERT_EQ(replayed.size(), 1u);
-  EXPECT_EQ(replayed[0].body, poison);
+  EXPECT_EQ(replayed[0].body(), poison);
 }
 
 TEST_F(MessageBodyTest, DamagedRecordFailsTheReceiveNotTheMessage) {
@@ -212,7 +212,7 @@ TEST_F(MessageBodyTest, DamagedRecordFailsTheReceiveNotTheMessage) {
   auto again = TryReceive(0);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   ASSERT_EQ(again->size(), 1u);
-  EXPECT_EQ((*again)[0].body, "the right body");
+  EXPECT_EQ((*again)[0].body(), "the right body");
 }
 
 // Receives read bodies back while reclamation copies the few long-lived messages forward and
@@ -239,9 +239,9 @@ TEST_F(MessageBodyTest, ConcurrentReceivesReadBodiesWhileReclamationMovesThem) {
   threads.emplace_back([&] {  // keeps reading the long-lived messages (visible again at once)
     while (!stop) {
       for (const auto& m : receive(0)) {
-        if (keeper_set.contains(m.body)) {
+        if (keeper_set.contains(std::string(m.body()))) {
           ++keeper_reads;
-        } else if (!m.body.starts_with("flood")) {
+        } else if (!m.body().starts_with("flood")) {
           ++errors;  // a body that was never sent
         }
       }
@@ -257,9 +257,9 @@ TEST_F(MessageBodyTest, ConcurrentReceivesReadBodiesWhileReclamationMovesThem) {
         }
         if (!Send(bodies).ok()) ++errors;
         for (const auto& m : receive(30)) {
-          if (keeper_set.contains(m.body)) {
+          if (keeper_set.contains(std::string(m.body()))) {
             if (!engine_->ChangeMessageVisibility("q", m.receipt.Encode(), 0).ok()) ++errors;
-          } else if (m.body.starts_with("flood")) {
+          } else if (m.body().starts_with("flood")) {
             if (!Delete(m).ok()) ++errors;
           } else {
             ++errors;
@@ -280,7 +280,7 @@ TEST_F(MessageBodyTest, ConcurrentReceivesReadBodiesWhileReclamationMovesThem) {
     auto got = Receive(10, 3600);
     if (got.empty()) break;
     for (const auto& m : got) {
-      if (keeper_set.contains(m.body)) after.insert(m.body);
+      if (keeper_set.contains(std::string(m.body()))) after.emplace(m.body());
     }
   }
   EXPECT_EQ(after, keeper_set);

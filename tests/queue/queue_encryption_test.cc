@@ -118,12 +118,12 @@ TEST_F(QueueEncryptionTest, MarkerNeverReachesTheDataDirectory) {
   auto got = Receive(10, 3600);
   ASSERT_FALSE(got.empty());
   for (const auto& r : got) {
-    EXPECT_NE(r.body.find(kMarker), std::string::npos);
+    EXPECT_NE(r.body().find(kMarker), std::string::npos);
     EXPECT_EQ(r.message->attributes.at("note").string_value, std::string(kMarker) + " attribute");
     auto s = std::find_if(sent.begin(), sent.end(), [&](auto& m) { return m.id == r.message->id; });
     ASSERT_NE(s, sent.end());
     EXPECT_EQ(r.message->md5_of_body, s->md5_of_body);
-    EXPECT_EQ(r.message->md5_of_body, sqs::Md5OfBody(r.body));
+    EXPECT_EQ(r.message->md5_of_body, sqs::Md5OfBody(r.body()));
     EXPECT_EQ(r.message->md5_of_attributes, s->md5_of_attributes);
     EXPECT_EQ(r.message->md5_of_system_attributes, s->md5_of_system_attributes);
   }
@@ -146,7 +146,7 @@ TEST_F(QueueEncryptionTest, MarkerNeverReachesTheDataDirectory) {
   EXPECT_TRUE(FilesWithMarker().empty());
   auto kept = Receive(10);
   ASSERT_EQ(kept.size(), 1u);
-  EXPECT_EQ(kept.front().body, got.front().body);
+  EXPECT_EQ(kept.front().body(), got.front().body());
 }
 
 TEST_F(QueueEncryptionTest, UnencryptedQueueStillWritesPlaintext) {

@@ -95,7 +95,7 @@ class QueueEngineFixture : public ::testing::Test {
 
   static std::vector<std::string> BodiesOf(const std::vector<ReceivedMessage>& received) {
     std::vector<std::string> bodies;
-    for (const auto& r : received) bodies.push_back(r.body);
+    for (const auto& r : received) bodies.emplace_back(r.body());
     std::sort(bodies.begin(), bodies.end());
     return bodies;
   }

@@ -16,7 +16,7 @@ TEST_F(QueueEngineTest, SentMessageIsReceivedOnce) {
   ASSERT_TRUE(Send({"a"}).ok());
   auto got = Receive(10);
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].body, "a");
+  EXPECT_EQ(got[0].body(), "a");
   EXPECT_EQ(got[0].receive_count, 1);
   EXPECT_TRUE(Receive(10).empty());  // in flight
   EXPECT_EQ(Attribute("ApproximateNumberOfMessagesNotVisible"), "1");
@@ -32,11 +32,11 @@ TEST_F(QueueEngineTest, StoredBodyMd5IsTheBodysLiveAndAfterReplay) {
   EXPECT_EQ((*sent)[1].md5_of_body, Md5Hex("second body"));
   auto live = Receive(10, /*visibility_timeout=*/0);
   ASSERT_EQ(live.size(), 2u);
-  for (const auto& r : live) EXPECT_EQ(r.message->md5_of_body, Md5Hex(r.body));
+  for (const auto& r : live) EXPECT_EQ(r.message->md5_of_body, Md5Hex(r.body()));
   Reopen();
   auto replayed = Receive(10);
   ASSERT_EQ(replayed.size(), 2u);
-  for (const auto& r : replayed) EXPECT_EQ(r.message->md5_of_body, Md5Hex(r.body));
+  for (const auto& r : replayed) EXPECT_EQ(r.message->md5_of_body, Md5Hex(r.body()));
 }
 
 TEST_F(QueueEngineTest, CreateQueueIsIdempotentForSameAttributes) {
@@ -85,7 +85,7 @@ TEST_F(QueueEngineTest, DeletedMessageIsNotRedelivered) {
   EXPECT_TRUE(Delete(got[0]).ok());  // deleting twice succeeds, as in SQS
   auto again = Receive(10, 0);
   ASSERT_EQ(again.size(), 1u);
-  EXPECT_EQ(again[0].body, got[1].body);
+  EXPECT_EQ(again[0].body(), got[1].body());
 }
 
 TEST_F(QueueEngineTest, LongPollWakesOnSend) {
@@ -96,7 +96,7 @@ TEST_F(QueueEngineTest, LongPollWakesOnSend) {
   auto got = p.get_future().get();  // a receiver woken only by its deadline would get nothing
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->size(), 1u);
-  EXPECT_EQ((*got)[0].body, "wake");
+  EXPECT_EQ((*got)[0].body(), "wake");
 }
 
 TEST_F(QueueEngineTest, LongPollTimesOutEmpty) {
@@ -132,7 +132,7 @@ TEST_F(QueueEngineTest, ReopenRestoresUndeletedMessagesOnly) {
   ASSERT_TRUE(Send({"a", "b", "c"}).ok());
   auto got = Receive(10);
   ASSERT_EQ(got.size(), 3u);
-  const std::string deleted = got[1].body;
+  const std::string deleted(got[1].body());
   ASSERT_TRUE(Delete(got[1]).ok());
 
   Reopen();

@@ -61,10 +61,10 @@ class QueueModelTest : public testing::QueueEngineFixture,
         auto got = Receive(max, 3600);
         ASSERT_EQ(static_cast<int64_t>(got.size()), std::min<int64_t>(max, CountWhere(false)));
         for (const auto& r : got) {
-          auto it = model_.find(r.body);
-          ASSERT_NE(it, model_.end()) << "invented " << r.body;
-          ASSERT_FALSE(it->second.in_flight) << r.body << " delivered while in flight";
-          EXPECT_EQ(r.receive_count, it->second.receive_count + 1) << r.body;
+          auto it = model_.find(std::string(r.body()));
+          ASSERT_NE(it, model_.end()) << "invented " << r.body();
+          ASSERT_FALSE(it->second.in_flight) << r.body() << " delivered while in flight";
+          EXPECT_EQ(r.receive_count, it->second.receive_count + 1) << r.body();
           it->second = {r.receive_count, true, r};
         }
         break;

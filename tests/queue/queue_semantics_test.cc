@@ -69,7 +69,7 @@ TEST_F(QueueSemanticsTest, ReceiveBeyondMaxReceiveCountMovesToDeadLetterQueue) {
   EXPECT_TRUE(Receive(1, 0).empty());  // the third receive moves it instead
   auto dead = Receive(1, 0, /*wait=*/5, "dlq");
   ASSERT_EQ(dead.size(), 1u);
-  EXPECT_EQ(dead[0].body, "poison");
+  EXPECT_EQ(dead[0].body(), "poison");
 }
 
 TEST_F(QueueSemanticsTest, MaxReceiveCountHoldsAcrossRestarts) {
@@ -229,7 +229,7 @@ TEST_F(QueueReclamationTest, LongLivedMessageIsCopiedForwardNotKeptWithItsSegmen
     auto got = Receive(10, 3600);
     if (got.empty()) break;
     for (const auto& m : got) {
-      if (m.body != "keeper") {
+      if (m.body() != "keeper") {
         ASSERT_TRUE(Delete(m).ok());
       }
     }
@@ -239,7 +239,7 @@ TEST_F(QueueReclamationTest, LongLivedMessageIsCopiedForwardNotKeptWithItsSegmen
   Reopen();
   auto after = Receive(10);
   ASSERT_EQ(after.size(), 1u);
-  EXPECT_EQ(after[0].body, "keeper");
+  EXPECT_EQ(after[0].body(), "keeper");
   EXPECT_EQ(after[0].receive_count, 3);  // once before, once in the drain, once now
 }
 

@@ -595,7 +595,7 @@ TEST_F(WalPresizedEngineTest, KilledAfterRollsRecoversEveryAcknowledgedMessage) 
 
   std::vector<std::string> received;
   for (auto got = Receive(10, 3600); !got.empty(); got = Receive(10, 3600)) {
-    for (const auto& m : got) received.push_back(m.body);
+    for (const auto& m : got) received.emplace_back(m.body());
   }
   std::sort(received.begin(), received.end());
   std::sort(sent.begin(), sent.end());

@@ -747,7 +747,8 @@ void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage>
       r.sequence_number = f.sequence_number;
       if (f.duplicate) {
         // Accepted, not enqueued again: the original's id and SequenceNumber.
-        sent.push_back({f.id, std::move(body_digests[i]), sqs::Md5OfMessageAttributes(m.attributes),
+        sent.push_back({f.id, FixedText<32>::Of(body_digests[i]),
+                        sqs::Md5OfMessageAttributes(m.attributes),
                         sqs::Md5OfMessageAttributes(m.system_attributes), f.sequence_number});
         continue;
       }
@@ -756,10 +757,10 @@ void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage>
     r.sent_ms = now;
     r.delay_seconds = m.delay_seconds >= 0 ? m.delay_seconds : config.delay_seconds;
     r.sender_id = std::move(m.sender_id);
-    sent.push_back({r.message_id, std::move(body_digests[i]),
+    sent.push_back({r.message_id, FixedText<32>::Of(body_digests[i]),
                     sqs::Md5OfMessageAttributes(m.attributes),
                     sqs::Md5OfMessageAttributes(m.system_attributes), r.sequence_number});
-    r.md5_of_body = sent.back().md5_of_body;
+    r.md5_of_body = std::move(body_digests[i]);
     r.body = std::move(m.body);
     r.message_attributes = std::move(m.attributes);
     r.system_attributes = std::move(m.system_attributes);

@@ -36,6 +36,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/fixed_text.h"
 #include "core/status.h"
 #include "queue/group_committer.h"
 #include "queue/standard_queue.h"
@@ -73,7 +74,7 @@ struct NewMessage {
 
 struct SentMessage {
   MessageId id;
-  std::string md5_of_body;
+  FixedText<32> md5_of_body;  // hex; by value: the stored message keeps the string
   std::string md5_of_attributes;
   std::string md5_of_system_attributes;  // "" when none were sent
   uint64_t sequence_number = 0;          // FIFO only; a duplicate gets the original's

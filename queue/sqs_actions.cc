@@ -464,7 +464,7 @@ Result<NewMessage> ParseNewMessage(const json::object& o, const QueueConfig& con
 
 // The members of SendMessage's result (and of a SendMessageBatchResultEntry, before its Id).
 void WriteSent(JsonWriter& w, const SentMessage& s) {
-  w.Field("MessageId", s.id.ToText().view()).Field("MD5OfMessageBody", s.md5_of_body);
+  w.Field("MessageId", s.id.ToText().view()).Field("MD5OfMessageBody", s.md5_of_body.view());
   if (!s.md5_of_attributes.empty()) w.Field("MD5OfMessageAttributes", s.md5_of_attributes);
   if (!s.md5_of_system_attributes.empty()) {
     w.Field("MD5OfMessageSystemAttributes", s.md5_of_system_attributes);

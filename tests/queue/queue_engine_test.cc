@@ -28,8 +28,8 @@ TEST_F(QueueEngineTest, StoredBodyMd5IsTheBodysLiveAndAfterReplay) {
   ASSERT_TRUE(Create("q").ok());
   auto sent = Send({"first body", "second body"});
   ASSERT_TRUE(sent.ok());
-  EXPECT_EQ((*sent)[0].md5_of_body, Md5Hex("first body"));
-  EXPECT_EQ((*sent)[1].md5_of_body, Md5Hex("second body"));
+  EXPECT_EQ((*sent)[0].md5_of_body.view(), Md5Hex("first body"));
+  EXPECT_EQ((*sent)[1].md5_of_body.view(), Md5Hex("second body"));
   auto live = Receive(10, /*visibility_timeout=*/0);
   ASSERT_EQ(live.size(), 2u);
   for (const auto& r : live) EXPECT_EQ(r.message->md5_of_body, Md5Hex(r.body()));

@@ -23,18 +23,26 @@ struct SqsCall {
   QueueEngine* engine = nullptr;
   std::string action;        // "SendMessage", ...
   FixedText<36> request_id;  // a MessageId's text; by value: copied into every answer
-  SqsCall() = default;
+  SqsCall() : SqsCall(0) {}
   // `input_bytes`: the size of the request body the input will be decoded from, so that the
   // arena's first block holds the whole tree (a batch's bodies are copied in): one allocation
   // instead of a doubling series.
-  explicit SqsCall(size_t input_bytes)
-      : input(boost::json::make_shared_resource<boost::json::monotonic_resource>(
-            input_bytes + input_bytes / 4 + 1024)) {}
+  explicit SqsCall(size_t input_bytes) : arena_(input_bytes + input_bytes / 4 + 1024) {}
+  SqsCall(const SqsCall&) = delete;
+  SqsCall& operator=(const SqsCall&) = delete;
 
+ private:
+  boost::json::monotonic_resource arena_;  // declared before `input`, which lives in it
+
+ public:
   // Lives in one arena per request, freed with the call: a parsed batch is a few hundred small
-  // nodes, each otherwise a malloc and a free. Decode into input.storage() to fill it without a
-  // copy (a tree of other storage is copied in on assignment).
-  boost::json::object input{boost::json::make_shared_resource<boost::json::monotonic_resource>()};
+  // nodes, each otherwise a malloc and a free. The arena is the call's own (not reference
+  // counted), so freeing the tree is the arena's release, with no walk of its nodes; a value
+  // copied from `input` keeps using the arena and must not outlive the call (copy it into
+  // other storage, as assigning into a tree of other storage does). Decode into
+  // input.storage() to fill it without a copy (a tree of other storage is copied in on
+  // assignment).
+  boost::json::object input{boost::json::storage_ptr(&arena_)};
   AuthenticatedCaller caller;
   std::string sender_id;  // SenderId of messages sent by this request
   // An action's output in the JSON protocol's shape: a document, or its text written directly

@@ -81,17 +81,29 @@ constexpr auto kCrc32cTable = MakeCrc32cTable();
 }  // namespace
 
 std::string HexEncode(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out(bytes.size() * 2, '\0');
+  HexEncodeTo(bytes, out.data());
+  return out;
+}
+
+void HexEncodeTo(std::string_view bytes, char* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < bytes.size(); ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
     out[2 * i] = kHex[c >> 4];
     out[2 * i + 1] = kHex[c & 15];
   }
-  return out;
 }
 
-std::string Md5Hex(std::string_view data) { return HexOfDigest(Md5(), data); }
+std::string Md5Hex(std::string_view data) { return Md5HexText(data).str(); }
+
+FixedText<32> Md5HexText(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  DigestInto(Md5(), {data}, digest);
+  FixedText<32> text;
+  HexEncodeTo(std::string_view(reinterpret_cast<char*>(digest), 16), text.chars.data());
+  return text;
+}
 std::string Sha256Hex(std::string_view data) { return HexOfDigest(Sha256(), data); }
 std::string Sha256Raw(std::string_view data) { return EvpDigest(Sha256(), data); }
 

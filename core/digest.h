@@ -7,13 +7,17 @@
 #include <string>
 #include <string_view>
 
+#include "core/fixed_text.h"
+
 namespace roadsense {
 
 std::string Md5Hex(std::string_view data);                               // lowercase hex, 32 chars
+FixedText<32> Md5HexText(std::string_view data);                         // the same, by value
 std::string Sha256Hex(std::string_view data);                            // lowercase hex, 64 chars
 std::string Sha256Raw(std::string_view data);                            // 32 raw bytes
 std::string HmacSha256Raw(std::string_view key, std::string_view data);  // 32 raw bytes
 std::string HexEncode(std::string_view bytes);                           // lowercase
+void HexEncodeTo(std::string_view bytes, char* out);  // into 2 * bytes.size() characters
 
 // CRC-32C (Castagnoli), as used by LevelDB/RocksDB/ext4. `Extend` continues a running CRC.
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t n);

@@ -176,6 +176,13 @@ const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
 std::vector<std::string> Md5HexMany(const std::vector<std::string_view>& inputs) {
   std::vector<std::string> out;
   out.reserve(inputs.size());
+  for (const FixedText<32>& text : Md5HexTextMany(inputs)) out.push_back(text.str());
+  return out;
+}
+
+std::vector<FixedText<32>> Md5HexTextMany(const std::vector<std::string_view>& inputs) {
+  std::vector<FixedText<32>> out;
+  out.reserve(inputs.size());
 #if defined(__x86_64__)
   // One input gains nothing from the lanes; OpenSSL's single-stream assembly is faster.
   if (kHaveAvx2 && inputs.size() > 1) {
@@ -184,13 +191,14 @@ std::vector<std::string> Md5HexMany(const std::vector<std::string_view>& inputs)
       unsigned char digests[kLanes][16];
       Md5Lanes(inputs.data() + first, count, digests);
       for (int l = 0; l < count; ++l) {
-        out.push_back(HexEncode(std::string_view(reinterpret_cast<char*>(digests[l]), 16)));
+        HexEncodeTo(std::string_view(reinterpret_cast<char*>(digests[l]), 16),
+                    out.emplace_back().chars.data());
       }
     }
     return out;
   }
 #endif
-  for (std::string_view input : inputs) out.push_back(Md5Hex(input));
+  for (std::string_view input : inputs) out.push_back(Md5HexText(input));
   return out;
 }
 

@@ -11,9 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/fixed_text.h"
+
 namespace roadsense {
 
 // Lowercase hex MD5 of each input, in input order.
 std::vector<std::string> Md5HexMany(const std::vector<std::string_view>& inputs);
+// The same by value, without a string per digest (the queue server keeps them so).
+std::vector<FixedText<32>> Md5HexTextMany(const std::vector<std::string_view>& inputs);
 
 }  // namespace roadsense

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "core/digest.h"
+#include "core/md5_lanes.h"
 #include "queue/receipt_handle.h"
 #include "queue/sqs_error.h"
 #include "queue/wal_reader.h"
@@ -417,7 +419,7 @@ Status QueueEngine::ApplyRecord(SendRecord& r, int64_t now_ms, Deliveries* out) 
   }
   auto message = std::make_shared<StoredMessage>();
   message->id = r.message_id;
-  message->md5_of_body = r.md5_of_body.empty() ? sqs::Md5OfBody(r.body) : std::move(r.md5_of_body);
+  message->md5_of_body = r.md5_of_body ? *r.md5_of_body : Md5HexText(r.body);  // sqs::Md5OfBody
   message->md5_of_attributes = sqs::Md5OfMessageAttributes(r.message_attributes);
   message->md5_of_system_attributes = sqs::Md5OfMessageAttributes(r.system_attributes);
   message->system_attributes = std::move(r.system_attributes);
@@ -728,7 +730,8 @@ void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage>
   std::vector<std::string_view> bodies;
   bodies.reserve(messages.size());
   for (const auto& m : messages) bodies.push_back(m.body);
-  std::vector<std::string> body_digests = sqs::Md5OfBodies(bodies);
+  // By value: the answer and the stored message each keep one (sqs::Md5OfBodies' digests).
+  const std::vector<FixedText<32>> body_digests = Md5HexTextMany(bodies);
   for (size_t i = 0; i < messages.size(); ++i) {
     NewMessage& m = messages[i];
     SendRecord r;
@@ -747,8 +750,7 @@ void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage>
       r.sequence_number = f.sequence_number;
       if (f.duplicate) {
         // Accepted, not enqueued again: the original's id and SequenceNumber.
-        sent.push_back({f.id, FixedText<32>::Of(body_digests[i]),
-                        sqs::Md5OfMessageAttributes(m.attributes),
+        sent.push_back({f.id, body_digests[i], sqs::Md5OfMessageAttributes(m.attributes),
                         sqs::Md5OfMessageAttributes(m.system_attributes), f.sequence_number});
         continue;
       }
@@ -757,10 +759,9 @@ void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage>
     r.sent_ms = now;
     r.delay_seconds = m.delay_seconds >= 0 ? m.delay_seconds : config.delay_seconds;
     r.sender_id = std::move(m.sender_id);
-    sent.push_back({r.message_id, FixedText<32>::Of(body_digests[i]),
-                    sqs::Md5OfMessageAttributes(m.attributes),
+    sent.push_back({r.message_id, body_digests[i], sqs::Md5OfMessageAttributes(m.attributes),
                     sqs::Md5OfMessageAttributes(m.system_attributes), r.sequence_number});
-    r.md5_of_body = std::move(body_digests[i]);
+    r.md5_of_body = body_digests[i];
     r.body = std::move(m.body);
     r.message_attributes = std::move(m.attributes);
     r.system_attributes = std::move(m.system_attributes);

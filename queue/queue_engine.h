@@ -74,7 +74,7 @@ struct NewMessage {
 
 struct SentMessage {
   MessageId id;
-  FixedText<32> md5_of_body;  // hex; by value: the stored message keeps the string
+  FixedText<32> md5_of_body;  // hex
   std::string md5_of_attributes;
   std::string md5_of_system_attributes;  // "" when none were sent
   uint64_t sequence_number = 0;          // FIFO only; a duplicate gets the original's

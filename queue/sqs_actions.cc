@@ -639,7 +639,7 @@ void WriteReceived(JsonWriter& w, const SqsApi& api, const ReceivedMessage& r,
   w.BeginObject()
       .Field("MessageId", m.id.ToText().view())
       .Field("ReceiptHandle", r.receipt.EncodeText().view())
-      .Field("MD5OfBody", m.md5_of_body)
+      .Field("MD5OfBody", m.md5_of_body.view())
       .Field("Body", r.body());
   // "Attributes" only when one is given: opened by the first.
   bool attributes_open = false;

@@ -43,7 +43,7 @@ struct StoredMessage {
   MessageId id;
   mutable MessageBody body;
   sqs::MessageAttributes attributes;
-  std::string md5_of_body;
+  FixedText<32> md5_of_body;                 // hex, by value (no allocation per message)
   std::string md5_of_attributes;             // "" when there are no attributes
   sqs::MessageAttributes system_attributes;  // AWSTraceHeader, as sent
   std::string md5_of_system_attributes;      // "" when there are none

@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "core/fixed_text.h"
 #include "core/status.h"
 #include "queue/message_id.h"
 #include "queue/queue_config.h"
@@ -51,9 +53,9 @@ struct SendRecord {
   const WalCipher* cipher = nullptr;  // encoding only; not owned (the engine's, outlives records)
   int data_key_reuse_seconds = 300;   // encoding only: the queue's KmsDataKeyReusePeriodSeconds
   // Never encoded: the body's MD5 (hex) when the sender already computed it for its answer, so
-  // applying the record does not hash the body a second time. Empty (decoded records, copies):
+  // applying the record does not hash the body a second time. None (decoded records, copies):
   // computed when applied.
-  std::string md5_of_body;
+  std::optional<FixedText<32>> md5_of_body;
 };
 
 struct DeleteRecord {

@@ -14,6 +14,14 @@ TEST(Digest, Md5OfEmptyString) { EXPECT_EQ(Md5Hex(""), "d41d8cd98f00b204e9800998
 TEST(Digest, Md5OfRfc1321Vectors) {
   EXPECT_EQ(Md5Hex("abc"), "900150983cd24fb0d6963f7d28e17f72");
   EXPECT_EQ(Md5Hex("message digest"), "f96b697d7cb7938d525a2f31aaf161d0");
+  EXPECT_EQ(Md5HexText("abc").view(), "900150983cd24fb0d6963f7d28e17f72");
+}
+
+TEST(Digest, HexEncodesIntoABuffer) {
+  char out[6];
+  HexEncodeTo(std::string_view("\x00\xab\x7f", 3), out);
+  EXPECT_EQ(std::string_view(out, 6), "00ab7f");
+  EXPECT_EQ(HexEncode(std::string_view("\x00\xab\x7f", 3)), "00ab7f");
 }
 
 // Each thread reuses one hashing context: back-to-back digests and digests of other algorithms

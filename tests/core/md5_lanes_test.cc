@@ -29,6 +29,17 @@ TEST(Md5HexMany, KnownVectors) {
 
 TEST(Md5HexMany, NoInputsNoDigests) { EXPECT_TRUE(Md5HexMany({}).empty()); }
 
+TEST(Md5HexTextMany, EqualsMd5HexManyByValue) {
+  for (const std::vector<std::string_view>& inputs :
+       {std::vector<std::string_view>{"abc"},
+        std::vector<std::string_view>{"", "a", "abc", "message digest", "x", "y", "z", "w", "v"}}) {
+    const auto texts = Md5HexTextMany(inputs);
+    const auto strings = Md5HexMany(inputs);
+    ASSERT_EQ(texts.size(), inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) EXPECT_EQ(texts[i].view(), strings[i]) << i;
+  }
+}
+
 TEST(Md5HexMany, EqualsMd5HexAtEveryLengthAroundTheBlockAndPaddingBoundaries) {
   std::string data;
   for (int i = 0; i < 300; ++i) data += static_cast<char>((i * 131 + 7) & 0xff);

@@ -32,11 +32,11 @@ TEST_F(QueueEngineTest, StoredBodyMd5IsTheBodysLiveAndAfterReplay) {
   EXPECT_EQ((*sent)[1].md5_of_body.view(), Md5Hex("second body"));
   auto live = Receive(10, /*visibility_timeout=*/0);
   ASSERT_EQ(live.size(), 2u);
-  for (const auto& r : live) EXPECT_EQ(r.message->md5_of_body, Md5Hex(r.body()));
+  for (const auto& r : live) EXPECT_EQ(r.message->md5_of_body.view(), Md5Hex(r.body()));
   Reopen();
   auto replayed = Receive(10);
   ASSERT_EQ(replayed.size(), 2u);
-  for (const auto& r : replayed) EXPECT_EQ(r.message->md5_of_body, Md5Hex(r.body()));
+  for (const auto& r : replayed) EXPECT_EQ(r.message->md5_of_body.view(), Md5Hex(r.body()));
 }
 
 TEST_F(QueueEngineTest, CreateQueueIsIdempotentForSameAttributes) {

@@ -94,13 +94,13 @@ TEST(WalRecord, SendBodyMd5IsNotEncoded) {
   s.body = "hello";
   std::string plain;
   EncodeWalPayload(s, &plain);
-  s.md5_of_body = "5d41402abc4b2a76b9719d911017c592";
+  s.md5_of_body = FixedText<32>::Of("5d41402abc4b2a76b9719d911017c592");
   std::string with_md5;
   EncodeWalPayload(s, &with_md5);
   EXPECT_EQ(plain, with_md5);
   auto decoded = DecodeWalPayload(WalRecordType::kSend, with_md5);
   ASSERT_TRUE(decoded.ok());
-  EXPECT_TRUE(std::get<SendRecord>(*decoded).md5_of_body.empty());
+  EXPECT_FALSE(std::get<SendRecord>(*decoded).md5_of_body.has_value());
 }
 
 TEST(WalSegmentName, RoundTrips) {

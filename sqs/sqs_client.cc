@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/json.hpp>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
@@ -14,36 +14,14 @@
 #include "net/http_client.h"
 #include "sqs/message_attributes.h"
 #include "sqs/sigv4_signer.h"
+#include "sqs/sqs_response.h"
 
 namespace roadsense::sqs {
 namespace {
 
-namespace json = boost::json;
-
 std::string EnvOr(const char* name, const char* fallback) {
   const char* value = std::getenv(name);
   return value && *value ? value : fallback;
-}
-
-std::string GetString(const json::object& obj, std::string_view key) {
-  const json::value* v = obj.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-const json::array& GetArray(const json::object& obj, std::string_view key) {
-  static const json::array kEmpty;
-  const json::value* v = obj.if_contains(key);
-  return v && v->is_array() ? v->get_array() : kEmpty;
-}
-
-std::map<std::string, std::string> GetStringMap(const json::object& obj, std::string_view key) {
-  std::map<std::string, std::string> out;
-  const json::value* v = obj.if_contains(key);
-  if (!v || !v->is_object()) return out;
-  for (const auto& [name, value] : v->get_object()) {
-    if (value.is_string()) out.emplace(name, value.get_string());
-  }
-  return out;
 }
 
 // `"name":["a","b"]`.
@@ -54,42 +32,35 @@ void WriteStringArray(JsonWriter& out, std::string_view name,
   out.EndArray();
 }
 
-// Parses a response body. The tree's nodes and strings live in one arena owned (through the
-// returned object's storage) by the tree itself: one allocation or a few instead of one per node
-// and per string, and one release when the caller drops the object.
-Result<json::object> ParseResponseObject(std::string_view action, std::string_view body) {
-  if (body.empty()) return json::object();
-  json::storage_ptr arena =
-      json::make_shared_resource<json::monotonic_resource>(2 * body.size() + 1024);
-  boost::system::error_code ec;
-  json::value parsed = json::parse(body, ec, std::move(arena));
-  if (ec || !parsed.is_object()) {
-    return Internal(std::string(action) + ": malformed JSON response: " +
-                    (ec ? ec.message() : std::string("not an object")));
-  }
-  return std::move(parsed.get_object());
+// DeleteMessageBatch / ChangeMessageVisibilityBatch response: {"Successful":[{"Id"}],"Failed":[…]}.
+DeleteBatchResult IdBatchResult(SqsResponse&& response) {
+  DeleteBatchResult result;
+  result.failed = std::move(response.failed);
+  result.successful.reserve(response.successful.size());
+  for (SendSuccess& s : response.successful) result.successful.push_back(std::move(s.id));
+  return result;
 }
 
-std::vector<BatchFailure> ParseFailures(const json::object& response) {
-  std::vector<BatchFailure> out;
-  for (const auto& entry : GetArray(response, "Failed")) {
-    if (!entry.is_object()) continue;
-    const auto& e = entry.get_object();
-    const json::value* fault = e.if_contains("SenderFault");
-    out.push_back({GetString(e, "Id"), GetString(e, "Code"), GetString(e, "Message"),
-                   fault && fault->is_bool() && fault->get_bool()});
+constexpr uint32_t kNotSent = UINT32_MAX;
+
+// For each entry the server claims to have stored, the index in `entries` of the entry sent under
+// its id (the first, if ids repeat), or kNotSent. Ids are looked up in a sorted index: one
+// allocation for the whole batch.
+std::vector<uint32_t> SentEntryIndexes(const std::vector<SendEntry>& entries,
+                                       const std::vector<SendSuccess>& claimed) {
+  std::vector<uint32_t> by_id(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) by_id[i] = static_cast<uint32_t>(i);
+  const auto id_less = [&](uint32_t a, uint32_t b) { return entries[a].id < entries[b].id; };
+  std::stable_sort(by_id.begin(), by_id.end(), id_less);
+  std::vector<uint32_t> out;
+  out.reserve(claimed.size());
+  for (const SendSuccess& s : claimed) {
+    const auto it = std::lower_bound(
+        by_id.begin(), by_id.end(), s.id,
+        [&](uint32_t index, const std::string& id) { return entries[index].id < id; });
+    out.push_back(it != by_id.end() && entries[*it].id == s.id ? *it : kNotSent);
   }
   return out;
-}
-
-// DeleteMessageBatch / ChangeMessageVisibilityBatch response: {"Successful":[{"Id"}],"Failed":[…]}.
-DeleteBatchResult ParseIdBatchResult(const json::object& response) {
-  DeleteBatchResult result;
-  result.failed = ParseFailures(response);
-  for (const auto& v : GetArray(response, "Successful")) {
-    if (v.is_object()) result.successful.push_back(GetString(v.get_object(), "Id"));
-  }
-  return result;
 }
 
 // The throttling error codes the AWS SDKs retry (botocore's and the JS SDK's lists).
@@ -112,12 +83,10 @@ bool IsThrottlingShape(std::string_view shape) {
 Status ErrorStatus(const net::HttpResponse& response) {
   std::string shape;
   std::string message;
-  boost::system::error_code ec;
-  if (const json::value parsed = json::parse(response.body, ec); !ec && parsed.is_object()) {
-    const auto& obj = parsed.get_object();
-    shape = GetString(obj, "__type");
-    message = GetString(obj, "message");
-    if (message.empty()) message = GetString(obj, "Message");
+  if (auto parsed = ParseSqsResponse(response.body); parsed.ok()) {
+    shape = std::move(parsed->error_type);
+    message = std::move(parsed->error_message);
+    if (message.empty()) message = std::move(parsed->error_message_capitalized);
   }
   // "com.amazonaws.sqs#QueueDoesNotExist" -> "QueueDoesNotExist".
   if (const size_t hash = shape.rfind('#'); hash != std::string::npos) shape.erase(0, hash + 1);
@@ -229,8 +198,8 @@ struct SqsClient::Impl {
 
   // One AWS JSON 1.0 call with retries (SqsClientOptions::max_attempts); each attempt is signed
   // afresh, so a long backoff never sends a stale X-Amz-Date. `input` is the request body.
-  Result<json::object> Call(std::string_view action, std::string input,
-                            std::chrono::milliseconds timeout) {
+  Result<SqsResponse> Call(std::string_view action, std::string input,
+                           std::chrono::milliseconds timeout) {
     if (!endpoint_error.ok()) return endpoint_error;
     // One request for every attempt: only its headers are rebuilt, the body is never copied.
     net::HttpRequest request;
@@ -238,7 +207,7 @@ struct SqsClient::Impl {
     request.target = url.path;
     request.body = std::move(input);
     for (int attempt = 1;; ++attempt) {
-      Result<json::object> result = CallOnce(action, request, timeout);
+      Result<SqsResponse> result = CallOnce(action, request, timeout);
       if (result.ok() || attempt >= options.max_attempts || !IsRetryable(result.status())) {
         return result;
       }
@@ -251,8 +220,8 @@ struct SqsClient::Impl {
 
   // One signed AWS JSON 1.0 call of `request` (method, target and body set; its headers are
   // replaced); the parsed response object on HTTP 200.
-  Result<json::object> CallOnce(std::string_view action, net::HttpRequest& request,
-                                std::chrono::milliseconds timeout) {
+  Result<SqsResponse> CallOnce(std::string_view action, net::HttpRequest& request,
+                               std::chrono::milliseconds timeout) {
     std::string target = "AmazonSQS.";
     target += action;
     request.headers = {{"Host", host_header},
@@ -269,7 +238,9 @@ struct SqsClient::Impl {
     Return(std::move(client));
     if (response->status != 200) return ErrorStatus(*response);
 
-    return ParseResponseObject(action, response->body);
+    auto parsed = ParseSqsResponse(response->body);
+    if (!parsed.ok()) return Internal(std::string(action) + ": " + parsed.status().message());
+    return parsed;
   }
 
   std::unique_ptr<net::HttpClient> Borrow() {
@@ -327,33 +298,33 @@ size_t JsonSize(std::string_view text) { return text.size() + 8; }
 
 Result<std::string> SqsClient::CreateQueue(const std::string& name,
                                            const std::map<std::string, std::string>& attributes) {
-  const std::string input = RequestBody(JsonSize(name), [&](JsonWriter& out) {
+  std::string input = RequestBody(JsonSize(name), [&](JsonWriter& out) {
     out.Field("QueueName", name);
     if (attributes.empty()) return;
     out.Key("Attributes").BeginObject();
     for (const auto& [k, v] : attributes) out.Field(k, v);
     out.EndObject();
   });
-  auto out = impl_->Call("CreateQueue", input, impl_->options.request_timeout);
+  auto out = impl_->Call("CreateQueue", std::move(input), impl_->options.request_timeout);
   if (!out.ok()) return out.status();
-  return GetString(*out, "QueueUrl");
+  return std::move(out->queue_url);
 }
 
 Result<std::string> SqsClient::GetQueueUrl(const std::string& name) {
-  const std::string input =
+  std::string input =
       RequestBody(JsonSize(name), [&](JsonWriter& out) { out.Field("QueueName", name); });
-  auto out = impl_->Call("GetQueueUrl", input, impl_->options.request_timeout);
+  auto out = impl_->Call("GetQueueUrl", std::move(input), impl_->options.request_timeout);
   if (!out.ok()) return out.status();
-  return GetString(*out, "QueueUrl");
+  return std::move(out->queue_url);
 }
 
 Result<SendSuccess> SqsClient::SendMessage(const std::string& queue_url, const std::string& body) {
-  const std::string input = RequestBody(JsonSize(queue_url) + JsonSize(body), [&](JsonWriter& out) {
+  std::string input = RequestBody(JsonSize(queue_url) + JsonSize(body), [&](JsonWriter& out) {
     out.Field("QueueUrl", queue_url).Field("MessageBody", body);
   });
-  auto out = impl_->Call("SendMessage", input, impl_->options.request_timeout);
+  auto out = impl_->Call("SendMessage", std::move(input), impl_->options.request_timeout);
   if (!out.ok()) return out.status();
-  SendSuccess sent{"", GetString(*out, "MessageId"), GetString(*out, "MD5OfMessageBody")};
+  SendSuccess sent = std::move(out->sent);
   if (sent.md5_of_body != Md5OfBody(body)) {
     return Corruption("MD5Mismatch: MD5OfMessageBody " + sent.md5_of_body +
                       " does not match the body sent (message " + sent.message_id + ")");
@@ -365,7 +336,7 @@ Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url
                                                     const std::vector<SendEntry>& entries) {
   size_t size = JsonSize(queue_url);
   for (const auto& e : entries) size += JsonSize(e.id) + JsonSize(e.body) + 64;
-  const std::string input = RequestBody(size, [&](JsonWriter& out) {
+  std::string input = RequestBody(size, [&](JsonWriter& out) {
     out.Field("QueueUrl", queue_url).Key("Entries").BeginArray();
     for (const auto& e : entries) {
       out.BeginObject().Field("Id", e.id).Field("MessageBody", e.body);
@@ -374,34 +345,27 @@ Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url
     }
     out.EndArray();
   });
-  auto out = impl_->Call("SendMessageBatch", input, impl_->options.request_timeout);
+  auto out = impl_->Call("SendMessageBatch", std::move(input), impl_->options.request_timeout);
   if (!out.ok()) return out.status();
 
-  std::map<std::string_view, const SendEntry*> by_id;
-  for (const auto& e : entries) by_id.emplace(e.id, &e);
-  SendBatchResult result;
-  result.failed = ParseFailures(*out);
   // The entries the server says it stored, and the bodies we sent under their ids (an id we did
   // not send has none), digested together.
-  std::vector<SendSuccess> claimed;
-  std::vector<bool> sent_by_us;
+  const std::vector<SendSuccess>& claimed = out->successful;
+  const std::vector<uint32_t> sent_as = SentEntryIndexes(entries, claimed);
   std::vector<std::string_view> claimed_bodies;
-  for (const auto& v : GetArray(*out, "Successful")) {
-    if (!v.is_object()) continue;
-    const auto& o = v.get_object();
-    claimed.push_back(
-        {GetString(o, "Id"), GetString(o, "MessageId"), GetString(o, "MD5OfMessageBody")});
-    auto it = by_id.find(claimed.back().id);
-    sent_by_us.push_back(it != by_id.end());
-    if (it != by_id.end()) claimed_bodies.push_back(it->second->body);
+  claimed_bodies.reserve(claimed.size());
+  for (uint32_t index : sent_as) {
+    if (index != kNotSent) claimed_bodies.push_back(entries[index].body);
   }
   const std::vector<std::string> digests = Md5OfBodies(claimed_bodies);
+  SendBatchResult result;
+  result.failed = std::move(out->failed);
   result.successful.reserve(claimed.size());
   for (size_t i = 0, next_digest = 0; i < claimed.size(); ++i) {
-    SendSuccess& sent = claimed[i];
-    if (!sent_by_us[i] || digests[next_digest++] != sent.md5_of_body) {
+    SendSuccess& sent = out->successful[i];
+    if (sent_as[i] == kNotSent || digests[next_digest++] != sent.md5_of_body) {
       result.failed.push_back(
-          {sent.id, "MD5Mismatch",
+          {std::move(sent.id), "MD5Mismatch",
            "MD5OfMessageBody does not match the body sent (message " + sent.message_id + ")",
            false});
       continue;
@@ -413,7 +377,7 @@ Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url
 
 Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(const std::string& queue_url,
                                                                const ReceiveOptions& options) {
-  const std::string input = RequestBody(JsonSize(queue_url) + 128, [&](JsonWriter& out) {
+  std::string input = RequestBody(JsonSize(queue_url) + 128, [&](JsonWriter& out) {
     out.Field("QueueUrl", queue_url)
         .Field("MaxNumberOfMessages", options.max_messages)
         .Field("WaitTimeSeconds", options.wait_time_seconds);
@@ -424,79 +388,72 @@ Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(const std::string
   });
   const auto timeout =
       impl_->options.request_timeout + std::chrono::seconds(std::max(0, options.wait_time_seconds));
-  auto out = impl_->Call("ReceiveMessage", input, timeout);
+  auto out = impl_->Call("ReceiveMessage", std::move(input), timeout);
   if (!out.ok()) return out.status();
 
-  std::vector<ReceivedMessage> received;
-  const json::array& listed = GetArray(*out, "Messages");
-  received.reserve(listed.size());
+  std::vector<ReceivedMessage>& messages = out->messages;
   std::vector<std::string_view> bodies;
-  bodies.reserve(listed.size());
-  for (const auto& v : listed) {
-    if (!v.is_object()) continue;
-    const auto& o = v.get_object();
-    received.push_back({GetString(o, "MessageId"), GetString(o, "ReceiptHandle"),
-                        GetString(o, "Body"), GetString(o, "MD5OfBody"),
-                        GetStringMap(o, "Attributes")});
-  }
-  for (const ReceivedMessage& m : received) bodies.push_back(m.body);
+  bodies.reserve(messages.size());
+  for (const ReceivedMessage& m : messages) bodies.push_back(m.body);
   const std::vector<std::string> digests = Md5OfBodies(bodies);
-  std::vector<ReceivedMessage> messages;
-  messages.reserve(received.size());
-  for (size_t i = 0; i < received.size(); ++i) {
-    ReceivedMessage& m = received[i];
+  size_t kept = 0;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    ReceivedMessage& m = messages[i];
     if (m.md5_of_body != digests[i]) {
       // Not deleting it means it comes back after its visibility timeout.
       spdlog::warn("sqs: dropping message {}: MD5OfBody {} does not match its body", m.message_id,
                    m.md5_of_body);
       continue;
     }
-    messages.push_back(std::move(m));
+    if (kept != i) messages[kept] = std::move(m);
+    ++kept;
   }
-  return messages;
+  messages.resize(kept);
+  return std::move(messages);
 }
 
 Status SqsClient::DeleteMessage(const std::string& queue_url, const std::string& receipt_handle) {
-  const std::string input =
+  std::string input =
       RequestBody(JsonSize(queue_url) + JsonSize(receipt_handle), [&](JsonWriter& out) {
         out.Field("QueueUrl", queue_url).Field("ReceiptHandle", receipt_handle);
       });
-  return impl_->Call("DeleteMessage", input, impl_->options.request_timeout).status();
+  return impl_->Call("DeleteMessage", std::move(input), impl_->options.request_timeout).status();
 }
 
 Result<DeleteBatchResult> SqsClient::DeleteMessageBatch(const std::string& queue_url,
                                                         const std::vector<DeleteEntry>& entries) {
   size_t size = JsonSize(queue_url);
   for (const auto& e : entries) size += JsonSize(e.id) + JsonSize(e.receipt_handle) + 32;
-  const std::string input = RequestBody(size, [&](JsonWriter& out) {
+  std::string input = RequestBody(size, [&](JsonWriter& out) {
     out.Field("QueueUrl", queue_url).Key("Entries").BeginArray();
     for (const auto& e : entries) {
       out.BeginObject().Field("Id", e.id).Field("ReceiptHandle", e.receipt_handle).EndObject();
     }
     out.EndArray();
   });
-  auto out = impl_->Call("DeleteMessageBatch", input, impl_->options.request_timeout);
+  auto out = impl_->Call("DeleteMessageBatch", std::move(input), impl_->options.request_timeout);
   if (!out.ok()) return out.status();
-  return ParseIdBatchResult(*out);
+  return IdBatchResult(std::move(out).value());
 }
 
 Status SqsClient::ChangeMessageVisibility(const std::string& queue_url,
                                           const std::string& receipt_handle,
                                           int visibility_timeout) {
-  const std::string input =
+  std::string input =
       RequestBody(JsonSize(queue_url) + JsonSize(receipt_handle) + 32, [&](JsonWriter& out) {
         out.Field("QueueUrl", queue_url)
             .Field("ReceiptHandle", receipt_handle)
             .Field("VisibilityTimeout", visibility_timeout);
       });
-  return impl_->Call("ChangeMessageVisibility", input, impl_->options.request_timeout).status();
+  return impl_->Call("ChangeMessageVisibility", std::move(input), impl_->options.request_timeout)
+      .status();
 }
 
 Result<ChangeVisibilityBatchResult> SqsClient::ChangeMessageVisibilityBatch(
     const std::string& queue_url, const std::vector<VisibilityEntry>& entries) {
   size_t size = JsonSize(queue_url);
   for (const auto& e : entries) size += JsonSize(e.id) + JsonSize(e.receipt_handle) + 64;
-  const std::string input = RequestBody(size, [&](JsonWriter& out) {
+  std::string input = RequestBody(size, [&](JsonWriter& out) {
     out.Field("QueueUrl", queue_url).Key("Entries").BeginArray();
     for (const auto& e : entries) {
       out.BeginObject()
@@ -507,20 +464,21 @@ Result<ChangeVisibilityBatchResult> SqsClient::ChangeMessageVisibilityBatch(
     }
     out.EndArray();
   });
-  auto out = impl_->Call("ChangeMessageVisibilityBatch", input, impl_->options.request_timeout);
+  auto out =
+      impl_->Call("ChangeMessageVisibilityBatch", std::move(input), impl_->options.request_timeout);
   if (!out.ok()) return out.status();
-  return ParseIdBatchResult(*out);
+  return IdBatchResult(std::move(out).value());
 }
 
 Result<std::map<std::string, std::string>> SqsClient::GetQueueAttributes(
     const std::string& queue_url, const std::vector<std::string>& names) {
-  const std::string input = RequestBody(JsonSize(queue_url) + 64, [&](JsonWriter& out) {
+  std::string input = RequestBody(JsonSize(queue_url) + 64, [&](JsonWriter& out) {
     out.Field("QueueUrl", queue_url);
     WriteStringArray(out, "AttributeNames", names);
   });
-  auto out = impl_->Call("GetQueueAttributes", input, impl_->options.request_timeout);
+  auto out = impl_->Call("GetQueueAttributes", std::move(input), impl_->options.request_timeout);
   if (!out.ok()) return out.status();
-  return GetStringMap(*out, "Attributes");
+  return std::move(out->attributes);
 }
 
 std::string QueueNameFromUrl(const std::string& queue_url) {

@@ -76,5 +76,28 @@ TEST(WriteRequestHeadTest, WhatWouldBreakTheFramingIsRejected) {
   }
 }
 
+TEST(WriteRequestHeadTest, ABreakingByteIsFoundAtAnyPosition) {
+  for (const char bad : {'\r', '\n', '\0'}) {
+    for (size_t at = 0; at < 21; ++at) {
+      std::string value(21, 'v');
+      value[at] = bad;
+      std::string out;
+      EXPECT_EQ(WriteRequestHead(Request("GET", "/", {{"X", value}}), "h", &out).code(),
+                StatusCode::kInvalidArgument)
+          << static_cast<int>(bad) << " at " << at;
+      std::string name(21, 'n');
+      name[at] = bad;
+      EXPECT_EQ(WriteRequestHead(Request("GET", "/", {{name, "v"}}), "h", &out).code(),
+                StatusCode::kInvalidArgument)
+          << static_cast<int>(bad) << " at " << at << " of the name";
+    }
+  }
+  // Bytes next to the breaking ones in value (0x0c, 0x0e, 0x01, 0x8d, 0xff) are fine.
+  std::string out;
+  EXPECT_TRUE(
+      WriteRequestHead(Request("GET", "/", {{"X", "\x0c\x0e\x01\x8d\x8a\xff\x0b\x09z"}}), "h", &out)
+          .ok());
+}
+
 }  // namespace
 }  // namespace roadsense::net

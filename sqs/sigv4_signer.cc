@@ -106,8 +106,28 @@ std::vector<std::string_view> Split(std::string_view text, char sep) {
 
 }  // namespace
 
+namespace {
+
+// Appends SigV4Scope::ToString() to `out`.
+void AppendScope(const SigV4Scope& scope, std::string* out) {
+  out->append(scope.date).append(1, '/').append(scope.region).append(1, '/');
+  out->append(scope.service).append("/aws4_request");
+}
+
+// `names` joined with ';' (the SignedHeaders list).
+void AppendJoined(const std::vector<std::string>& names, std::string* out) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out->push_back(';');
+    out->append(names[i]);
+  }
+}
+
+}  // namespace
+
 std::string SigV4Scope::ToString() const {
-  return date + "/" + region + "/" + service + "/aws4_request";
+  std::string out;
+  AppendScope(*this, &out);
+  return out;
 }
 
 std::string SigV4UriEncode(std::string_view text, bool keep_slash) {
@@ -126,7 +146,33 @@ std::string SigV4UriEncode(std::string_view text, bool keep_slash) {
   return out;
 }
 
+namespace {
+
+// Whether SigV4CanonicalUri(path, normalize) is `path` itself: an absolute path of unreserved
+// bytes and '/', and (normalizing) without empty, "." or ".." segments — what every SQS queue URL
+// path is. Spares the signer the split, join and encode on each request.
+bool IsCanonicalUri(std::string_view path, bool normalize) {
+  if (path.empty() || path.front() != '/') return false;
+  for (unsigned char c : path) {
+    if (!IsUnreserved(c) && c != '/') return false;
+  }
+  if (!normalize) return true;
+  // Segments are the texts between slashes; the one after a trailing '/' is the (kept) ending.
+  for (size_t start = 1; start <= path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(start, end - start);
+    const bool last = end == path.size();
+    if ((segment.empty() && !last) || segment == "." || segment == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string SigV4CanonicalUri(std::string_view path, bool normalize) {
+  if (IsCanonicalUri(path, normalize)) return std::string(path);
   if (path.empty()) return "/";
   if (!normalize) return SigV4UriEncode(path, /*keep_slash=*/true);
   // RFC 3986 dot-segment removal; empty segments ("//") are dropped as the AWS SDKs do.
@@ -149,6 +195,7 @@ std::string SigV4CanonicalUri(std::string_view path, bool normalize) {
 }
 
 std::string SigV4CanonicalQuery(std::string_view query, std::string_view exclude_key) {
+  if (query.empty()) return std::string();
   std::vector<std::pair<std::string, std::string>> params;
   for (std::string_view part : Split(query, '&')) {
     if (part.empty()) continue;
@@ -170,59 +217,75 @@ std::string SigV4CanonicalQuery(std::string_view query, std::string_view exclude
   return out;
 }
 
-std::string SigV4CanonicalHeaders(const net::HttpHeaders& headers,
-                                  const std::vector<std::string>& names) {
-  std::string out;
-  size_t size = 0;
-  for (const auto& [key, value] : headers) size += key.size() + value.size() + 2;
-  out.reserve(size);
+namespace {
+
+// Appends SigV4CanonicalHeaders(headers, names) to `out`.
+void AppendCanonicalHeaders(const net::HttpHeaders& headers, const std::vector<std::string>& names,
+                            std::string* out) {
   for (const std::string& name : names) {
-    out += name;
-    out += ':';
+    out->append(name);
+    out->push_back(':');
     bool first = true;
     for (const auto& [key, value] : headers) {
       if (!EqualsIgnoreCase(key, name)) continue;
-      if (!first) out += ',';
-      AppendFoldedWhitespace(value, &out);
+      if (!first) out->push_back(',');
+      AppendFoldedWhitespace(value, out);
       first = false;
     }
-    out += '\n';
+    out->push_back('\n');
   }
+}
+
+// Replaces `*out` with SigV4CanonicalRequest(request, params), keeping its capacity.
+void WriteCanonicalRequest(const net::HttpRequest& request, const SigV4Params& params,
+                           std::string* out) {
+  out->clear();
+  out->append(request.method).push_back('\n');
+  const std::string_view path = request.Path();
+  if (IsCanonicalUri(path, params.normalize_path)) {
+    out->append(path);
+  } else {
+    out->append(SigV4CanonicalUri(path, params.normalize_path));
+  }
+  out->push_back('\n');
+  out->append(SigV4CanonicalQuery(request.Query(), params.presigned ? "X-Amz-Signature" : ""));
+  out->push_back('\n');
+  AppendCanonicalHeaders(request.headers, params.signed_headers, out);
+  out->push_back('\n');
+  AppendJoined(params.signed_headers, out);
+  out->push_back('\n');
+  out->append(params.payload_hash);
+}
+
+// Replaces `*out` with SigV4StringToSign(amz_date, scope, canonical_request), keeping capacity.
+void WriteStringToSign(std::string_view amz_date, const SigV4Scope& scope,
+                       std::string_view canonical_request, std::string* out) {
+  out->assign(kAlgorithm).push_back('\n');
+  out->append(amz_date).push_back('\n');
+  AppendScope(scope, out);
+  out->push_back('\n');
+  out->append(Sha256Hex(canonical_request));
+}
+
+}  // namespace
+
+std::string SigV4CanonicalHeaders(const net::HttpHeaders& headers,
+                                  const std::vector<std::string>& names) {
+  std::string out;
+  AppendCanonicalHeaders(headers, names, &out);
   return out;
 }
 
 std::string SigV4CanonicalRequest(const net::HttpRequest& request, const SigV4Params& params) {
-  std::string joined_names;
-  for (const std::string& name : params.signed_headers) {
-    if (!joined_names.empty()) joined_names += ';';
-    joined_names += name;
-  }
   std::string out;
-  out.reserve(request.method.size() + request.target.size() + 2 * joined_names.size() +
-              params.payload_hash.size() + 512);
-  out += request.method;
-  out += '\n';
-  out += SigV4CanonicalUri(request.Path(), params.normalize_path);
-  out += '\n';
-  out += SigV4CanonicalQuery(request.Query(), params.presigned ? "X-Amz-Signature" : "");
-  out += '\n';
-  out += SigV4CanonicalHeaders(request.headers, params.signed_headers);
-  out += '\n';
-  out += joined_names;
-  out += '\n';
-  out += params.payload_hash;
+  WriteCanonicalRequest(request, params, &out);
   return out;
 }
 
 std::string SigV4StringToSign(std::string_view amz_date, const SigV4Scope& scope,
                               std::string_view canonical_request) {
-  std::string out(kAlgorithm);
-  out += '\n';
-  out += amz_date;
-  out += '\n';
-  out += scope.ToString();
-  out += '\n';
-  out += Sha256Hex(canonical_request);
+  std::string out;
+  WriteStringToSign(amz_date, scope, canonical_request, &out);
   return out;
 }
 
@@ -240,8 +303,12 @@ std::string SigV4Signature(const net::HttpRequest& request, const SigV4Params& p
 
 std::string SigV4SignatureWithKey(const net::HttpRequest& request, const SigV4Params& params,
                                   std::string_view signing_key) {
-  const std::string to_sign =
-      SigV4StringToSign(params.amz_date, params.scope, SigV4CanonicalRequest(request, params));
+  // The two texts are rebuilt for every request a thread signs or verifies: their buffers are
+  // kept per thread instead of allocated (and regrown) each time.
+  thread_local std::string canonical;
+  thread_local std::string to_sign;
+  WriteCanonicalRequest(request, params, &canonical);
+  WriteStringToSign(params.amz_date, params.scope, canonical, &to_sign);
   return HexEncode(HmacSha256Raw(signing_key, to_sign));
 }
 
@@ -341,14 +408,15 @@ Status SigV4Signer::Sign(net::HttpRequest* request,
   params.payload_hash = SigV4PayloadHash(*request);
 
   const std::string signature = SigV4SignatureWithKey(*request, params, SigningKey(params.scope));
-  std::string joined;
-  for (const std::string& name : params.signed_headers) {
-    joined += (joined.empty() ? "" : ";") + name;
-  }
-  request->headers.emplace_back(
-      "Authorization", std::string(kAlgorithm) + " Credential=" + options_.access_key_id + "/" +
-                           params.scope.ToString() + ", SignedHeaders=" + joined +
-                           ", Signature=" + signature);
+  std::string authorization;
+  authorization.reserve(256);
+  authorization.append(kAlgorithm).append(" Credential=").append(options_.access_key_id);
+  authorization.push_back('/');
+  AppendScope(params.scope, &authorization);
+  authorization.append(", SignedHeaders=");
+  AppendJoined(params.signed_headers, &authorization);
+  authorization.append(", Signature=").append(signature);
+  request->headers.emplace_back("Authorization", std::move(authorization));
   return Status::Ok();
 }
 
@@ -364,9 +432,7 @@ Status SigV4Signer::Presign(net::HttpRequest* request, std::chrono::system_clock
   params.payload_hash = Sha256Hex(request->body);
 
   std::string joined;
-  for (const std::string& name : params.signed_headers) {
-    joined += (joined.empty() ? "" : ";") + name;
-  }
+  AppendJoined(params.signed_headers, &joined);
   const auto add = [request](std::string_view key, std::string_view value) {
     request->target += request->target.find('?') == std::string::npos ? '?' : '&';
     request->target += key;

@@ -99,6 +99,8 @@ class ResponseReader : public http::basic_parser<false> {
                        beast::error_code&) override {}
   void on_response_impl(int code, beast::string_view, int, beast::error_code&) override {
     response_->status = code;
+    // Room for a typical response's fields (an SQS one has 3-5) instead of regrowing from 1.
+    response_->headers.reserve(8);
   }
   void on_field_impl(http::field, beast::string_view name, beast::string_view value,
                      beast::error_code&) override {

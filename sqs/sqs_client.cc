@@ -224,9 +224,13 @@ struct SqsClient::Impl {
                                std::chrono::milliseconds timeout) {
     std::string target = "AmazonSQS.";
     target += action;
-    request.headers = {{"Host", host_header},
-                       {"Content-Type", "application/x-amz-json-1.0"},
-                       {"X-Amz-Target", std::move(target)}};
+    // Kept across attempts (clear() keeps the capacity); room for what Sign adds: X-Amz-Date,
+    // Authorization and, with temporary credentials, X-Amz-Security-Token.
+    request.headers.clear();
+    request.headers.reserve(6);
+    request.headers.emplace_back("Host", host_header);
+    request.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
+    request.headers.emplace_back("X-Amz-Target", std::move(target));
     RS_RETURN_IF_ERROR(signer.Sign(&request, std::chrono::system_clock::now()));
 
     std::unique_ptr<net::HttpClient> client = Borrow();

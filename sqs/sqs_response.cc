@@ -1,9 +1,9 @@
 #include "sqs/sqs_response.h"
 
-#include <boost/json/basic_parser_impl.hpp>
-#include <boost/json/parse_options.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse_options.hpp>
 #include <boost/json/string.hpp>
 #include <cstdint>
 
@@ -86,6 +86,19 @@ class SqsResponseHandler {
     const Pending pending = TakePending();
     if (skip_ > 0 || level_ != Level::kTop || pending != Pending::kList) return Enter();
     level_ = Level::kList;
+    // SQS lists at most 10 entries per call: room for them up front instead of 5 regrowths.
+    constexpr size_t kSqsBatch = 10;
+    switch (list_) {
+      case List::kMessages:
+        out_->messages.reserve(kSqsBatch);
+        break;
+      case List::kSuccessful:
+        out_->successful.reserve(kSqsBatch);
+        break;
+      case List::kFailed:
+        out_->failed.reserve(kSqsBatch);
+        break;
+    }
     return true;
   }
 

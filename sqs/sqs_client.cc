@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/json_writer.h"
+#include "core/recycled_strings.h"
 #include "net/http_client.h"
 #include "sqs/message_attributes.h"
 #include "sqs/sigv4_signer.h"
@@ -209,6 +210,7 @@ struct SqsClient::Impl {
     for (int attempt = 1;; ++attempt) {
       Result<SqsResponse> result = CallOnce(action, request, timeout);
       if (result.ok() || attempt >= options.max_attempts || !IsRetryable(result.status())) {
+        RecycleString(std::move(request.body));
         return result;
       }
       const auto wait = RetryDelay(attempt - 1, options.base_backoff, options.max_backoff);
@@ -243,6 +245,7 @@ struct SqsClient::Impl {
     if (response->status != 200) return ErrorStatus(*response);
 
     auto parsed = ParseSqsResponse(response->body);
+    RecycleString(std::move(response->body));  // the results hold copies of what they need
     if (!parsed.ok()) return Internal(std::string(action) + ": " + parsed.status().message());
     return parsed;
   }
@@ -286,7 +289,7 @@ namespace {
 // An AWS JSON 1.0 request body: `{<fields written by `fill`>}`, built as text.
 template <typename Fill>
 std::string RequestBody(size_t size_hint, Fill&& fill) {
-  std::string body;
+  std::string body = TakeRecycledString();  // Call recycles it once the call is done
   body.reserve(size_hint + 128);
   JsonWriter out(&body);
   out.BeginObject();

@@ -33,11 +33,11 @@ TEST(JsonWriter, EveryByteSerializesAsBoostJsonDoes) {
 }
 
 TEST(JsonWriter, EveryByteAtEveryPositionOfALongStringSerializesAsBoostJsonDoes) {
-  // Long runs take the eight-bytes-at-a-time scan; the byte under test lands in every position
-  // of a word, and at the start and end of the string.
+  // Long runs take the sixteen- and eight-bytes-at-a-time scans; the byte under test lands in
+  // every position of a chunk, in the eight-byte tail, and at the start and end of the string.
   for (int c = 0; c < 256; ++c) {
-    for (size_t at = 0; at < 40; ++at) {
-      std::string text(40, 'a');
+    for (size_t at = 0; at < 45; ++at) {
+      std::string text(45, 'a');
       text[at] = static_cast<char>(c);
       ASSERT_EQ(Quoted(text), boost::json::serialize(boost::json::value(text)))
           << "byte " << c << " at " << at;

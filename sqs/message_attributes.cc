@@ -24,6 +24,10 @@ std::vector<std::string> Md5OfBodies(const std::vector<std::string_view>& bodies
   return Md5HexMany(bodies);
 }
 
+std::vector<FixedText<32>> Md5DigitsOfBodies(const std::vector<std::string_view>& bodies) {
+  return Md5HexTextMany(bodies);
+}
+
 std::string Md5OfMessageAttributes(const MessageAttributes& attributes) {
   if (attributes.empty()) return "";
   std::string buf;

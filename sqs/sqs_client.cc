@@ -42,6 +42,11 @@ DeleteBatchResult IdBatchResult(SqsResponse&& response) {
   return result;
 }
 
+// Whether a claimed MD5 (as the server wrote it) is exactly `digits`.
+bool SameDigest(const FixedText<32>& digits, std::string_view claimed) {
+  return claimed == digits.view();
+}
+
 constexpr uint32_t kNotSent = UINT32_MAX;
 
 // For each entry the server claims to have stored, the index in `entries` of the entry sent under
@@ -364,13 +369,13 @@ Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url
   for (uint32_t index : sent_as) {
     if (index != kNotSent) claimed_bodies.push_back(entries[index].body);
   }
-  const std::vector<std::string> digests = Md5OfBodies(claimed_bodies);
+  const std::vector<FixedText<32>> digests = Md5DigitsOfBodies(claimed_bodies);
   SendBatchResult result;
   result.failed = std::move(out->failed);
   result.successful.reserve(claimed.size());
   for (size_t i = 0, next_digest = 0; i < claimed.size(); ++i) {
     SendSuccess& sent = out->successful[i];
-    if (sent_as[i] == kNotSent || digests[next_digest++] != sent.md5_of_body) {
+    if (sent_as[i] == kNotSent || !SameDigest(digests[next_digest++], sent.md5_of_body)) {
       result.failed.push_back(
           {std::move(sent.id), "MD5Mismatch",
            "MD5OfMessageBody does not match the body sent (message " + sent.message_id + ")",
@@ -402,11 +407,11 @@ Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(const std::string
   std::vector<std::string_view> bodies;
   bodies.reserve(messages.size());
   for (const ReceivedMessage& m : messages) bodies.push_back(m.body);
-  const std::vector<std::string> digests = Md5OfBodies(bodies);
+  const std::vector<FixedText<32>> digests = Md5DigitsOfBodies(bodies);
   size_t kept = 0;
   for (size_t i = 0; i < messages.size(); ++i) {
     ReceivedMessage& m = messages[i];
-    if (m.md5_of_body != digests[i]) {
+    if (!SameDigest(digests[i], m.md5_of_body)) {
       // Not deleting it means it comes back after its visibility timeout.
       spdlog::warn("sqs: dropping message {}: MD5OfBody {} does not match its body", m.message_id,
                    m.md5_of_body);

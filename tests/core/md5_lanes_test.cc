@@ -96,5 +96,15 @@ TEST_P(Md5HexManyTest, EqualsMd5HexForBatchesOfEverySizeWithMixedLengths) {
   }
 }
 
+TEST_P(Md5HexManyTest, TextByValueHoldsTheSameDigits) {
+  std::vector<std::string> bodies;
+  for (size_t n = 0; n < 20; ++n) bodies.push_back(std::string(n * 37, static_cast<char>('a' + n)));
+  const std::vector<std::string_view> inputs(bodies.begin(), bodies.end());
+  const std::vector<FixedText<32>> digits = Md5HexTextMany(inputs, GetParam());
+  const std::vector<std::string> expected = OneByOne(inputs);
+  ASSERT_EQ(digits.size(), expected.size());
+  for (size_t i = 0; i < digits.size(); ++i) EXPECT_EQ(digits[i].view(), expected[i]) << i;
+}
+
 }  // namespace
 }  // namespace roadsense

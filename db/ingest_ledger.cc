@@ -15,6 +15,7 @@ constexpr char kClaim[] = "ingest_ledger_claim";
 }  // namespace
 
 void IngestLedger::Prepare(pqxx::connection_base& connection) {
+  // Binary array parameters (PgBinaryArray, PgBinaryTextArray): no array_in / int8in per element.
   // WITH ORDINALITY + ORDER BY keeps the caller's (sorted) order, which is the lock order.
   // The partition key batch_time is part of the primary key and the same for every copy of a
   // batch, so ON CONFLICT finds an earlier copy in whichever partition it lives.
@@ -48,9 +49,11 @@ std::vector<bool> IngestLedger::Claim(pqxx::work& txn, const std::vector<LedgerE
   std::vector<bool> claimed(entries.size(), false);
   if (entries.empty()) return claimed;
 
-  const pqxx::result rows =
-      txn.exec_prepared(kClaim, PgArrayLiteral(pseudonyms), PgArrayLiteral(sequences),
-                        PgArrayLiteral(batch_times), PgArrayLiteral(message_ids));
+  using enum PgIntType;
+  const pqxx::result rows = txn.exec_prepared(kClaim, PgBinaryParam(PgBinaryTextArray(pseudonyms)),
+                                              PgBinaryParam(PgBinaryArray(sequences, kBigint)),
+                                              PgBinaryParam(PgBinaryArray(batch_times, kBigint)),
+                                              PgBinaryParam(PgBinaryTextArray(message_ids)));
   std::set<BatchKey> inserted;
   for (const auto& row : rows) {
     inserted.insert({row[0].as<std::string>(), row[1].as<int64_t>()});

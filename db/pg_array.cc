@@ -33,6 +33,7 @@ constexpr uint32_t kInt4Oid = 23;
 constexpr uint32_t kInt8Oid = 20;
 constexpr uint32_t kFloat8Oid = 701;
 constexpr uint32_t kByteaOid = 17;
+constexpr uint32_t kTextOid = 25;
 
 void AppendBigEndian(uint64_t value, int bytes, std::string* out) {
   for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
@@ -91,6 +92,37 @@ void AppendInt(int64_t value, const IntLayout& layout, std::string* out) {
   AppendBigEndian(static_cast<uint64_t>(value), layout.bytes, out);
 }
 
+// Elements as length + raw bytes: bytea and text (textrecv reads the bytes as they are, in the
+// client encoding, and checks them). `Element` is std::string or std::optional<std::string>.
+const std::string* BytesOf(const std::string& v) { return &v; }
+const std::string* BytesOf(const std::optional<std::string>& v) { return v ? &*v : nullptr; }
+
+template <typename Element>
+std::string BinaryVarlenaArray(const std::vector<Element>& values, uint32_t element_oid) {
+  bool has_null = false;
+  size_t bytes = 0;
+  for (const auto& v : values) {
+    const std::string* b = BytesOf(v);
+    has_null = has_null || b == nullptr;
+    if (b != nullptr) bytes += b->size();
+  }
+  std::string out = BinaryArrayHeader(values.size(), has_null, element_oid, 0);
+  out.reserve(out.size() + 4 * values.size() + bytes);
+  for (const auto& v : values) {
+    const std::string* b = BytesOf(v);
+    if (b == nullptr) {
+      AppendInt32(-1, &out);
+      continue;
+    }
+    if (b->size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+      throw std::out_of_range("PgBinaryArray: element too large");
+    }
+    AppendInt32(static_cast<int64_t>(b->size()), &out);
+    out += *b;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string PgBinaryArray(const std::vector<int64_t>& values, PgIntType type) {
@@ -125,26 +157,11 @@ std::string PgBinaryArray(const std::vector<double>& values) {
 }
 
 std::string PgBinaryByteaArray(const std::vector<std::optional<std::string>>& values) {
-  bool has_null = false;
-  size_t bytes = 0;
-  for (const auto& v : values) {
-    has_null = has_null || !v;
-    if (v) bytes += v->size();
-  }
-  std::string out = BinaryArrayHeader(values.size(), has_null, kByteaOid, 0);
-  out.reserve(out.size() + bytes);
-  for (const auto& v : values) {
-    if (!v) {
-      AppendInt32(-1, &out);
-      continue;
-    }
-    if (v->size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
-      throw std::out_of_range("PgBinaryByteaArray: element too large");
-    }
-    AppendInt32(static_cast<int64_t>(v->size()), &out);
-    out += *v;
-  }
-  return out;
+  return BinaryVarlenaArray(values, kByteaOid);
+}
+
+std::string PgBinaryTextArray(const std::vector<std::string>& values) {
+  return BinaryVarlenaArray(values, kTextOid);
 }
 
 std::string PgArrayLiteral(const std::vector<int64_t>& values) {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <pqxx/binarystring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,13 @@ std::string PgBinaryArray(const std::vector<std::optional<int64_t>>& values, PgI
 std::string PgBinaryArray(const std::vector<double>& values);  // double precision[], exact
 // bytea[]: raw bytes, no escaping; nullopt: NULL.
 std::string PgBinaryByteaArray(const std::vector<std::optional<std::string>>& values);
+// text[]: the strings' bytes as they are (the server checks they are valid in its encoding).
+std::string PgBinaryTextArray(const std::vector<std::string>& values);
+
+// A PgBinaryArray* result as a binary statement parameter.
+inline pqxx::binarystring PgBinaryParam(const std::string& bytes) {
+  return pqxx::binarystring(bytes.data(), bytes.size());
+}
 
 // Lower-case hex of raw bytes, for `decode($1, 'hex')` (bytea inside arrays without escaping).
 std::string PgHexBytes(std::string_view bytes);

@@ -94,10 +94,6 @@ std::optional<int64_t> AppendUnlessZero(const Array& values, std::vector<int64_t
   return first;
 }
 
-pqxx::binarystring Binary(const std::string& bytes) {
-  return pqxx::binarystring(bytes.data(), bytes.size());
-}
-
 }  // namespace
 
 void TileStatsWriter::Prepare(pqxx::connection_base& connection) {
@@ -145,20 +141,27 @@ size_t TileStatsWriter::Upsert(pqxx::work& txn, const TileStatsMap& tiles) {
   }
   using enum PgIntType;
   const pqxx::result rows = txn.exec_prepared(
-      kUpsert, Binary(PgBinaryArray(z, kSmallint)), Binary(PgBinaryArray(x, kInteger)),
-      Binary(PgBinaryArray(y, kInteger)), Binary(PgBinaryArray(bucket, kBigint)),
-      Binary(PgBinaryArray(reports, kBigint)), Binary(PgBinaryArray(probe, kBigint)),
-      Binary(PgBinaryArray(hazard, kBigint)), Binary(PgBinaryArray(sign, kBigint)),
-      Binary(PgBinaryArray(weather, kBigint)), Binary(PgBinaryArray(speed_n, kBigint)),
-      Binary(PgBinaryArray(speed_sum, kBigint)), Binary(PgBinaryArray(sumsq)),
-      Binary(PgBinaryArray(speed_min, kInteger)), Binary(PgBinaryArray(speed_max, kInteger)),
-      Binary(PgBinaryArray(first, kBigint)), Binary(PgBinaryArray(last, kBigint)),
-      Binary(PgBinaryByteaArray(hll)), Binary(PgBinaryArray(batch_vehicles, kInteger)),
-      Binary(PgBinaryArray(hist, kInteger)), Binary(PgBinaryArray(wipers, kInteger)),
-      Binary(PgBinaryArray(fog_front, kBigint)), Binary(PgBinaryArray(fog_rear, kBigint)),
-      Binary(PgBinaryArray(temp_n, kBigint)), Binary(PgBinaryArray(temp_sum, kBigint)),
-      Binary(PgBinaryArray(temp_min, kInteger)), Binary(PgBinaryArray(temp_max, kInteger)),
-      Binary(PgBinaryArray(hist_flat, kInteger)), Binary(PgBinaryArray(wipers_flat, kInteger)));
+      kUpsert, PgBinaryParam(PgBinaryArray(z, kSmallint)),
+      PgBinaryParam(PgBinaryArray(x, kInteger)), PgBinaryParam(PgBinaryArray(y, kInteger)),
+      PgBinaryParam(PgBinaryArray(bucket, kBigint)), PgBinaryParam(PgBinaryArray(reports, kBigint)),
+      PgBinaryParam(PgBinaryArray(probe, kBigint)), PgBinaryParam(PgBinaryArray(hazard, kBigint)),
+      PgBinaryParam(PgBinaryArray(sign, kBigint)), PgBinaryParam(PgBinaryArray(weather, kBigint)),
+      PgBinaryParam(PgBinaryArray(speed_n, kBigint)),
+      PgBinaryParam(PgBinaryArray(speed_sum, kBigint)), PgBinaryParam(PgBinaryArray(sumsq)),
+      PgBinaryParam(PgBinaryArray(speed_min, kInteger)),
+      PgBinaryParam(PgBinaryArray(speed_max, kInteger)),
+      PgBinaryParam(PgBinaryArray(first, kBigint)), PgBinaryParam(PgBinaryArray(last, kBigint)),
+      PgBinaryParam(PgBinaryByteaArray(hll)),
+      PgBinaryParam(PgBinaryArray(batch_vehicles, kInteger)),
+      PgBinaryParam(PgBinaryArray(hist, kInteger)), PgBinaryParam(PgBinaryArray(wipers, kInteger)),
+      PgBinaryParam(PgBinaryArray(fog_front, kBigint)),
+      PgBinaryParam(PgBinaryArray(fog_rear, kBigint)),
+      PgBinaryParam(PgBinaryArray(temp_n, kBigint)),
+      PgBinaryParam(PgBinaryArray(temp_sum, kBigint)),
+      PgBinaryParam(PgBinaryArray(temp_min, kInteger)),
+      PgBinaryParam(PgBinaryArray(temp_max, kInteger)),
+      PgBinaryParam(PgBinaryArray(hist_flat, kInteger)),
+      PgBinaryParam(PgBinaryArray(wipers_flat, kInteger)));
 
   // Merge each row's stored sketch with this commit's vehicles; write back what changed. A row
   // this statement inserted holds exactly our sketch, so it is skipped. The rows are locked
@@ -186,11 +189,12 @@ size_t TileStatsWriter::Upsert(pqxx::work& txn, const TileStatsMap& tiles) {
     merged->AppendDense(&set_hll);
   }
   if (!set_z.empty()) {
-    txn.exec_prepared(
-        kSetSketch, Binary(PgBinaryArray(set_z, kSmallint)), Binary(PgBinaryArray(set_x, kInteger)),
-        Binary(PgBinaryArray(set_y, kInteger)), Binary(PgBinaryArray(set_bucket, kBigint)),
-        pqxx::binarystring(set_hll.data(), set_hll.size()),
-        static_cast<int>(HyperLogLog::kDenseBytes));
+    txn.exec_prepared(kSetSketch, PgBinaryParam(PgBinaryArray(set_z, kSmallint)),
+                      PgBinaryParam(PgBinaryArray(set_x, kInteger)),
+                      PgBinaryParam(PgBinaryArray(set_y, kInteger)),
+                      PgBinaryParam(PgBinaryArray(set_bucket, kBigint)),
+                      pqxx::binarystring(set_hll.data(), set_hll.size()),
+                      static_cast<int>(HyperLogLog::kDenseBytes));
   }
   return tiles.size();
 }

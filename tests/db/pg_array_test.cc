@@ -78,5 +78,12 @@ TEST(PgBinaryByteaArray, BytesAreRawAndMissingOnesNull) {
   EXPECT_EQ(out.substr(20), std::string("\0\0\0\2\0\x01\xff\xff\xff\xff", 10));
 }
 
+TEST(PgBinaryTextArray, StringsAreLengthAndRawBytesOfTypeText) {
+  const std::string out = PgBinaryTextArray({"ab", ""});
+  EXPECT_EQ(out.substr(0, 20),
+            std::string("\0\0\0\1\0\0\0\0\0\0\0\x19\0\0\0\2\0\0\0\1", 20));  // text (25)
+  EXPECT_EQ(out.substr(20), std::string("\0\0\0\2ab\0\0\0\0", 10));
+}
+
 }  // namespace
 }  // namespace roadsense::db

@@ -58,7 +58,7 @@ struct PollLoopOptions {
   int64_t bucket_seconds = 300;
   int visibility_timeout = 30;         // seconds, requested on every ReceiveMessage
   int wait_seconds = 20;               // long-poll wait
-  int max_messages_per_commit = 1000;  // receives of 10 gathered into one transaction
+  int max_messages_per_commit = 3000;  // receives of 10 gathered into one transaction
   int64_t max_body_bytes_per_commit = int64_t{64} << 20;  // gathering stops at this many bytes
   int max_hold_seconds = 600;       // visibility extensions stop this long after the receive
   int poison_backoff_seconds = 30;  // poison invisible base × 2^(receive count − 1) seconds

@@ -29,9 +29,9 @@ TEST(ShouldReceiveMore, StopsOnceTheBodiesReachTheByteCap) {
   EXPECT_FALSE(ShouldReceiveMore(10, 10, 10, 1 << 20, Options(1000, 1 << 20)));
 }
 
-TEST(PollLoopOptions, DefaultsGatherUpTo1000MessagesAnd64MiB) {
+TEST(PollLoopOptions, DefaultsGatherUpTo3000MessagesAnd64MiB) {
   const PollLoopOptions options;
-  EXPECT_EQ(options.max_messages_per_commit, 1000);
+  EXPECT_EQ(options.max_messages_per_commit, 3000);
   EXPECT_EQ(options.max_body_bytes_per_commit, int64_t{64} << 20);
 }
 

@@ -39,6 +39,16 @@ constexpr int WordIndex(int step) {
                      : (7 * step) % 16;
 }
 
+// How many blocks each of the first `count` inputs pads to, into blocks[]; returns the most.
+size_t CountPaddedBlocks(const std::string_view* inputs, int count, size_t (&blocks)[kLanes]) {
+  size_t most = 0;
+  for (int l = 0; l < count; ++l) {
+    blocks[l] = (inputs[l].size() + 8) / kBlock + 1;
+    most = std::max(most, blocks[l]);
+  }
+  return most;
+}
+
 // Block `index` of `data` as MD5 pads it: the bytes, 0x80, zeros, the bit length (little endian)
 // in the last 8 bytes of the last block.
 void PaddedBlock(std::string_view data, size_t index, unsigned char* out) {
@@ -63,11 +73,7 @@ __attribute__((target("avx2"), always_inline)) inline __m256i Rotl(__m256i x, in
 __attribute__((target("avx2"))) void Md5LanesAvx2(const std::string_view* inputs, int count,
                                                   unsigned char (*digests)[16]) {
   size_t blocks[kLanes] = {};
-  size_t max_blocks = 0;
-  for (int l = 0; l < count; ++l) {
-    blocks[l] = (inputs[l].size() + 8) / kBlock + 1;
-    max_blocks = std::max(max_blocks, blocks[l]);
-  }
+  const size_t max_blocks = CountPaddedBlocks(inputs, count, blocks);
   __m256i a[2], b[2], c[2], d[2];
   for (int g = 0; g < 2; ++g) {
     a[g] = _mm256_set1_epi32(0x67452301);
@@ -208,11 +214,7 @@ __attribute__((target("avx512f"), always_inline)) inline void LoadTransposed(
 __attribute__((target("avx512f"))) void Md5LanesAvx512(const std::string_view* inputs, int count,
                                                        unsigned char (*digests)[16]) {
   size_t blocks[kLanes] = {};
-  size_t max_blocks = 0;
-  for (int l = 0; l < count; ++l) {
-    blocks[l] = (inputs[l].size() + 8) / kBlock + 1;
-    max_blocks = std::max(max_blocks, blocks[l]);
-  }
+  const size_t max_blocks = CountPaddedBlocks(inputs, count, blocks);
   __m512i a = _mm512_set1_epi32(0x67452301);
   __m512i b = _mm512_set1_epi32(static_cast<int>(0xefcdab89));
   __m512i c = _mm512_set1_epi32(static_cast<int>(0x98badcfe));

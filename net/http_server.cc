@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/defer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -711,7 +712,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (linger_) return Linger();
     if (!out_keep_alive_) return Close(/*graceful=*/true);
-    Read();
+    // The client sends its next request only once it has this answer, so a read started at once
+    // nearly always found nothing: a recv failing with EAGAIN, then a wait for the socket. Started
+    // after the handlers queued on this thread (the rest of a group commit's answers), it often
+    // finds the request there. defer: no other I/O thread is woken for it.
+    asio::defer(stream_.get_executor(), [self = this->shared_from_this()] { self->Read(); });
   }
 
   // After a rejection the client may still be sending the request (a body over the limit):

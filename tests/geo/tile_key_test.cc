@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
 namespace roadsense::geo {
 
 void PrintTo(const TileKey& t, std::ostream* os) { *os << t.z << '/' << t.x << '/' << t.y; }
@@ -25,6 +29,64 @@ TEST(TileKey, EdgesClampIntoTheGrid) {
   const int32_t last = (1 << 16) - 1;
   EXPECT_EQ(TileForDegrees(-90, 180, 16), (TileKey{16, last, last}));
   EXPECT_EQ(TileForDegrees(90, -180, 16), (TileKey{16, 0, 0}));
+}
+
+// The tile formula as it stood before TileForDegrees computed rows the quick way (OSM wiki):
+// every tile ever written was placed by it, so the quick way must agree with it everywhere.
+TileKey ReferenceTile(double lat, double lon, int z) {
+  lat = std::clamp(lat, -kMaxLatitude, kMaxLatitude);
+  lon = std::clamp(lon, -180.0, 180.0);
+  const double n = std::ldexp(1.0, z);
+  const int32_t max_index = static_cast<int32_t>(n) - 1;
+  const double lat_rad = lat * M_PI / 180.0;
+  auto x = static_cast<int32_t>(std::floor((lon + 180.0) / 360.0 * n));
+  auto y = static_cast<int32_t>(std::floor((1.0 - std::asinh(std::tan(lat_rad)) / M_PI) / 2.0 * n));
+  return TileKey{z, std::clamp(x, 0, max_index), std::clamp(y, 0, max_index)};
+}
+
+TileKey ReferenceTileForPoint(int32_t lat_e7, int32_t lon_e7, int z) {
+  return ReferenceTile(lat_e7 / 1e7, lon_e7 / 1e7, z);
+}
+
+// For every row edge at the base and hazard zooms: the last wire latitude still in the row
+// above the edge (found by bisection on the reference) and its neighbours land where the
+// reference puts them.
+TEST(TileKey, RowEdgesMatchReferenceFormula) {
+  constexpr int32_t kTop = 850511288;  // just past the clamp: the reference's row 0
+  for (const int z : {16, 18}) {
+    const int32_t rows = 1 << z;
+    for (int32_t edge = 1; edge < rows; ++edge) {
+      int32_t below = -kTop;  // reference row >= edge
+      int32_t above = kTop;   // reference row < edge
+      while (above - below > 1) {
+        const int32_t mid = below + (above - below) / 2;
+        (ReferenceTileForPoint(mid, 0, z).y >= edge ? below : above) = mid;
+      }
+      for (int32_t lat_e7 = below - 1; lat_e7 <= above + 1; ++lat_e7) {
+        ASSERT_EQ(TileForPoint(lat_e7, 0, z), ReferenceTileForPoint(lat_e7, 0, z))
+            << "zoom " << z << " edge " << edge << " lat_e7 " << lat_e7;
+      }
+    }
+  }
+}
+
+TEST(TileKey, RandomPointsMatchReferenceFormula) {
+  std::mt19937_64 rng(20261126);
+  std::uniform_int_distribution<int32_t> lat_e7(-900000000, 900000000);
+  std::uniform_int_distribution<int32_t> lon_e7(-1800000000, 1800000000);
+  std::uniform_int_distribution<int> zoom(0, kMaxZoom);
+  std::uniform_real_distribution<double> lat(-90.0, 90.0);
+  std::uniform_real_distribution<double> near_clamp(kMaxLatitude - 1e-6, kMaxLatitude + 1e-6);
+  for (int i = 0; i < 1'000'000; ++i) {
+    const int z = zoom(rng);
+    const int32_t a = lat_e7(rng);
+    const int32_t o = lon_e7(rng);
+    ASSERT_EQ(TileForPoint(a, o, z), ReferenceTileForPoint(a, o, z)) << a << ' ' << o << ' ' << z;
+    const double d = lat(rng);
+    ASSERT_EQ(TileForDegrees(d, 0, z), ReferenceTile(d, 0, z)) << d << ' ' << z;
+    const double c = (i % 2 ? 1 : -1) * near_clamp(rng);
+    ASSERT_EQ(TileForDegrees(c, 0, z), ReferenceTile(c, 0, z)) << c << ' ' << z;
+  }
 }
 
 TEST(TileKey, ParentIsShift) {

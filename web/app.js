@@ -209,7 +209,13 @@ const loadBucketsSoon = throttle(loadBuckets, 5000);
 
 function connectEvents() {
   const source = new EventSource('/v1/events');
-  source.addEventListener('hello', () => showStatus('live', true));
+  // A commit between the page's first reads and the stream's start announces nothing to this
+  // page (a stream without Last-Event-ID goes on from `hello`), so re-read once it is open.
+  source.addEventListener('hello', () => {
+    showStatus('live', true);
+    refreshHazardsSoon();
+    refreshTilesSoon();
+  });
   const onChange = (e) => {
     state.events += 1;
     lastEventAt = new Date();

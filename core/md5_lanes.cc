@@ -39,6 +39,26 @@ constexpr int WordIndex(int step) {
                      : (7 * step) % 16;
 }
 
+// One MD5 round: 16 steps STEP(f, w, x, y, z, step), the state words (a, b, c, d) rotating by one
+// each step. Shared by the AVX2 and AVX-512 lanes, which define STEP for their registers.
+#define RS_MD5_16_STEPS(STEP, f, a, b, c, d, s) \
+  STEP(f, a, b, c, d, s + 0);                   \
+  STEP(f, d, a, b, c, s + 1);                   \
+  STEP(f, c, d, a, b, s + 2);                   \
+  STEP(f, b, c, d, a, s + 3);                   \
+  STEP(f, a, b, c, d, s + 4);                   \
+  STEP(f, d, a, b, c, s + 5);                   \
+  STEP(f, c, d, a, b, s + 6);                   \
+  STEP(f, b, c, d, a, s + 7);                   \
+  STEP(f, a, b, c, d, s + 8);                   \
+  STEP(f, d, a, b, c, s + 9);                   \
+  STEP(f, c, d, a, b, s + 10);                  \
+  STEP(f, b, c, d, a, s + 11);                  \
+  STEP(f, a, b, c, d, s + 12);                  \
+  STEP(f, d, a, b, c, s + 13);                  \
+  STEP(f, c, d, a, b, s + 14);                  \
+  STEP(f, b, c, d, a, s + 15)
+
 // How many blocks each of the first `count` inputs pads to, into blocks[]; returns the most.
 size_t CountPaddedBlocks(const std::string_view* inputs, int count, size_t (&blocks)[kLanes]) {
   size_t most = 0;
@@ -121,28 +141,10 @@ __attribute__((target("avx2"))) void Md5LanesAvx2(const std::string_view* inputs
 #define RS_MD5_G(x, y, z) _mm256_xor_si256(y, _mm256_and_si256(z, _mm256_xor_si256(x, y)))
 #define RS_MD5_H(x, y, z) _mm256_xor_si256(_mm256_xor_si256(x, y), z)
 #define RS_MD5_I(x, y, z) _mm256_xor_si256(y, _mm256_or_si256(x, _mm256_xor_si256(z, ones)))
-#define RS_MD5_ROUND(F, s)            \
-  RS_MD5_STEP(F, a, b, c, d, s + 0);  \
-  RS_MD5_STEP(F, d, a, b, c, s + 1);  \
-  RS_MD5_STEP(F, c, d, a, b, s + 2);  \
-  RS_MD5_STEP(F, b, c, d, a, s + 3);  \
-  RS_MD5_STEP(F, a, b, c, d, s + 4);  \
-  RS_MD5_STEP(F, d, a, b, c, s + 5);  \
-  RS_MD5_STEP(F, c, d, a, b, s + 6);  \
-  RS_MD5_STEP(F, b, c, d, a, s + 7);  \
-  RS_MD5_STEP(F, a, b, c, d, s + 8);  \
-  RS_MD5_STEP(F, d, a, b, c, s + 9);  \
-  RS_MD5_STEP(F, c, d, a, b, s + 10); \
-  RS_MD5_STEP(F, b, c, d, a, s + 11); \
-  RS_MD5_STEP(F, a, b, c, d, s + 12); \
-  RS_MD5_STEP(F, d, a, b, c, s + 13); \
-  RS_MD5_STEP(F, c, d, a, b, s + 14); \
-  RS_MD5_STEP(F, b, c, d, a, s + 15)
-    RS_MD5_ROUND(RS_MD5_F, 0);
-    RS_MD5_ROUND(RS_MD5_G, 16);
-    RS_MD5_ROUND(RS_MD5_H, 32);
-    RS_MD5_ROUND(RS_MD5_I, 48);
-#undef RS_MD5_ROUND
+    RS_MD5_16_STEPS(RS_MD5_STEP, RS_MD5_F, a, b, c, d, 0);
+    RS_MD5_16_STEPS(RS_MD5_STEP, RS_MD5_G, a, b, c, d, 16);
+    RS_MD5_16_STEPS(RS_MD5_STEP, RS_MD5_H, a, b, c, d, 32);
+    RS_MD5_16_STEPS(RS_MD5_STEP, RS_MD5_I, a, b, c, d, 48);
 #undef RS_MD5_I
 #undef RS_MD5_H
 #undef RS_MD5_G
@@ -249,28 +251,10 @@ __attribute__((target("avx512f"))) void Md5LanesAvx512(const std::string_view* i
                               _mm512_add_epi32(m[WordIndex(step)],                              \
                                                _mm512_set1_epi32(static_cast<int>(kK[step])))), \
              kShift[step]))
-#define RS_MD5_ROUND(table, s)                \
-  RS_MD5_STEP(table, aa, bb, cc, dd, s + 0);  \
-  RS_MD5_STEP(table, dd, aa, bb, cc, s + 1);  \
-  RS_MD5_STEP(table, cc, dd, aa, bb, s + 2);  \
-  RS_MD5_STEP(table, bb, cc, dd, aa, s + 3);  \
-  RS_MD5_STEP(table, aa, bb, cc, dd, s + 4);  \
-  RS_MD5_STEP(table, dd, aa, bb, cc, s + 5);  \
-  RS_MD5_STEP(table, cc, dd, aa, bb, s + 6);  \
-  RS_MD5_STEP(table, bb, cc, dd, aa, s + 7);  \
-  RS_MD5_STEP(table, aa, bb, cc, dd, s + 8);  \
-  RS_MD5_STEP(table, dd, aa, bb, cc, s + 9);  \
-  RS_MD5_STEP(table, cc, dd, aa, bb, s + 10); \
-  RS_MD5_STEP(table, bb, cc, dd, aa, s + 11); \
-  RS_MD5_STEP(table, aa, bb, cc, dd, s + 12); \
-  RS_MD5_STEP(table, dd, aa, bb, cc, s + 13); \
-  RS_MD5_STEP(table, cc, dd, aa, bb, s + 14); \
-  RS_MD5_STEP(table, bb, cc, dd, aa, s + 15)
-    RS_MD5_ROUND(0xca, 0);
-    RS_MD5_ROUND(0xe4, 16);
-    RS_MD5_ROUND(0x96, 32);
-    RS_MD5_ROUND(0x39, 48);
-#undef RS_MD5_ROUND
+    RS_MD5_16_STEPS(RS_MD5_STEP, 0xca, aa, bb, cc, dd, 0);
+    RS_MD5_16_STEPS(RS_MD5_STEP, 0xe4, aa, bb, cc, dd, 16);
+    RS_MD5_16_STEPS(RS_MD5_STEP, 0x96, aa, bb, cc, dd, 32);
+    RS_MD5_16_STEPS(RS_MD5_STEP, 0x39, aa, bb, cc, dd, 48);
 #undef RS_MD5_STEP
     // Lanes whose input has no block `index` keep their state.
     a = _mm512_mask_add_epi32(a, live, a, aa);
@@ -359,5 +343,7 @@ std::vector<FixedText<32>> Md5HexTextMany(const std::vector<std::string_view>& i
   for (std::string_view input : inputs) out.push_back(Md5HexText(input));
   return out;
 }
+
+#undef RS_MD5_16_STEPS
 
 }  // namespace roadsense

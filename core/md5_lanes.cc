@@ -302,17 +302,6 @@ Md5LaneKind BestMd5Lanes() {
   return best;
 }
 
-std::vector<std::string> Md5HexMany(const std::vector<std::string_view>& inputs) {
-  return Md5HexMany(inputs, BestMd5Lanes());
-}
-
-std::vector<std::string> Md5HexMany(const std::vector<std::string_view>& inputs, Md5LaneKind kind) {
-  std::vector<std::string> out;
-  out.reserve(inputs.size());
-  for (const FixedText<32>& text : Md5HexTextMany(inputs, kind)) out.push_back(text.str());
-  return out;
-}
-
 std::vector<FixedText<32>> Md5HexTextMany(const std::vector<std::string_view>& inputs) {
   return Md5HexTextMany(inputs, BestMd5Lanes());
 }

@@ -1,4 +1,4 @@
-// Md5HexMany: the MD5 digests of several inputs at once. SQS verifies a digest per message body
+// Md5HexTextMany: the MD5 digests of several inputs at once. SQS verifies a digest per message body
 // (sent and received), ten per batch; hashing eight bodies side by side in the lanes of AVX2
 // registers costs about what hashing two does one at a time, since one MD5 stream is a chain of
 // dependent 32-bit operations that leaves most of a core idle.
@@ -17,9 +17,8 @@
 
 namespace roadsense {
 
-// Lowercase hex MD5 of each input, in input order, with BestMd5Lanes().
-std::vector<std::string> Md5HexMany(const std::vector<std::string_view>& inputs);
-// The same by value, without a string per digest (the queue server keeps them so).
+// Lowercase hex MD5 of each input, in input order, with BestMd5Lanes(); by value, without a
+// string per digest.
 std::vector<FixedText<32>> Md5HexTextMany(const std::vector<std::string_view>& inputs);
 
 // How the inputs are hashed: 16 lanes in one AVX-512 register, in two AVX2 registers, or one by
@@ -27,8 +26,7 @@ std::vector<FixedText<32>> Md5HexTextMany(const std::vector<std::string_view>& i
 enum class Md5LaneKind { kAvx512, kAvx2, kOneByOne };
 bool Md5LanesSupported(Md5LaneKind kind);
 Md5LaneKind BestMd5Lanes();  // the fastest supported
-// Md5HexMany / Md5HexTextMany with `kind`, which must be supported.
-std::vector<std::string> Md5HexMany(const std::vector<std::string_view>& inputs, Md5LaneKind kind);
+// Md5HexTextMany with `kind`, which must be supported.
 std::vector<FixedText<32>> Md5HexTextMany(const std::vector<std::string_view>& inputs,
                                           Md5LaneKind kind);
 

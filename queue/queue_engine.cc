@@ -20,6 +20,7 @@
 #include "queue/wal_segment_name.h"
 #include "queue/wal_snapshot.h"
 #include "queue/wal_writer.h"
+#include "sqs/message_attributes.h"
 
 namespace roadsense::queue {
 namespace {
@@ -730,8 +731,8 @@ void QueueEngine::SendMessages(const std::string& queue, std::vector<NewMessage>
   std::vector<std::string_view> bodies;
   bodies.reserve(messages.size());
   for (const auto& m : messages) bodies.push_back(m.body);
-  // By value: the answer and the stored message each keep one (sqs::Md5OfBodies' digests).
-  const std::vector<FixedText<32>> body_digests = Md5HexTextMany(bodies);
+  // By value: the answer and the stored message each keep one.
+  const std::vector<FixedText<32>> body_digests = sqs::Md5OfBodies(bodies);
   for (size_t i = 0; i < messages.size(); ++i) {
     NewMessage& m = messages[i];
     SendRecord r;

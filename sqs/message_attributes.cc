@@ -20,11 +20,7 @@ void AppendLengthPrefixed(std::string* out, std::string_view bytes) {
 
 std::string Md5OfBody(std::string_view body) { return Md5Hex(body); }
 
-std::vector<std::string> Md5OfBodies(const std::vector<std::string_view>& bodies) {
-  return Md5HexMany(bodies);
-}
-
-std::vector<FixedText<32>> Md5DigitsOfBodies(const std::vector<std::string_view>& bodies) {
+std::vector<FixedText<32>> Md5OfBodies(const std::vector<std::string_view>& bodies) {
   return Md5HexTextMany(bodies);
 }
 

@@ -369,7 +369,7 @@ Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url
   for (uint32_t index : sent_as) {
     if (index != kNotSent) claimed_bodies.push_back(entries[index].body);
   }
-  const std::vector<FixedText<32>> digests = Md5DigitsOfBodies(claimed_bodies);
+  const std::vector<FixedText<32>> digests = Md5OfBodies(claimed_bodies);
   SendBatchResult result;
   result.failed = std::move(out->failed);
   result.successful.reserve(claimed.size());
@@ -407,7 +407,7 @@ Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(const std::string
   std::vector<std::string_view> bodies;
   bodies.reserve(messages.size());
   for (const ReceivedMessage& m : messages) bodies.push_back(m.body);
-  const std::vector<FixedText<32>> digests = Md5DigitsOfBodies(bodies);
+  const std::vector<FixedText<32>> digests = Md5OfBodies(bodies);
   size_t kept = 0;
   for (size_t i = 0; i < messages.size(); ++i) {
     ReceivedMessage& m = messages[i];

@@ -230,20 +230,13 @@ std::string_view WithoutTrailingSlashes(std::string_view path) {
   return path;
 }
 
-// The last segment of a URL, trailing slashes ignored (what sqs::QueueNameFromUrl returns,
-// as a view: every queue action and its authorization parse the QueueUrl).
-std::string_view LastUrlSegment(std::string_view url) {
-  url = WithoutTrailingSlashes(url);
-  return url.substr(url.find_last_of('/') + 1);
-}
-
 // The queue name at the end of a QueueUrl ("http://host:port/<account>/<name>"); a URL naming
 // another account than the queue's does not name it.
 Result<std::string> QueueName(const SqsCall& c) {
   auto url = RequiredStringView(c.input, "QueueUrl");
   if (!url.ok()) return url.status();
   std::string_view path = WithoutTrailingSlashes(*url);
-  std::string name(LastUrlSegment(path));
+  std::string name(sqs::QueueNameInUrl(path));
   if (name.empty()) return BadValue("QueueUrl");
   path = WithoutTrailingSlashes(path.substr(0, path.size() - name.size()));
   const std::string_view account = path.substr(path.find_last_of('/') + 1);
@@ -1181,7 +1174,7 @@ std::string TargetQueueOf(const SqsCall& call) {
                                               : std::string();
   }
   const json::value* url = call.input.if_contains("QueueUrl");
-  return url != nullptr && url->is_string() ? std::string(LastUrlSegment(url->get_string()))
+  return url != nullptr && url->is_string() ? std::string(sqs::QueueNameInUrl(url->get_string()))
                                             : std::string();
 }
 

@@ -493,10 +493,13 @@ Result<std::map<std::string, std::string>> SqsClient::GetQueueAttributes(
   return std::move(out->attributes);
 }
 
+std::string_view QueueNameInUrl(std::string_view queue_url) {
+  while (!queue_url.empty() && queue_url.back() == '/') queue_url.remove_suffix(1);
+  return queue_url.substr(queue_url.find_last_of('/') + 1);
+}
+
 std::string QueueNameFromUrl(const std::string& queue_url) {
-  std::string path = queue_url;
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  return path.substr(path.find_last_of('/') + 1);
+  return std::string(QueueNameInUrl(queue_url));
 }
 
 }  // namespace roadsense::sqs

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -129,7 +130,9 @@ using ChangeVisibilityBatchResult = DeleteBatchResult;
 std::chrono::milliseconds RetryDelay(int retry, std::chrono::milliseconds base,
                                      std::chrono::milliseconds cap);
 
-// The queue name of a queue URL: its last path segment ("…/000000000000/reports" → "reports").
+// The queue name of a queue URL: its last path segment, trailing slashes ignored
+// ("…/000000000000/reports" → "reports"); as a view into `queue_url`, or as a copy.
+std::string_view QueueNameInUrl(std::string_view queue_url);
 std::string QueueNameFromUrl(const std::string& queue_url);
 
 class SqsClient {

@@ -574,6 +574,8 @@ TEST(SqsClientOptionsTest, ForQueueUrlTakesEndpointAndRegion) {
 TEST(QueueNameFromUrl, IsTheLastPathSegment) {
   EXPECT_EQ(QueueNameFromUrl("http://127.0.0.1:9324/000000000000/reports"), "reports");
   EXPECT_EQ(QueueNameFromUrl("https://sqs.eu-central-1.amazonaws.com/123456789012/q-1/"), "q-1");
+  EXPECT_EQ(QueueNameInUrl("http://127.0.0.1:9324/000000000000/reports//"), "reports");
+  EXPECT_EQ(QueueNameInUrl("reports"), "reports");
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include "simulator/ground_truth.h"
 
 #include <algorithm>
-#include <functional>
 
 #include "db/hazard_cluster.h"
+#include "db/hyper_log_log.h"
 #include "db/speed_limit_votes.h"
 #include "simulator/hazard_perception.h"
 
@@ -39,14 +39,26 @@ std::optional<int64_t> Max(std::optional<int64_t> a, int64_t b) { return a ? std
 
 }  // namespace
 
-bool HazardClusterTruth::VisibleAt(int64_t now_ms, int64_t k) const {
+int64_t SketchedVehicles(const std::set<uint64_t>& vehicles) {
+  db::HyperLogLog sketch;
+  for (uint64_t v : vehicles) sketch.Add(v);
+  return sketch.Estimate();
+}
+
+bool HazardClusterTruth::LiveAt(int64_t now_ms) const {
   return last_seen_ms && expires_ms && *expires_ms > now_ms &&
-         (!last_cancelled_ms || *last_cancelled_ms < *last_seen_ms) &&
-         static_cast<int64_t>(vehicles.size()) >= k;
+         (!last_cancelled_ms || *last_cancelled_ms < *last_seen_ms);
+}
+
+bool HazardClusterTruth::VisibleAt(int64_t now_ms, int64_t k) const {
+  // The exact count first: it bounds the sketch's from above and is cheap.
+  return LiveAt(now_ms) && static_cast<int64_t>(vehicles.size()) >= k &&
+         SketchedVehicles(vehicles) >= k;
 }
 
 void GroundTruth::Add(const roadsense::v1::ReportBatch& batch) {
-  const uint64_t vehicle = std::hash<std::string>{}(batch.envelope().vehicle_pseudonym());
+  // The worker's hash (worker/tile_aggregator.cc), so SketchedVehicles sees what the map sees.
+  const uint64_t vehicle = db::HyperLogLog::Hash64(batch.envelope().vehicle_pseudonym());
   for (const auto& r : batch.reports()) {
     const auto& pos = r.position();
     CellCounts& c = cells_[CellKey{geo::TileForPoint(pos.lat_e7(), pos.lon_e7()),

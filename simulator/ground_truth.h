@@ -50,17 +50,25 @@ struct HazardClusterKey {
   auto operator<=>(const HazardClusterKey&) const = default;
 };
 
+// The distinct-vehicle count the map's sketch gives for `vehicles` (db::HyperLogLog::Hash64 of
+// pseudonyms). A view shows max(this, the most vehicles one worker commit saw): never fewer than
+// this, never more than vehicles.size(). Two vehicles whose hashes share a sketch register count
+// once (db/hyper_log_log.md), so it can be below the exact count — about 1 % of 5-vehicle sets.
+int64_t SketchedVehicles(const std::set<uint64_t>& vehicles);
+
 struct HazardClusterTruth {
-  std::set<uint64_t> vehicles;               // pseudonym hashes, cancellations included
-  int64_t reports = 0;                       // cancellations included
-  std::optional<int64_t> last_seen_ms;       // latest non-cancellation report
+  std::set<uint64_t> vehicles;          // HyperLogLog::Hash64(pseudonym), cancellations included
+  int64_t reports = 0;                  // cancellations included
+  std::optional<int64_t> last_seen_ms;  // latest non-cancellation report
   std::optional<int64_t> last_cancelled_ms;  // latest cancellation
   std::optional<int64_t> expires_ms;         // max(observed + ttl) of non-cancellation reports
   std::set<size_t> sites;                    // scenario sites of its non-cancellation reports
   int64_t phantom_reports = 0;               // non-cancellation reports of no site
 
-  // Shown to consumers at `now_ms` by the map model of db/README.md: not expired, latest word not
-  // a cancellation, at least k distinct vehicles.
+  // Not expired at `now_ms` and the latest word is not a cancellation.
+  bool LiveAt(int64_t now_ms) const;
+  // Consumers must see it at `now_ms` by the map model of db/README.md: live and at least k
+  // distinct vehicles by the sketch (SketchedVehicles).
   bool VisibleAt(int64_t now_ms, int64_t k) const;
 };
 
@@ -74,7 +82,7 @@ struct SpeedLimitCellKey {
 };
 
 struct SpeedLimitVoteTruth {
-  std::set<uint64_t> vehicles;  // pseudonym hashes
+  std::set<uint64_t> vehicles;  // HyperLogLog::Hash64(pseudonym)
   int64_t votes = 0;
   int64_t last_seen_ms = 0;
 };

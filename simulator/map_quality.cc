@@ -21,6 +21,8 @@ double TileLonDeg(int32_t x, int32_t z) { return x / std::ldexp(1.0, z) * 360.0 
 int Rank(SiteStatus s) {
   switch (s) {
     case SiteStatus::kExpected:
+      return 5;
+    case SiteStatus::kUnderCounted:
       return 4;
     case SiteStatus::kCancelled:
       return 3;
@@ -40,7 +42,7 @@ SiteStatus ClusterStatus(const HazardClusterTruth& c, int64_t k, int64_t now_ms)
   if (c.last_cancelled_ms && c.last_seen_ms && *c.last_cancelled_ms >= *c.last_seen_ms) {
     return SiteStatus::kCancelled;
   }
-  return SiteStatus::kExpired;
+  return c.LiveAt(now_ms) ? SiteStatus::kUnderCounted : SiteStatus::kExpired;
 }
 
 std::optional<double> Share(int64_t part, int64_t whole) {
@@ -62,6 +64,8 @@ const char* SiteStatusName(SiteStatus s) {
       return "cancelled";
     case SiteStatus::kExpired:
       return "expired";
+    case SiteStatus::kUnderCounted:
+      return "under-counted";
   }
   return "?";
 }
@@ -123,7 +127,8 @@ HazardQuality MapQuality::Hazards(const SeededMap& seeded, const HazardClusterMa
     for (size_t i = 0; i < seeded.hazards.size(); ++i) {
       if (!Matches(seeded.hazards[i], row)) continue;
       matches_any = true;
-      if (q.sites[i].status == SiteStatus::kExpected) {
+      const SiteStatus status = q.sites[i].status;
+      if (status == SiteStatus::kExpected || status == SiteStatus::kUnderCounted) {
         matches_expected = true;
         ++q.sites[i].matching_rows;
       }
@@ -171,7 +176,8 @@ SpeedLimitQuality MapQuality::SpeedLimits(const SeededMap& seeded, const SpeedLi
                  std::make_tuple(b.second.votes, b.second.last_seen_ms, -b.first);
         });
     if (winner->first != limit.limit_kmh ||
-        static_cast<int64_t>(winner->second.vehicles.size()) < k) {
+        static_cast<int64_t>(winner->second.vehicles.size()) < k ||
+        SketchedVehicles(winner->second.vehicles) < k) {
       continue;
     }
     ++q.expected;

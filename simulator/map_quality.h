@@ -8,14 +8,18 @@
 //   last_seen] overlap the site's lifetime [start, end + kHazardReportLagMs] (a cluster may hold
 //   reports of two sites of one type that share its tile, one after the other).
 // - A site is *expected* (consumers must see it) when one of the clusters its acknowledged reports
-//   fell into is visible by the map model at the database's now(): ≥ k distinct vehicles, not
-//   expired, latest word not a cancellation (HazardClusterTruth::VisibleAt). Sites reported by
-//   fewer than k vehicles per cluster are legitimately unpublished and do not count.
+//   fell into is visible by the map model at the database's now(): ≥ k distinct vehicles by the
+//   map's sketch, not expired, latest word not a cancellation (HazardClusterTruth::VisibleAt).
+//   Sites reported by fewer than k vehicles per cluster are legitimately unpublished and do not
+//   count. A live cluster of ≥ k vehicles whose sketch counts fewer (a register collision) *may*
+//   be shown — the view takes the larger of the sketch and the most vehicles one worker commit
+//   saw — so its site is *under-counted*: neither counted for recall nor against precision.
 // - recall = expected sites matched by ≥ 1 row / expected sites;
-//   precision = rows matching an expected site / rows.
+//   precision = rows matching an expected or under-counted site / rows.
 // Speed limits: a seeded limit (cell, value) is expected when, among the acknowledged votes of its
 // cell, its value wins (most votes, then most recent, then lowest) with ≥ k distinct vehicles;
 // recovery = expected limits whose cell the speed_limits view shows with that value / expected.
+// "≥ k distinct vehicles" is by the sketch here too (SketchedVehicles).
 #pragma once
 
 #include <cstdint>
@@ -50,12 +54,14 @@ struct SpeedLimitRow {
 };
 
 enum class SiteStatus {
-  kExpected,     // consumers must see it
-  kNotReported,  // no acknowledged report while it was present
-  kBelowK,       // fewer than k distinct vehicles in each of its clusters
-  kCancelled,    // its clusters' latest word is a cancellation
-  kExpired,      // past its clusters' expiry
+  kExpected,      // consumers must see it
+  kNotReported,   // no acknowledged report while it was present
+  kBelowK,        // fewer than k distinct vehicles in each of its clusters
+  kCancelled,     // its clusters' latest word is a cancellation
+  kExpired,       // past its clusters' expiry
+  kUnderCounted,  // live, ≥ k vehicles, but the sketch counts < k: may or may not be shown
 };
+inline constexpr int kSiteStatusCount = 6;
 const char* SiteStatusName(SiteStatus s);
 
 struct SiteOutcome {

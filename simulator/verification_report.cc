@@ -113,7 +113,7 @@ void VerificationReport::Print(std::ostream& out) const {
   }
   if (hazards) {
     const HazardQuality& h = *hazards;
-    int64_t by_status[5] = {};
+    int64_t by_status[kSiteStatusCount] = {};
     for (const SiteOutcome& o : h.sites) ++by_status[static_cast<int>(o.status)];
     char buf[160];
     out << "  hazards (k = " << k << "): " << h.sites.size() << " seeded; " << h.expected
@@ -122,7 +122,9 @@ void VerificationReport::Print(std::ostream& out) const {
         << by_status[static_cast<int>(SiteStatus::kBelowK)] << " below k, "
         << by_status[static_cast<int>(SiteStatus::kNotReported)] << " not reported, "
         << by_status[static_cast<int>(SiteStatus::kCancelled)] << " cancelled, "
-        << by_status[static_cast<int>(SiteStatus::kExpired)] << " expired\n";
+        << by_status[static_cast<int>(SiteStatus::kExpired)] << " expired, "
+        << by_status[static_cast<int>(SiteStatus::kUnderCounted)]
+        << " under-counted by the vehicle sketch (may show)\n";
     std::snprintf(buf, sizeof buf, "    %-18s %7s %9s %7s %5s %10s\n", "type", "seeded", "expected",
                   "shown", "rows", "true rows");
     out << buf;

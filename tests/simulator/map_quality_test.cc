@@ -16,6 +16,12 @@ constexpr int64_t kNow = kStart + 300'000;
 constexpr int64_t kK = 5;
 constexpr int32_t kAccident = roadsense::v1::HAZARD_TYPE_ACCIDENT;
 
+// The hash of test vehicle `v`: its top 10 bits pick sketch register v (db/hyper_log_log.md), so
+// vehicles 0..1023 count as distinct in the map's sketch, and `v` and `v + 1024` share a register.
+uint64_t Vehicle(int v) {
+  return (static_cast<uint64_t>(v % 1024) << 54) | (uint64_t{1} << (v / 1024));
+}
+
 geo::TileKey TileAt(double north_m, double east_m = 0) {
   const double lat = kLat + north_m / 111'195.0;
   const double lon = kLon + east_m / (111'195.0 * std::cos(kLat * M_PI / 180));
@@ -31,7 +37,7 @@ SeededMap OneSite(double radius_m = 150) {
 // A cluster at the site's tile reported by `vehicles` cars, about site 0.
 HazardClusterMap Reported(int vehicles, geo::TileKey tile = TileAt(0)) {
   HazardClusterTruth c;
-  for (int v = 0; v < vehicles; ++v) c.vehicles.insert(static_cast<uint64_t>(v));
+  for (int v = 0; v < vehicles; ++v) c.vehicles.insert(Vehicle(v));
   c.reports = vehicles;
   c.last_seen_ms = kStart + 100'000;
   c.expires_ms = kStart + 1'900'000;
@@ -125,6 +131,39 @@ TEST(MapQualityTest, SiteSeenByFewerThanKVehiclesIsNotExpected) {
   EXPECT_FALSE(q.recall().has_value());  // nothing to recall: n/a, not a failure
 }
 
+TEST(MapQualityTest, SketchCountsVehiclesSharingARegisterOnce) {
+  EXPECT_EQ(SketchedVehicles({Vehicle(0), Vehicle(1), Vehicle(2)}), 3);
+  EXPECT_EQ(SketchedVehicles({Vehicle(0), Vehicle(1), Vehicle(1024)}), 2);
+  EXPECT_EQ(SketchedVehicles({}), 0);
+}
+
+TEST(MapQualityTest, SiteWhoseSketchCountsFewerThanKIsNeitherMissedNorFalse) {
+  // k vehicles, two of them in one sketch register: the sketch says k - 1. The view shows the
+  // cluster only if one worker commit saw k of them, so consumers may or may not see it.
+  HazardClusterMap truth = Reported(kK - 1);
+  truth.begin()->second.vehicles.insert(Vehicle(1024));
+  ASSERT_EQ(truth.begin()->second.vehicles.size(), static_cast<size_t>(kK));
+  HazardQuality q = MapQuality::Hazards(OneSite(), truth, {}, kK, kNow);
+  EXPECT_EQ(q.sites[0].status, SiteStatus::kUnderCounted);
+  EXPECT_EQ(q.expected, 0);
+  EXPECT_FALSE(q.recall().has_value());
+  q = MapQuality::Hazards(OneSite(), truth, {Row(TileAt(0))}, kK, kNow);
+  EXPECT_EQ(q.precision(), 1.0);
+  EXPECT_EQ(q.unexpected_rows, 0);
+  // One more vehicle in a register of its own and the sketch reaches k: expected again.
+  truth.begin()->second.vehicles.insert(Vehicle(kK + 7));
+  q = MapQuality::Hazards(OneSite(), truth, {}, kK, kNow);
+  EXPECT_EQ(q.sites[0].status, SiteStatus::kExpected);
+  EXPECT_EQ(q.recall(), 0.0);
+  // Expired, an under-counted cluster is just expired.
+  q = MapQuality::Hazards(OneSite(), Reported(kK - 1), {}, kK, kStart + 1'900'000);
+  EXPECT_EQ(q.sites[0].status, SiteStatus::kBelowK);
+  truth = Reported(kK - 1);
+  truth.begin()->second.vehicles.insert(Vehicle(1024));
+  q = MapQuality::Hazards(OneSite(), truth, {}, kK, kStart + 1'900'000);
+  EXPECT_EQ(q.sites[0].status, SiteStatus::kExpired);
+}
+
 TEST(MapQualityTest, UnreportedSiteIsNotExpected) {
   const HazardQuality q = MapQuality::Hazards(OneSite(), {}, {}, kK, kNow);
   EXPECT_EQ(q.sites[0].status, SiteStatus::kNotReported);
@@ -155,7 +194,7 @@ SpeedLimitVoteMap Votes(std::map<int32_t, std::pair<int, int64_t>> by_value) {
   SpeedLimitVoteMap m;
   for (const auto& [kmh, vehicles_and_time] : by_value) {
     SpeedLimitVoteTruth& v = m[kCell][kmh];
-    for (int i = 0; i < vehicles_and_time.first; ++i) v.vehicles.insert(static_cast<uint64_t>(i));
+    for (int i = 0; i < vehicles_and_time.first; ++i) v.vehicles.insert(Vehicle(i));
     v.votes = vehicles_and_time.first;
     v.last_seen_ms = vehicles_and_time.second;
   }
@@ -195,6 +234,11 @@ TEST(MapQualityTest, SpeedLimitIsPublishableOnlyWithKVotersAndWinning) {
   // A tie goes to the most recently seen value, as in the view.
   EXPECT_EQ(
       MapQuality::SpeedLimits(OneLimit(), Votes({{50, {6, 9}}, {30, {6, 1}}}), {}, kK).expected, 1);
+  // k voters, but two share a sketch register: the view may not show it, so it is not expected.
+  SpeedLimitVoteMap votes = Votes({{50, {kK - 1, 1}}});
+  votes[kCell][50].vehicles.insert(Vehicle(1024));
+  votes[kCell][50].votes = kK;
+  EXPECT_EQ(MapQuality::SpeedLimits(OneLimit(), votes, {}, kK).expected, 0);
 }
 
 }  // namespace

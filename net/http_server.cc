@@ -39,8 +39,9 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-// What the server needs from a connection of either kind (plain or TLS): closing it on Stop().
-class SessionBase {
+// What the server needs from a connection of either kind (plain or TLS): closing it on Stop(),
+// and answering its requests (the target of their Responders).
+class SessionBase : public ResponderTarget {
  public:
   virtual ~SessionBase() = default;
   // Closes the socket from the session's strand; pending operations complete with an error.
@@ -400,15 +401,30 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void OnRead(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     auto& msg = parser_->get();
-    HttpRequest request;
-    request.method = std::string(msg.method_string());
-    request.target = std::string(msg.target());
-    request.headers.reserve(static_cast<size_t>(std::distance(msg.begin(), msg.end())));
+    // Assigned into the previous request's strings: a header value longer than the short-string
+    // room (a signature, a date, a user agent) reuses their memory instead of a malloc each. The
+    // handler takes the request by reference for the call only; whatever it moves out is
+    // allocated afresh next time.
+    HttpRequest& request = request_;
+    request.method.assign(msg.method_string());
+    request.target.assign(msg.target());
+    const auto fields = static_cast<size_t>(std::distance(msg.begin(), msg.end()));
+    if (request.headers.size() > fields) {
+      request.headers.erase(request.headers.begin() + static_cast<ptrdiff_t>(fields),
+                            request.headers.end());
+    }
+    size_t i = 0;
     for (const auto& field : msg) {
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      if (i < request.headers.size()) {
+        request.headers[i].first.assign(field.name_string());
+        request.headers[i].second.assign(field.value());
+      } else {
+        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
+      ++i;
     }
     request.body = std::move(msg.body());
-    request.remote_address = remote_;
+    request.remote_address.assign(remote_);
     request.secure = kTls;
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
@@ -417,7 +433,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     // An idle kept-alive connection holds at most kKeptRoom of buffer, whatever it once read.
     if (buffer_.capacity() > kKeptRoom) buffer_.shrink_to_fit();
     ++requests_served_;
-    responded_ = std::make_shared<std::atomic<bool>>(false);
 
     // No timer runs while the handler works: the handler owns the latency (long polls).
     if constexpr (kTls) {
@@ -426,50 +441,56 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       ClearDeadline();
     }
     try {
-      state_->handler(std::move(request), MakeResponder());
+      state_->handler(std::move(request), Responder(this->shared_from_this(), requests_served_));
     } catch (const std::exception& e) {
       spdlog::error("http: handler threw: {}", e.what());
-      MakeWholeResponder()(HttpResponse::Text(500, "internal error\n"));
+      Respond(requests_served_, HttpResponse::Text(500, "internal error\n"));
     }
+    // The body is not kept for the next request: an idle connection holds no request body.
+    std::string().swap(request_.body);
   }
 
-  Responder MakeResponder() {
-    auto stream = [self = this->shared_from_this(),
-                   once = responded_](HttpResponse head) -> std::shared_ptr<ResponseStream> {
-      auto st = std::make_shared<StreamState>(self->state_->options.stream_buffer_limit);
-      auto handle = std::make_shared<SessionStream>(st, [self] {
-        std::lock_guard lock(self->state_->mu);
-        if (self->state_->stopped) return;
-        asio::post(self->stream_.get_executor(), [self] { self->FlushStream(); });
-      });
-      if (once->exchange(true)) {
-        spdlog::error("http: Responder called twice; stream dropped");
-        FinishStream(*st);
+  // Request `request`'s first answer: true once, when it has not been answered yet. Requests are
+  // numbered from 1 and the next one is read only after this one's answer is written, so while
+  // request n waits for its answer, answered_ is n - 1; a Responder of an earlier request finds
+  // it past its number.
+  bool ClaimAnswer(uint64_t request) {
+    uint64_t unanswered = request - 1;
+    return answered_.compare_exchange_strong(unanswered, request, std::memory_order_acq_rel);
+  }
+
+  void Respond(uint64_t request, HttpResponse response) override {
+    if (!ClaimAnswer(request)) {
+      spdlog::error("http: Responder called twice; second response dropped");
+      return;
+    }
+    SendResponse(state_, this->shared_from_this(), std::move(response));
+  }
+
+  std::shared_ptr<ResponseStream> RespondStreamed(uint64_t request, HttpResponse head) override {
+    auto self = this->shared_from_this();
+    auto st = std::make_shared<StreamState>(state_->options.stream_buffer_limit);
+    auto handle = std::make_shared<SessionStream>(st, [self] {
+      std::lock_guard lock(self->state_->mu);
+      if (self->state_->stopped) return;
+      asio::post(self->stream_.get_executor(), [self] { self->FlushStream(); });
+    });
+    if (!ClaimAnswer(request)) {
+      spdlog::error("http: Responder called twice; stream dropped");
+      FinishStream(*st);
+      return handle;
+    }
+    {
+      std::lock_guard lock(state_->mu);
+      if (!state_->stopped) {
+        asio::post(stream_.get_executor(), [self, st, h = std::move(head)]() mutable {
+          self->StartStream(std::move(h), std::move(st));
+        });
         return handle;
       }
-      {
-        std::lock_guard lock(self->state_->mu);
-        if (!self->state_->stopped) {
-          asio::post(self->stream_.get_executor(), [self, st, h = std::move(head)]() mutable {
-            self->StartStream(std::move(h), std::move(st));
-          });
-          return handle;
-        }
-      }
-      FinishStream(*st);  // server stopping: the connection is being closed
-      return handle;
-    };
-    return Responder(MakeWholeResponder(), std::move(stream));
-  }
-
-  Responder::RespondFn MakeWholeResponder() {
-    return [self = this->shared_from_this(), once = responded_](HttpResponse response) {
-      if (once->exchange(true)) {
-        spdlog::error("http: Responder called twice; second response dropped");
-        return;
-      }
-      SendResponse(self->state_, self, std::move(response));
-    };
+    }
+    FinishStream(*st);  // server stopping: the connection is being closed
+    return handle;
   }
 
   // Streamed response (strand): send the head, then whatever the handler queues. The connection
@@ -789,7 +810,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   asio::steady_timer deadline_timer_{stream_.get_executor()};
   bool deadline_armed_ = false;
   std::optional<http::response<http::string_body>> response_;
-  std::shared_ptr<std::atomic<bool>> responded_;
+  // The request being handled: its strings' memory is kept for the next one (OnRead).
+  HttpRequest request_;
+  // The number of the last request answered (ClaimAnswer); requests_served_ numbers them.
+  std::atomic<uint64_t> answered_{0};
   std::string remote_;
   bool keep_alive_ = false;
   bool linger_ = false;  // the last answer was a rejection: drain, then close

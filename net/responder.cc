@@ -60,6 +60,7 @@ class BufferedStream : public ResponseStream {
 }  // namespace
 
 std::shared_ptr<ResponseStream> Responder::Stream(HttpResponse head) const {
+  if (target_) return target_->RespondStreamed(request_, std::move(head));
   if (stream_) return stream_(std::move(head));
   return std::make_shared<BufferedStream>(respond_, std::move(head));
 }

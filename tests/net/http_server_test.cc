@@ -321,6 +321,73 @@ TEST(HttpServerTest, ResponderMayBeCalledFromAnotherThread) {
   for (auto& t : workers) t.join();
 }
 
+// A Responder answers its own request only: called again after the connection's next request
+// has begun (a second answer to the first request), it is dropped, and the next request gets
+// the answer its own Responder gives.
+TEST(HttpServerTest, EarlierRequestsResponderCannotAnswerTheNextRequest) {
+  std::mutex mu;
+  std::vector<Responder> responders;
+  HttpServer server(TestOptions(), [&](HttpRequest&& request, Responder respond) {
+    std::vector<Responder> earlier;
+    {
+      std::lock_guard lock(mu);
+      earlier = responders;
+      responders.push_back(respond);
+    }
+    for (const Responder& r : earlier) r(HttpResponse::Text(500, "stale\n"));
+    respond(HttpResponse::Text(200, "answer:" + request.body));
+  });
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  for (int i = 0; i < 3; ++i) {
+    HttpRequest request = Get("/");
+    request.method = "POST";
+    request.body = std::to_string(i);
+    auto response = client.RoundTrip(request, kTimeout);
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, "answer:" + std::to_string(i));
+  }
+  std::lock_guard lock(mu);
+  for (const Responder& r : responders) r(HttpResponse::Text(500, "late\n"));  // dropped
+}
+
+// One connection reuses a request's memory for the next: requests with more, fewer, longer and
+// shorter headers than the one before each arrive with exactly their own headers.
+TEST(HttpServerTest, EachRequestOnAConnectionHasExactlyItsOwnHeaders) {
+  HttpServer server(TestOptions(), [](HttpRequest&& request, Responder respond) {
+    std::string listing;
+    for (const auto& [name, value] : request.headers) {
+      if (name.starts_with("X-")) listing += name + "=" + value + ";";
+    }
+    respond(HttpResponse::Text(
+        200, request.method + " " + request.target + " " + listing + "|" + request.body));
+  });
+  ASSERT_TRUE(server.Start().ok());
+  HttpClient client("127.0.0.1", server.port());
+  const std::vector<HttpHeaders> header_sets = {
+      {{"X-A", std::string(40, 'a')}, {"X-B", "b"}, {"X-C", std::string(100, 'c')}},
+      {{"X-D", "d"}},
+      {},
+      {{"X-E", std::string(30, 'e')}, {"X-F", "f"}, {"X-G", "g"}, {"X-H", std::string(20, 'h')}},
+      {{"X-I", "i"}, {"X-J", std::string(50, 'j')}},
+  };
+  for (size_t i = 0; i < header_sets.size(); ++i) {
+    HttpRequest request = Get("/path/" + std::string(i * 10, 'p'));
+    if (i % 2 == 0) {
+      request.method = "POST";
+      request.body = std::string(i * 7, 'x');
+    }
+    request.headers = header_sets[i];
+    std::string expected = request.method + " " + request.target + " ";
+    for (const auto& [name, value] : header_sets[i]) expected += name + "=" + value + ";";
+    expected += "|" + request.body;
+    auto response = client.RoundTrip(request, kTimeout);
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    EXPECT_EQ(response->body, expected) << "request " << i;
+  }
+}
+
 // Collects the Responders of `count` requests, whose bodies are their indexes.
 struct HeldRequests {
   std::mutex mu;

@@ -4,6 +4,10 @@
 #include <cstring>
 #include <string>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "queue/sqs_error.h"
 
 namespace roadsense::queue {
@@ -93,8 +97,22 @@ Status ValidateMessageBody(std::string_view body) {
   size_t i = 0;
   uint32_t c = 0;
   while (i < body.size()) {
-    // Fast path (the profile's top queue-owned cost): 8 printable ASCII bytes at a time — no
-    // high bit set and no byte below 0x20.
+    // Fast paths (the profile's top queue-owned cost): printable ASCII bytes — no high bit set
+    // and no byte below 0x20 — 32 at a time, then 8 at a time. Where one fails, the bytes are
+    // taken one code point at a time from there, so an error names the same byte.
+#if defined(__SSE2__)
+    if (i + 32 <= body.size()) {
+      // As signed bytes, exactly those below 0x20 and those with the high bit set are < 0x20.
+      const __m128i space = _mm_set1_epi8(0x20);
+      const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(body.data() + i));
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(body.data() + i + 16));
+      const __m128i low = _mm_or_si128(_mm_cmplt_epi8(a, space), _mm_cmplt_epi8(b, space));
+      if (_mm_movemask_epi8(low) == 0) {
+        i += 32;
+        continue;
+      }
+    }
+#endif
     if (i + 8 <= body.size()) {
       uint64_t w;
       std::memcpy(&w, body.data() + i, 8);

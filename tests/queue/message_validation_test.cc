@@ -22,6 +22,37 @@ TEST(ValidateMessageBody, RejectsControlCharacterAtEveryPosition) {
   }
 }
 
+// Long bodies are checked many bytes at a time: every position of a 100-byte body is checked,
+// the bounds of printable ASCII (0x20, 0x7f) pass, and a stray byte is named by its offset.
+TEST(ValidateMessageBody, ChecksEveryPositionOfALongBody) {
+  const std::string clean(100, 'a');
+  EXPECT_TRUE(ValidateMessageBody(clean).ok());
+  for (size_t i = 0; i < clean.size(); ++i) {
+    for (const char bound : {'\x20', '\x7f'}) {
+      std::string body = clean;
+      body[i] = bound;
+      EXPECT_TRUE(ValidateMessageBody(body).ok()) << "position " << i;
+    }
+    for (const char bad : {'\x00', '\x1f', '\x80', '\xff'}) {
+      std::string body = clean;
+      body[i] = bad;
+      EXPECT_FALSE(ValidateMessageBody(body).ok()) << "position " << i;
+    }
+    for (const char stray : {'\x80', '\xff'}) {  // not UTF-8: named at its own offset
+      std::string body = clean;
+      body[i] = stray;
+      EXPECT_EQ(ValidateMessageBody(body).message(),
+                "InvalidMessageContents: Invalid binary character in message body at byte " +
+                    std::to_string(i) + ".");
+    }
+    if (i + 1 < clean.size()) {
+      std::string body = clean;
+      body.replace(i, 2, "\xc3\xa9");  // é, two bytes
+      EXPECT_TRUE(ValidateMessageBody(body).ok()) << "position " << i;
+    }
+  }
+}
+
 TEST(ValidateMessageBody, RejectsMalformedUtf8AfterAsciiRun) {
   EXPECT_FALSE(ValidateMessageBody(std::string(16, 'a') + "\xc3").ok());
   EXPECT_FALSE(ValidateMessageBody(std::string(16, 'a') + "\xed\xa0\x80").ok());  // surrogate

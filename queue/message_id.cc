@@ -1,19 +1,33 @@
 #include "queue/message_id.h"
 
+#include <array>
+#include <bit>
+#include <cstring>
 #include <random>
 
 namespace roadsense::queue {
 namespace {
 
+// One load or store and a byte swap (the WAL writes and reads an id per record).
 uint64_t LoadBigEndian64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
   return v;
 }
 
 void StoreBigEndian64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (56 - 8 * i));
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  std::memcpy(p, &v, 8);
 }
+
+// The two lowercase hex digits of every byte value.
+constexpr std::array<std::array<char, 2>, 256> kHexPairs = [] {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::array<std::array<char, 2>, 256> pairs{};
+  for (int b = 0; b < 256; ++b) pairs[b] = {kHex[b >> 4], kHex[b & 15]};
+  return pairs;
+}();
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -35,25 +49,17 @@ MessageId MessageId::Random() {
 std::string MessageId::ToString() const { return ToText().str(); }
 
 FixedText<36> MessageId::ToText() const {
-  // By hand rather than snprintf: every request id and every message in an answer is one.
-  static constexpr char kHex[] = "0123456789abcdef";
+  // By hand rather than snprintf, a byte (two digits) at a time: every request id and every
+  // message in an answer is one.
+  char bytes[16];
+  ToBytes(bytes);
   FixedText<36> text;
-  std::array<char, 36>& out = text.chars;
-  out.fill('-');
-  size_t pos = 0;
-  auto put = [&](uint64_t v, int nibbles) {
-    for (int shift = 4 * (nibbles - 1); shift >= 0; shift -= 4)
-      out[pos++] = kHex[(v >> shift) & 15];
-  };
-  put(high >> 32, 8);
-  ++pos;
-  put((high >> 16) & 0xffff, 4);
-  ++pos;
-  put(high & 0xffff, 4);
-  ++pos;
-  put(low >> 48, 4);
-  ++pos;
-  put(low & 0xffffffffffffull, 12);
+  char* out = text.chars.data();
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) *out++ = '-';
+    std::memcpy(out, kHexPairs[static_cast<uint8_t>(bytes[i])].data(), 2);
+    out += 2;
+  }
   return text;
 }
 

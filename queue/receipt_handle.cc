@@ -1,5 +1,9 @@
 #include "queue/receipt_handle.h"
 
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
 #include "core/base64.h"
 #include "core/digest.h"
 
@@ -11,12 +15,24 @@ constexpr size_t kEncodedBytes = Base64EncodedSize(kRawBytes);  // base64 with p
 static_assert(ReceiptHandle::kTextSize == 1 + kEncodedBytes);
 constexpr char kPrefix = 'R';
 
-void StoreFixed(char* p, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) p[i] = static_cast<char>(v >> (8 * (bytes - 1 - i)));
+// Big-endian fields as one load or store and a byte swap: a handle is encoded for every message
+// received and decoded for every one deleted.
+template <typename T>
+void StoreBigEndian(char* p, T v) {
+  if constexpr (std::endian::native == std::endian::little) {
+    if constexpr (sizeof(T) == 8) v = __builtin_bswap64(v);
+    if constexpr (sizeof(T) == 4) v = __builtin_bswap32(v);
+  }
+  std::memcpy(p, &v, sizeof(T));
 }
-uint64_t LoadFixed(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+template <typename T>
+T LoadBigEndian(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  if constexpr (std::endian::native == std::endian::little) {
+    if constexpr (sizeof(T) == 8) v = __builtin_bswap64(v);
+    if constexpr (sizeof(T) == 4) v = __builtin_bswap32(v);
+  }
   return v;
 }
 
@@ -27,8 +43,8 @@ std::string ReceiptHandle::Encode() const { return EncodeText().str(); }
 FixedText<ReceiptHandle::kTextSize> ReceiptHandle::EncodeText() const {
   char raw[kRawBytes];
   message_id.ToBytes(raw);
-  StoreFixed(raw + 16, receive_token, 8);
-  StoreFixed(raw + 24, Crc32c(raw, 24), 4);
+  StoreBigEndian<uint64_t>(raw + 16, receive_token);
+  StoreBigEndian<uint32_t>(raw + 24, Crc32c(raw, 24));
   FixedText<kTextSize> text;
   text.chars[0] = kPrefix;
   Base64EncodeTo(std::string_view(raw, sizeof(raw)), text.chars.data() + 1);
@@ -50,8 +66,8 @@ std::optional<ReceiptHandle> ReceiptHandle::Decode(std::string_view text) {
   char raw[kRawBytes];
   const auto size = Base64DecodeTo(std::string_view(standard, sizeof(standard)), raw, sizeof(raw));
   if (!size || *size != kRawBytes) return std::nullopt;
-  if (LoadFixed(raw + 24, 4) != Crc32c(raw, 24)) return std::nullopt;
-  return ReceiptHandle{MessageId::FromBytes(raw), LoadFixed(raw + 16, 8)};
+  if (LoadBigEndian<uint32_t>(raw + 24) != Crc32c(raw, 24)) return std::nullopt;
+  return ReceiptHandle{MessageId::FromBytes(raw), LoadBigEndian<uint64_t>(raw + 16)};
 }
 
 }  // namespace roadsense::queue

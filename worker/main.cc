@@ -121,6 +121,9 @@ int Main(int argc, char** argv) {
   flags.AddInt("max-messages-per-commit", &options.max_messages_per_commit,
                "while receives come back full, gather up to this many messages into one "
                "transaction (10 = one receive per transaction)");
+  flags.AddInt("queue-calls-in-flight", &options.queue_calls_in_flight,
+               "ReceiveMessage calls at a time while gathering a transaction's messages, and "
+               "DeleteMessageBatch calls at a time after it (1..16)");
   flags.AddInt("max-hold-seconds", &options.max_hold_seconds,
                "a heartbeat extends a slow batch's visibility (every half --visibility-timeout) "
                "until this many seconds after its receive, then gives the messages up");
@@ -155,6 +158,8 @@ int Main(int argc, char** argv) {
     error = "--wait-seconds: 0..20";
   else if (options.max_messages_per_commit < 10)
     error = "--max-messages-per-commit must be at least 10";
+  else if (options.queue_calls_in_flight < 1 || options.queue_calls_in_flight > 16)
+    error = "--queue-calls-in-flight: 1..16";
   else if (options.visibility_timeout < 0 || options.visibility_timeout > 43200)
     error = "--visibility-timeout: 0..43200";
   else if (options.max_hold_seconds < options.visibility_timeout ||

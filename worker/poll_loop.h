@@ -40,6 +40,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +63,9 @@ struct PollLoopOptions {
   int64_t max_body_bytes_per_commit = int64_t{64} << 20;  // gathering stops at this many bytes
   int max_hold_seconds = 600;       // visibility extensions stop this long after the receive
   int poison_backoff_seconds = 30;  // poison invisible base × 2^(receive count − 1) seconds
+  // ReceiveMessage calls at a time while gathering a group, DeleteMessageBatch calls at a time
+  // while deleting one (each on its own connection; 1 = one after the other).
+  int queue_calls_in_flight = 4;
 };
 
 // Whether to receive again (without waiting) before processing what is held: the last receive
@@ -69,6 +73,14 @@ struct PollLoopOptions {
 // max_messages_per_commit, and the bodies held are below max_body_bytes_per_commit.
 bool ShouldReceiveMore(size_t last_received, size_t full, size_t held_messages, int64_t held_bytes,
                        const PollLoopOptions& options);
+
+// After a full first receive (`*messages`): more receives (`receive`: one ReceiveMessage without
+// waiting) appended to *messages while ShouldReceiveMore holds, up to
+// options.queue_calls_in_flight at a time, each in flight counted as a full receive against the
+// caps. Gathering ends at the first receive that is not full or fails (what is held is kept).
+void GatherFullReceives(std::vector<sqs::ReceivedMessage>* messages, size_t full,
+                        const std::function<Result<std::vector<sqs::ReceivedMessage>>()>& receive,
+                        const PollLoopOptions& options);
 
 class PollLoop {
  public:
@@ -86,7 +98,7 @@ class PollLoop {
   };
 
   // ReceiveMessage with `wait_seconds` long poll, then more receives without waiting while they
-  // come back full (ShouldReceiveMore); starts the group's heartbeat and prepares the group
+  // come back full (GatherFullReceives); starts the group's heartbeat and prepares the group
   // (`processor`.Prepare). The error is the first receive's; a later failure ends the gathering
   // with what is held.
   Result<HeldMessages> Receive(const MessageProcessor& processor) const;

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <vector>
+
 namespace roadsense::worker {
 namespace {
 
@@ -27,6 +32,87 @@ TEST(ShouldReceiveMore, StopsBeforeTheMessageCap) {
 TEST(ShouldReceiveMore, StopsOnceTheBodiesReachTheByteCap) {
   EXPECT_TRUE(ShouldReceiveMore(10, 10, 10, (1 << 20) - 1, Options(1000, 1 << 20)));
   EXPECT_FALSE(ShouldReceiveMore(10, 10, 10, 1 << 20, Options(1000, 1 << 20)));
+}
+
+// A receive of `n` messages, each with a `bytes`-byte body.
+std::vector<sqs::ReceivedMessage> Messages(size_t n, size_t bytes = 100) {
+  std::vector<sqs::ReceivedMessage> out(n);
+  for (auto& m : out) m.body.assign(bytes, 'x');
+  return out;
+}
+
+TEST(GatherFullReceives, ConcurrentReceivesStayWithinTheMessageCap) {
+  PollLoopOptions options = Options(100, 1 << 20);
+  options.queue_calls_in_flight = 4;
+  std::atomic<int> calls{0};
+  std::vector<sqs::ReceivedMessage> held = Messages(10);
+  GatherFullReceives(
+      &held, 10,
+      [&]() -> Result<std::vector<sqs::ReceivedMessage>> {
+        calls.fetch_add(1);
+        return Messages(10);  // the queue always has more
+      },
+      options);
+  EXPECT_EQ(held.size(), 100u);
+  EXPECT_EQ(calls.load(), 9);
+}
+
+TEST(GatherFullReceives, StopsAfterAShortReceiveAndKeepsEverythingReceived) {
+  PollLoopOptions options = Options(3000, 1 << 20);
+  options.queue_calls_in_flight = 4;
+  std::mutex mu;
+  size_t left = 47;  // messages still in the queue
+  std::vector<sqs::ReceivedMessage> held = Messages(10);
+  GatherFullReceives(
+      &held, 10,
+      [&]() -> Result<std::vector<sqs::ReceivedMessage>> {
+        std::lock_guard lock(mu);
+        const size_t take = std::min<size_t>(left, 10);
+        left -= take;
+        return Messages(take);
+      },
+      options);
+  EXPECT_EQ(held.size(), 57u);
+  EXPECT_EQ(left, 0u);
+}
+
+TEST(GatherFullReceives, AFailedReceiveEndsTheGatheringWithWhatIsHeld) {
+  PollLoopOptions options = Options(3000, 1 << 20);
+  options.queue_calls_in_flight = 1;
+  int calls = 0;
+  std::vector<sqs::ReceivedMessage> held = Messages(10);
+  GatherFullReceives(
+      &held, 10,
+      [&]() -> Result<std::vector<sqs::ReceivedMessage>> {
+        if (++calls == 3) return Status(StatusCode::kUnavailable, "queue down");
+        return Messages(10);
+      },
+      options);
+  EXPECT_EQ(held.size(), 30u);
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(GatherFullReceives, StopsOnceTheBodiesReachTheByteCap) {
+  PollLoopOptions options = Options(3000, 10'000);
+  options.queue_calls_in_flight = 1;
+  std::vector<sqs::ReceivedMessage> held = Messages(10, 100);
+  GatherFullReceives(
+      &held, 10, [&]() -> Result<std::vector<sqs::ReceivedMessage>> { return Messages(10, 100); },
+      options);
+  EXPECT_EQ(held.size(), 100u);  // 10,000 bytes after the tenth receive
+}
+
+TEST(GatherFullReceives, NothingMoreAfterAShortFirstReceive) {
+  PollLoopOptions options = Options(3000, 1 << 20);
+  std::vector<sqs::ReceivedMessage> held = Messages(7);
+  GatherFullReceives(
+      &held, 10,
+      [&]() -> Result<std::vector<sqs::ReceivedMessage>> {
+        ADD_FAILURE() << "no receive expected";
+        return Messages(10);
+      },
+      options);
+  EXPECT_EQ(held.size(), 7u);
 }
 
 TEST(PollLoopOptions, DefaultsGatherUpTo3000MessagesAnd64MiB) {

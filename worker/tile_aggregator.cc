@@ -30,7 +30,13 @@ void TileAggregator::Add(const v1::Report& report, uint64_t vehicle) {
   const int64_t observed = report.observed_time_ms();
   const geo::TileKey tile = geo::TileForPoint(pos.lat_e7(), pos.lon_e7());
   const db::TileBucketKey key{tile, geo::BucketStartMs(observed, bucket_seconds_)};
-  db::TileStats& stats = delta_.tiles[key];
+  // A batch is one vehicle's consecutive reports, so most land in the tile and bucket of the
+  // report before: skip the map descent then (std::map references stay valid until Take()).
+  if (last_stats_ == nullptr || !(key == last_key_)) {
+    last_key_ = key;
+    last_stats_ = &delta_.tiles[key];
+  }
+  db::TileStats& stats = *last_stats_;
   stats.AddObservation(observed);
   stats.vehicles.Add(vehicle);
   switch (report.payload_case()) {
@@ -82,6 +88,7 @@ void TileAggregator::Add(const v1::Report& report, uint64_t vehicle) {
 db::MapDelta TileAggregator::Take() {
   db::MapDelta out;
   std::swap(out, delta_);
+  last_stats_ = nullptr;
   placed_reports_ = 0;
   unplaced_reports_ = 0;
   return out;

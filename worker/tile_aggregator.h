@@ -37,6 +37,8 @@ class TileAggregator {
  private:
   int64_t bucket_seconds_;
   db::MapDelta delta_;
+  db::TileBucketKey last_key_{};         // the tile row of the previous placed report…
+  db::TileStats* last_stats_ = nullptr;  // …in delta_.tiles (null: none since Take())
   int64_t placed_reports_ = 0;
   int64_t unplaced_reports_ = 0;
 };

@@ -61,6 +61,28 @@ TEST(TileAggregator, ReportsInOneTileAndBucketMerge) {
   EXPECT_EQ(s.last_observed_ms, kT0 + 20);
 }
 
+TEST(TileAggregator, AlternatingRowsEachKeepTheirOwnCounts) {
+  TileAggregator agg(300);
+  for (int i = 0; i < 3; ++i) {
+    agg.Add(Probe(kT0 + i, 1000), kVehicle);            // row A
+    agg.Add(Probe(kT0 + 300'000 + i, 2000), kVehicle);  // row B, next bucket
+  }
+  agg.Add(Probe(kT0 + 9, 1000), kVehicle);  // A again
+  ASSERT_EQ(agg.tiles().size(), 2u);
+  EXPECT_EQ(agg.tiles().at(KeyAt(kT0)).reports, 4);
+  EXPECT_EQ(agg.tiles().at(KeyAt(kT0 + 300'000)).reports, 3);
+}
+
+TEST(TileAggregator, ARowAfterTakeLandsInTheNewDelta) {
+  TileAggregator agg(300);
+  agg.Add(Probe(kT0, 1000), kVehicle);
+  db::MapDelta first = agg.Take();
+  agg.Add(Probe(kT0 + 1, 1000), kVehicle);  // the same row as the report before Take()
+  EXPECT_EQ(first.tiles.at(KeyAt(kT0)).reports, 1);
+  ASSERT_EQ(agg.tiles().size(), 1u);
+  EXPECT_EQ(agg.tiles().at(KeyAt(kT0)).reports, 1);
+}
+
 TEST(TileAggregator, DistantPointsLandInDifferentTiles) {
   TileAggregator agg(300);
   agg.Add(Probe(kT0, 1000), kVehicle);

@@ -87,9 +87,41 @@ __attribute__((target("avx2"), always_inline)) inline __m256i Rotl(__m256i x, in
   return _mm256_or_si256(_mm256_slli_epi32(x, s), _mm256_srli_epi32(x, 32 - s));
 }
 
+// Words `first`..`first`+7 of the eight blocks at `rows` (one lane each) turned so that word
+// first+j of every lane is in `m[first + j]`, lane l in element l: an 8x8 transpose of 32-bit
+// elements in 24 shuffles.
+__attribute__((target("avx2"), always_inline)) inline void LoadTransposed8(
+    const unsigned char* const* rows, int first, __m256i* m) {
+  __m256i r[8];
+#pragma GCC unroll 8
+  for (int l = 0; l < 8; ++l) {
+    r[l] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[l] + 4 * first));
+  }
+  __m256i t[8];  // pairs of rows, words interleaved within each 128-bit half
+#pragma GCC unroll 4
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_epi32(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_epi32(r[i], r[i + 1]);
+  }
+  __m256i u[8];  // u[4h + e]: rows 4h..4h+3, word e (low half) and word 4+e (high half)
+#pragma GCC unroll 2
+  for (int h = 0; h < 2; ++h) {
+    u[4 * h + 0] = _mm256_unpacklo_epi64(t[4 * h], t[4 * h + 2]);
+    u[4 * h + 1] = _mm256_unpackhi_epi64(t[4 * h], t[4 * h + 2]);
+    u[4 * h + 2] = _mm256_unpacklo_epi64(t[4 * h + 1], t[4 * h + 3]);
+    u[4 * h + 3] = _mm256_unpackhi_epi64(t[4 * h + 1], t[4 * h + 3]);
+  }
+#pragma GCC unroll 4
+  for (int e = 0; e < 4; ++e) {
+    m[first + e] = _mm256_permute2x128_si256(u[e], u[4 + e], 0x20);
+    m[first + 4 + e] = _mm256_permute2x128_si256(u[e], u[4 + e], 0x31);
+  }
+}
+
 // Hashes up to kLanes inputs side by side; writes 16 raw digest bytes per input to `digests`.
 // The lanes form two groups of eight, one register each: an MD5 step is a chain of dependent
 // operations, so one group leaves the core waiting on latency and the second runs in its shadow.
+// Blocks are transposed with shuffles (copying them in 4-byte pieces took a third of the time).
 __attribute__((target("avx2"))) void Md5LanesAvx2(const std::string_view* inputs, int count,
                                                   unsigned char (*digests)[16]) {
   size_t blocks[kLanes] = {};
@@ -101,29 +133,29 @@ __attribute__((target("avx2"))) void Md5LanesAvx2(const std::string_view* inputs
     c[g] = _mm256_set1_epi32(static_cast<int>(0x98badcfe));
     d[g] = _mm256_set1_epi32(0x10325476);
   }
-  alignas(32) uint32_t words[2][16][8];
+  alignas(32) static constexpr unsigned char kZeros[kBlock] = {};
+  alignas(32) unsigned char tails[kLanes][kBlock];
+  const unsigned char* rows[kLanes];
   alignas(32) int32_t active[2][8];
-  unsigned char tail[kBlock];
   const __m256i ones = _mm256_set1_epi32(-1);
   for (size_t index = 0; index < max_blocks; ++index) {
     for (int l = 0; l < kLanes; ++l) {
       const bool live = l < count && index < blocks[l];
       active[l / 8][l % 8] = live ? -1 : 0;
-      const unsigned char* block = tail;
       if (!live) {
-        std::memset(tail, 0, kBlock);
+        rows[l] = kZeros;  // hashed, but its state is not updated
       } else if ((index + 1) * kBlock <= inputs[l].size()) {
-        block = reinterpret_cast<const unsigned char*>(inputs[l].data()) + index * kBlock;
+        rows[l] = reinterpret_cast<const unsigned char*>(inputs[l].data()) + index * kBlock;
       } else {
-        PaddedBlock(inputs[l], index, tail);
+        PaddedBlock(inputs[l], index, tails[l]);
+        rows[l] = tails[l];
       }
-      for (int j = 0; j < 16; ++j) std::memcpy(&words[l / 8][j][l % 8], block + 4 * j, 4);
     }
     __m256i m0[16], m1[16];
-    for (int j = 0; j < 16; ++j) {
-      m0[j] = _mm256_load_si256(reinterpret_cast<const __m256i*>(words[0][j]));
-      m1[j] = _mm256_load_si256(reinterpret_cast<const __m256i*>(words[1][j]));
-    }
+    LoadTransposed8(rows, 0, m0);
+    LoadTransposed8(rows, 8, m0);
+    LoadTransposed8(rows + 8, 0, m1);
+    LoadTransposed8(rows + 8, 8, m1);
     __m256i a0 = a[0], b0 = b[0], c0 = c[0], d0 = d[0];
     __m256i a1 = a[1], b1 = b[1], c1 = c[1], d1 = d[1];
     // Fully unrolled: constant shifts, word indices and round functions (a loop deciding them at

@@ -61,12 +61,6 @@ std::string EvpDigest(const EVP_MD* md, std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-std::string HexOfDigest(const EVP_MD* md, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  const unsigned int len = DigestInto(md, {data}, out);
-  return HexEncode(std::string_view(reinterpret_cast<char*>(out), len));
-}
-
 constexpr std::array<uint32_t, 256> MakeCrc32cTable() {
   std::array<uint32_t, 256> t{};
   for (uint32_t i = 0; i < 256; ++i) {
@@ -104,12 +98,22 @@ FixedText<32> Md5HexText(std::string_view data) {
   HexEncodeTo(std::string_view(reinterpret_cast<char*>(digest), 16), text.chars.data());
   return text;
 }
-std::string Sha256Hex(std::string_view data) { return HexOfDigest(Sha256(), data); }
+std::string Sha256Hex(std::string_view data) { return Sha256HexText(data).str(); }
+
+FixedText<64> Sha256HexText(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  DigestInto(Sha256(), {data}, digest);
+  FixedText<64> text;
+  HexEncodeTo(std::string_view(reinterpret_cast<char*>(digest), 32), text.chars.data());
+  return text;
+}
 std::string Sha256Raw(std::string_view data) { return EvpDigest(Sha256(), data); }
 
+namespace {
+
 // RFC 2104 over the prefetched SHA-256: H((K ^ opad) || H((K ^ ipad) || data)), K the key padded
-// to the 64-byte block (hashed first when longer).
-std::string HmacSha256Raw(std::string_view key, std::string_view data) {
+// to the 64-byte block (hashed first when longer). Writes 32 bytes to `out`.
+void HmacSha256Into(std::string_view key, std::string_view data, unsigned char* out) {
   constexpr size_t kBlock = 64;
   unsigned char block_key[kBlock] = {};
   if (key.size() > kBlock) {
@@ -125,13 +129,28 @@ std::string HmacSha256Raw(std::string_view key, std::string_view data) {
   }
   unsigned char inner[EVP_MAX_MD_SIZE];
   const unsigned int inner_len = DigestInto(Sha256(), {{inner_pad, kBlock}, data}, inner);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  const unsigned int len =
-      DigestInto(Sha256(), {{outer_pad, kBlock}, {reinterpret_cast<char*>(inner), inner_len}}, out);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  DigestInto(Sha256(), {{outer_pad, kBlock}, {reinterpret_cast<char*>(inner), inner_len}}, digest);
+  std::memcpy(out, digest, 32);
   OPENSSL_cleanse(block_key, sizeof(block_key));
   OPENSSL_cleanse(inner_pad, sizeof(inner_pad));
   OPENSSL_cleanse(outer_pad, sizeof(outer_pad));
-  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+}  // namespace
+
+std::string HmacSha256Raw(std::string_view key, std::string_view data) {
+  unsigned char out[32];
+  HmacSha256Into(key, data, out);
+  return std::string(reinterpret_cast<char*>(out), sizeof(out));
+}
+
+FixedText<64> HmacSha256HexText(std::string_view key, std::string_view data) {
+  unsigned char out[32];
+  HmacSha256Into(key, data, out);
+  FixedText<64> text;
+  HexEncodeTo(std::string_view(reinterpret_cast<char*>(out), sizeof(out)), text.chars.data());
+  return text;
 }
 
 namespace {

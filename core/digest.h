@@ -14,9 +14,12 @@ namespace roadsense {
 std::string Md5Hex(std::string_view data);                               // lowercase hex, 32 chars
 FixedText<32> Md5HexText(std::string_view data);                         // the same, by value
 std::string Sha256Hex(std::string_view data);                            // lowercase hex, 64 chars
+FixedText<64> Sha256HexText(std::string_view data);                      // the same, by value
 std::string Sha256Raw(std::string_view data);                            // 32 raw bytes
 std::string HmacSha256Raw(std::string_view key, std::string_view data);  // 32 raw bytes
-std::string HexEncode(std::string_view bytes);                           // lowercase
+// Lowercase hex of HmacSha256Raw, by value (a SigV4 signature).
+FixedText<64> HmacSha256HexText(std::string_view key, std::string_view data);
+std::string HexEncode(std::string_view bytes);        // lowercase
 void HexEncodeTo(std::string_view bytes, char* out);  // into 2 * bytes.size() characters
 
 // CRC-32C (Castagnoli), as used by LevelDB/RocksDB/ext4. `Extend` continues a running CRC.

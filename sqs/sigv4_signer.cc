@@ -264,7 +264,36 @@ void WriteStringToSign(std::string_view amz_date, const SigV4Scope& scope,
   out->append(amz_date).push_back('\n');
   AppendScope(scope, out);
   out->push_back('\n');
-  out->append(Sha256Hex(canonical_request));
+  out->append(Sha256HexText(canonical_request).view());
+}
+
+// The signature SigV4SignatureWithKey returns, by value.
+FixedText<64> SignatureText(const net::HttpRequest& request, const SigV4Params& params,
+                            std::string_view signing_key) {
+  // The two texts are rebuilt for every request a thread signs or verifies: their buffers are
+  // kept per thread instead of allocated (and regrown) each time.
+  thread_local std::string canonical;
+  thread_local std::string to_sign;
+  WriteCanonicalRequest(request, params, &canonical);
+  WriteStringToSign(params.amz_date, params.scope, canonical, &to_sign);
+  return HmacSha256HexText(signing_key, to_sign);
+}
+
+// SigV4AmzDate's text in a per-thread buffer, valid until the thread's next call.
+std::string_view AmzDateText(std::chrono::system_clock::time_point time) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(time);
+  // gmtime_r + strftime cost more than the rest of a signature's text; a busy thread signs many
+  // requests within one second, so the last second's text is kept per thread.
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached[32];
+  thread_local size_t cached_size = 0;
+  if (t != cached_second) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    cached_size = std::strftime(cached, sizeof(cached), "%Y%m%dT%H%M%SZ", &tm);
+    cached_second = t;
+  }
+  return {cached, cached_size};
 }
 
 }  // namespace
@@ -303,13 +332,7 @@ std::string SigV4Signature(const net::HttpRequest& request, const SigV4Params& p
 
 std::string SigV4SignatureWithKey(const net::HttpRequest& request, const SigV4Params& params,
                                   std::string_view signing_key) {
-  // The two texts are rebuilt for every request a thread signs or verifies: their buffers are
-  // kept per thread instead of allocated (and regrown) each time.
-  thread_local std::string canonical;
-  thread_local std::string to_sign;
-  WriteCanonicalRequest(request, params, &canonical);
-  WriteStringToSign(params.amz_date, params.scope, canonical, &to_sign);
-  return HexEncode(HmacSha256Raw(signing_key, to_sign));
+  return SignatureText(request, params, signing_key).str();
 }
 
 std::string SigV4PayloadHash(const net::HttpRequest& request) {
@@ -354,60 +377,64 @@ Result<SigV4Authorization> ParseSigV4Authorization(std::string_view header) {
 }
 
 std::string SigV4AmzDate(std::chrono::system_clock::time_point time) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(time);
-  // gmtime_r + strftime cost more than the rest of a signature's text; a busy thread signs many
-  // requests within one second, so the last second's text is kept per thread.
-  thread_local std::time_t cached_second = -1;
-  thread_local char cached[32];
-  if (t != cached_second) {
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(cached, sizeof(cached), "%Y%m%dT%H%M%SZ", &tm);
-    cached_second = t;
-  }
-  return cached;
+  return std::string(AmzDateText(time));
 }
 
 SigV4Signer::SigV4Signer(SigV4SignerOptions options) : options_(std::move(options)) {}
 
-std::string SigV4Signer::SigningKey(const SigV4Scope& scope) const {
+SigV4Signer::KeyBytes SigV4Signer::SigningKey(const SigV4Scope& scope) const {
   std::lock_guard lock(key_cache_->mu);
   if (key_cache_->date != scope.date) {
-    key_cache_->key = SigV4SigningKey(options_.secret_access_key, scope);
+    const std::string key = SigV4SigningKey(options_.secret_access_key, scope);
+    std::copy_n(key.data(), key_cache_->key.size(), key_cache_->key.data());
     key_cache_->date = scope.date;
   }
   return key_cache_->key;
 }
 
-std::vector<std::string> SigV4Signer::SignableHeaders(const net::HttpHeaders& headers) {
-  std::vector<std::string> names;
+void SigV4Signer::SignableHeaders(const net::HttpHeaders& headers,
+                                  std::vector<std::string>* names) {
+  names->clear();
+  names->reserve(headers.size());
   for (const auto& [key, value] : headers) {
     std::string lower = ToLower(key);
-    if (!IsUnsignable(lower)) names.push_back(std::move(lower));
+    if (!IsUnsignable(lower)) names->push_back(std::move(lower));
   }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  return names;
+  std::sort(names->begin(), names->end());
+  names->erase(std::unique(names->begin(), names->end()), names->end());
 }
 
 Status SigV4Signer::Sign(net::HttpRequest* request,
                          std::chrono::system_clock::time_point now) const {
   if (request->Header("host").empty()) return InvalidArgument("SigV4 needs a Host header");
-  SigV4Params params;
-  params.amz_date = SigV4AmzDate(now);
-  params.scope = {params.amz_date.substr(0, 8), options_.region, options_.service};
+  // Every request a thread signs fills the same fields: their buffers are kept per thread
+  // instead of allocated each time.
+  thread_local SigV4Params params;
+  const std::string_view amz_date = AmzDateText(now);
+  params.amz_date.assign(amz_date);
+  params.scope.date.assign(amz_date.substr(0, 8));
+  params.scope.region.assign(options_.region);
+  params.scope.service.assign(options_.service);
   params.normalize_path = options_.normalize_path;
-  request->headers.emplace_back("X-Amz-Date", params.amz_date);
+  params.presigned = false;
+  request->headers.emplace_back("X-Amz-Date", amz_date);
   if (options_.add_content_sha256) {
-    request->headers.emplace_back("x-amz-content-sha256", Sha256Hex(request->body));
+    request->headers.emplace_back("x-amz-content-sha256", Sha256HexText(request->body).view());
   }
   if (!options_.session_token.empty()) {
     request->headers.emplace_back("X-Amz-Security-Token", options_.session_token);
   }
-  params.signed_headers = SignableHeaders(request->headers);
-  params.payload_hash = SigV4PayloadHash(*request);
+  SignableHeaders(request->headers, &params.signed_headers);
+  if (const std::string_view declared = request->Header("x-amz-content-sha256");
+      !declared.empty()) {
+    params.payload_hash.assign(declared);
+  } else {
+    params.payload_hash.assign(Sha256HexText(request->body).view());
+  }
 
-  const std::string signature = SigV4SignatureWithKey(*request, params, SigningKey(params.scope));
+  const KeyBytes key = SigningKey(params.scope);
+  const FixedText<64> signature =
+      SignatureText(*request, params, std::string_view(key.data(), key.size()));
   std::string authorization;
   authorization.reserve(256);
   authorization.append(kAlgorithm).append(" Credential=").append(options_.access_key_id);
@@ -415,7 +442,7 @@ Status SigV4Signer::Sign(net::HttpRequest* request,
   AppendScope(params.scope, &authorization);
   authorization.append(", SignedHeaders=");
   AppendJoined(params.signed_headers, &authorization);
-  authorization.append(", Signature=").append(signature);
+  authorization.append(", Signature=").append(signature.view());
   request->headers.emplace_back("Authorization", std::move(authorization));
   return Status::Ok();
 }
@@ -428,7 +455,7 @@ Status SigV4Signer::Presign(net::HttpRequest* request, std::chrono::system_clock
   params.scope = {params.amz_date.substr(0, 8), options_.region, options_.service};
   params.normalize_path = options_.normalize_path;
   params.presigned = true;
-  params.signed_headers = SignableHeaders(request->headers);
+  SignableHeaders(request->headers, &params.signed_headers);
   params.payload_hash = Sha256Hex(request->body);
 
   std::string joined;
@@ -445,7 +472,9 @@ Status SigV4Signer::Presign(net::HttpRequest* request, std::chrono::system_clock
   add("X-Amz-SignedHeaders", joined);
   add("X-Amz-Expires", std::to_string(expires.count()));
   if (!options_.session_token.empty()) add("X-Amz-Security-Token", options_.session_token);
-  add("X-Amz-Signature", SigV4SignatureWithKey(*request, params, SigningKey(params.scope)));
+  const KeyBytes key = SigningKey(params.scope);
+  add("X-Amz-Signature",
+      SignatureText(*request, params, std::string_view(key.data(), key.size())).view());
   return Status::Ok();
 }
 

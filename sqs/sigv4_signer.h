@@ -8,6 +8,7 @@
 // and its signing-key cache is guarded by a mutex, so one signer serves many threads.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -119,17 +120,18 @@ class SigV4Signer {
   const SigV4SignerOptions& options() const { return options_; }
 
  private:
-  // The header names Sign/Presign cover: every header on the request, lowercased, sorted,
-  // de-duplicated, minus the unsignable ones.
-  static std::vector<std::string> SignableHeaders(const net::HttpHeaders& headers);
+  // The header names Sign/Presign cover, into `*names` (its capacity kept): every header on the
+  // request, lowercased, sorted, de-duplicated, minus the unsignable ones.
+  static void SignableHeaders(const net::HttpHeaders& headers, std::vector<std::string>* names);
   // SigV4SigningKey(secret, scope), derived once per scope date (four HMACs the AWS SDKs also
-  // cache; the key depends only on the secret, date, region and service).
-  std::string SigningKey(const SigV4Scope& scope) const;
+  // cache; the key depends only on the secret, date, region and service). Raw bytes, by value.
+  using KeyBytes = std::array<char, 32>;
+  KeyBytes SigningKey(const SigV4Scope& scope) const;
 
   struct SigningKeyCache {
     std::mutex mu;
     std::string date;  // YYYYMMDD the key was derived for; empty: none yet
-    std::string key;
+    KeyBytes key{};
   };
 
   SigV4SignerOptions options_;

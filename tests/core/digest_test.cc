@@ -67,6 +67,14 @@ TEST(Digest, HmacSha256KeyOfExactlyOneBlock) {
             "93244b031118b8060c6619e5900fcf916faefb2d8d020fecb22ae0f62275db08");
 }
 
+TEST(Digest, TextFormsByValueHoldTheSameDigits) {
+  EXPECT_EQ(Sha256HexText("abc").view(), Sha256Hex("abc"));
+  EXPECT_EQ(HmacSha256HexText("Jefe", "what do ya want for nothing?").view(),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  const std::string long_key(131, '\xaa');
+  EXPECT_EQ(HmacSha256HexText(long_key, "data").view(), HexEncode(HmacSha256Raw(long_key, "data")));
+}
+
 TEST(Digest, Md5AndSha256OfLongInput) {
   const std::string million(1000000, 'a');
   EXPECT_EQ(Md5Hex(million), "7707d6ae4e027c70eea2a935c2296f21");

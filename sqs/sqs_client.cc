@@ -206,6 +206,14 @@ struct SqsClient::Impl {
   // afresh, so a long backoff never sends a stale X-Amz-Date. `input` is the request body.
   Result<SqsResponse> Call(std::string_view action, std::string input,
                            std::chrono::milliseconds timeout) {
+    SqsResponse response;
+    RS_RETURN_IF_ERROR(CallInto(action, std::move(input), timeout, &response));
+    return response;
+  }
+
+  // Call, parsed into `*out` as ParseSqsResponseInto does (its messages' storage reused).
+  Status CallInto(std::string_view action, std::string input, std::chrono::milliseconds timeout,
+                  SqsResponse* out) {
     if (!endpoint_error.ok()) return endpoint_error;
     // One request for every attempt: only its headers are rebuilt, the body is never copied.
     net::HttpRequest request;
@@ -213,22 +221,22 @@ struct SqsClient::Impl {
     request.target = url.path;
     request.body = std::move(input);
     for (int attempt = 1;; ++attempt) {
-      Result<SqsResponse> result = CallOnce(action, request, timeout);
-      if (result.ok() || attempt >= options.max_attempts || !IsRetryable(result.status())) {
+      Status result = CallOnce(action, request, timeout, out);
+      if (result.ok() || attempt >= options.max_attempts || !IsRetryable(result)) {
         RecycleString(std::move(request.body));
         return result;
       }
       const auto wait = RetryDelay(attempt - 1, options.base_backoff, options.max_backoff);
       spdlog::debug("sqs: {} failed (attempt {} of {}), retrying in {} ms: {}", action, attempt,
-                    options.max_attempts, wait.count(), result.status().ToString());
+                    options.max_attempts, wait.count(), result.ToString());
       std::this_thread::sleep_for(wait);
     }
   }
 
   // One signed AWS JSON 1.0 call of `request` (method, target and body set; its headers are
-  // replaced); the parsed response object on HTTP 200.
-  Result<SqsResponse> CallOnce(std::string_view action, net::HttpRequest& request,
-                               std::chrono::milliseconds timeout) {
+  // replaced); the response object, on HTTP 200, parsed into `*out`.
+  Status CallOnce(std::string_view action, net::HttpRequest& request,
+                  std::chrono::milliseconds timeout, SqsResponse* out) {
     std::string target = "AmazonSQS.";
     target += action;
     // Kept across attempts (clear() keeps the capacity); room for what Sign adds: X-Amz-Date,
@@ -249,10 +257,10 @@ struct SqsClient::Impl {
     Return(std::move(client));
     if (response->status != 200) return ErrorStatus(*response);
 
-    auto parsed = ParseSqsResponse(response->body);
+    const Status parsed = ParseSqsResponseInto(response->body, out);
     RecycleString(std::move(response->body));  // the results hold copies of what they need
-    if (!parsed.ok()) return Internal(std::string(action) + ": " + parsed.status().message());
-    return parsed;
+    if (!parsed.ok()) return Internal(std::string(action) + ": " + parsed.message());
+    return Status::Ok();
   }
 
   std::unique_ptr<net::HttpClient> Borrow() {
@@ -389,6 +397,13 @@ Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url
 
 Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(const std::string& queue_url,
                                                                const ReceiveOptions& options) {
+  std::vector<ReceivedMessage> messages;
+  RS_RETURN_IF_ERROR(ReceiveMessage(queue_url, options, &messages));
+  return messages;
+}
+
+Status SqsClient::ReceiveMessage(const std::string& queue_url, const ReceiveOptions& options,
+                                 std::vector<ReceivedMessage>* messages) {
   std::string input = RequestBody(JsonSize(queue_url) + 128, [&](JsonWriter& out) {
     out.Field("QueueUrl", queue_url)
         .Field("MaxNumberOfMessages", options.max_messages)
@@ -400,28 +415,34 @@ Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(const std::string
   });
   const auto timeout =
       impl_->options.request_timeout + std::chrono::seconds(std::max(0, options.wait_time_seconds));
-  auto out = impl_->Call("ReceiveMessage", std::move(input), timeout);
-  if (!out.ok()) return out.status();
+  // The response is parsed into the caller's messages, so their strings' storage is reused.
+  SqsResponse out;
+  out.messages.swap(*messages);
+  const Status called = impl_->CallInto("ReceiveMessage", std::move(input), timeout, &out);
+  messages->swap(out.messages);
+  if (!called.ok()) {
+    messages->clear();
+    return called;
+  }
 
-  std::vector<ReceivedMessage>& messages = out->messages;
   std::vector<std::string_view> bodies;
-  bodies.reserve(messages.size());
-  for (const ReceivedMessage& m : messages) bodies.push_back(m.body);
+  bodies.reserve(messages->size());
+  for (const ReceivedMessage& m : *messages) bodies.push_back(m.body);
   const std::vector<FixedText<32>> digests = Md5OfBodies(bodies);
   size_t kept = 0;
-  for (size_t i = 0; i < messages.size(); ++i) {
-    ReceivedMessage& m = messages[i];
+  for (size_t i = 0; i < messages->size(); ++i) {
+    ReceivedMessage& m = (*messages)[i];
     if (!SameDigest(digests[i], m.md5_of_body)) {
       // Not deleting it means it comes back after its visibility timeout.
       spdlog::warn("sqs: dropping message {}: MD5OfBody {} does not match its body", m.message_id,
                    m.md5_of_body);
       continue;
     }
-    if (kept != i) messages[kept] = std::move(m);
+    if (kept != i) std::swap((*messages)[kept], m);
     ++kept;
   }
-  messages.resize(kept);
-  return std::move(messages);
+  messages->resize(kept);
+  return Status::Ok();
 }
 
 Status SqsClient::DeleteMessage(const std::string& queue_url, const std::string& receipt_handle) {

@@ -154,6 +154,11 @@ class SqsClient {
   // body is dropped (with a warning) and will be redelivered after its visibility timeout.
   Result<std::vector<ReceivedMessage>> ReceiveMessage(const std::string& queue_url,
                                                       const ReceiveOptions& options);
+  // The same into `*messages`, replacing its contents (also on error: then empty). Its elements'
+  // strings are reused, so a caller that receives into one vector over and over (a poll loop,
+  // the benchmarks) spares an allocation per string per message.
+  Status ReceiveMessage(const std::string& queue_url, const ReceiveOptions& options,
+                        std::vector<ReceivedMessage>* messages);
   Status DeleteMessage(const std::string& queue_url, const std::string& receipt_handle);
   Result<DeleteBatchResult> DeleteMessageBatch(const std::string& queue_url,
                                                const std::vector<DeleteEntry>& entries);

@@ -29,6 +29,8 @@ class SqsResponseHandler {
   explicit SqsResponseHandler(SqsResponse* out) : out_(out) {}
 
   bool top_is_object() const { return top_is_object_; }
+  // How many of out->messages the document filled (the rest are left-overs to drop).
+  size_t messages_used() const { return messages_used_; }
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
@@ -89,7 +91,9 @@ class SqsResponseHandler {
     // SQS lists at most 10 entries per call: room for them up front instead of 5 regrowths.
     // Failed is nearly always empty, so it grows as entries come.
     constexpr size_t kSqsBatch = 10;
-    if (list_ == List::kMessages) out_->messages.reserve(kSqsBatch);
+    if (list_ == List::kMessages && out_->messages.capacity() < kSqsBatch) {
+      out_->messages.reserve(kSqsBatch);
+    }
     if (list_ == List::kSuccessful) out_->successful.reserve(kSqsBatch);
     return true;
   }
@@ -212,7 +216,7 @@ class SqsResponseHandler {
   void TopMember(std::string_view key) {
     TakePending();
     if (key == "Messages") {
-      out_->messages.clear();
+      messages_used_ = 0;
       list_ = List::kMessages;
       pending_ = Pending::kList;
     } else if (key == "Successful") {
@@ -243,7 +247,18 @@ class SqsResponseHandler {
   void NewEntry() {
     switch (list_) {
       case List::kMessages:
-        out_->messages.emplace_back();
+        // Messages kept from an earlier parse are reused: clearing a string keeps its storage.
+        if (messages_used_ < out_->messages.size()) {
+          ReceivedMessage& m = out_->messages[messages_used_];
+          m.message_id.clear();
+          m.receipt_handle.clear();
+          m.body.clear();
+          m.md5_of_body.clear();
+          m.attributes.clear();
+        } else {
+          out_->messages.emplace_back();
+        }
+        ++messages_used_;
         break;
       case List::kSuccessful:
         out_->successful.emplace_back();
@@ -258,7 +273,7 @@ class SqsResponseHandler {
     TakePending();
     switch (list_) {
       case List::kMessages: {
-        ReceivedMessage& m = out_->messages.back();
+        ReceivedMessage& m = out_->messages[messages_used_ - 1];
         if (key == "Body") {
           ReadString(&m.body);
         } else if (key == "MD5OfBody") {
@@ -308,6 +323,7 @@ class SqsResponseHandler {
   }
 
   SqsResponse* out_;
+  size_t messages_used_ = 0;  // out_->messages[0, messages_used_) hold this document's messages
   Level level_ = Level::kDocument;
   bool top_is_object_ = false;
   std::size_t skip_ = 0;  // depth inside skipped containers
@@ -325,15 +341,27 @@ class SqsResponseHandler {
 
 Result<SqsResponse> ParseSqsResponse(std::string_view body) {
   SqsResponse response;
-  if (body.empty()) return response;
-  json::basic_parser<SqsResponseHandler> parser(json::parse_options(), &response);
+  RS_RETURN_IF_ERROR(ParseSqsResponseInto(body, &response));
+  return response;
+}
+
+Status ParseSqsResponseInto(std::string_view body, SqsResponse* out) {
+  std::vector<ReceivedMessage> messages = std::move(out->messages);
+  *out = SqsResponse();
+  out->messages = std::move(messages);
+  if (body.empty()) {
+    out->messages.clear();
+    return Status::Ok();
+  }
+  json::basic_parser<SqsResponseHandler> parser(json::parse_options(), out);
   error_code ec;
   // As json::parse: the whole text must be one value (trailing text is "extra data").
   const std::size_t used = parser.write_some(false, body.data(), body.size(), ec);
+  out->messages.resize(parser.handler().messages_used());
   if (!ec && used < body.size()) ec = json::error::extra_data;
   if (ec) return Internal("malformed JSON response: " + ec.message());
   if (!parser.handler().top_is_object()) return Internal("malformed JSON response: not an object");
-  return response;
+  return Status::Ok();
 }
 
 }  // namespace roadsense::sqs

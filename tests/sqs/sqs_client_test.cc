@@ -261,6 +261,48 @@ TEST(SqsClientTest, ReceiveMessageParsesAndDropsCorruptMessages) {
   EXPECT_EQ(body.at("MessageSystemAttributeNames").as_array().at(0).as_string(), "All");
 }
 
+TEST(SqsClientTest, ReceiveMessageIntoAVectorReplacesItsMessages) {
+  FakeSqs fake;
+  fake.SetScript([](const net::HttpRequest&, const json::object&) {
+    json::array messages;
+    messages.emplace_back(json::object{{"MessageId", "m-1"},
+                                       {"ReceiptHandle", "rh-1"},
+                                       {"Body", "good"},
+                                       {"MD5OfBody", Md5OfBody("good")}});
+    messages.emplace_back(json::object{{"MessageId", "m-2"},
+                                       {"ReceiptHandle", "rh-2"},
+                                       {"Body", "bad"},
+                                       {"MD5OfBody", Md5OfBody("not the body")}});
+    return Ok({{"Messages", std::move(messages)}});
+  });
+  SqsClient client(TestOptions(fake));
+  ReceiveOptions options;
+  options.wait_time_seconds = 0;
+  std::vector<ReceivedMessage> messages(
+      3, ReceivedMessage{"old-id", "old-handle", "old body", "old-md5", {{"Old", "1"}}});
+  ASSERT_TRUE(client.ReceiveMessage(kQueueUrl, options, &messages).ok());
+  ASSERT_EQ(messages.size(), 1u);  // the corrupt one dropped, the old ones gone
+  EXPECT_EQ(messages[0].message_id, "m-1");
+  EXPECT_EQ(messages[0].receipt_handle, "rh-1");
+  EXPECT_EQ(messages[0].body, "good");
+  EXPECT_EQ(messages[0].md5_of_body, Md5OfBody("good"));
+  EXPECT_TRUE(messages[0].attributes.empty());
+}
+
+TEST(SqsClientTest, ReceiveMessageIntoAVectorEmptiesItOnError) {
+  FakeSqs fake;
+  fake.SetScript([](const net::HttpRequest&, const json::object&) {
+    return SqsError(400, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
+                    "The specified queue does not exist.");
+  });
+  SqsClient client(TestOptions(fake));
+  ReceiveOptions options;
+  options.wait_time_seconds = 0;
+  std::vector<ReceivedMessage> messages(2);
+  EXPECT_EQ(client.ReceiveMessage(kQueueUrl, options, &messages).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(messages.empty());
+}
+
 TEST(SqsClientTest, ReceiveMessageWithNoMessagesIsEmpty) {
   FakeSqs fake;
   SqsClient client(TestOptions(fake));

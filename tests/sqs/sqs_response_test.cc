@@ -99,23 +99,49 @@ void ExpectSame(const SqsResponse& got, const SqsResponse& want, const std::stri
   EXPECT_EQ(got.error_message_capitalized, want.error_message_capitalized);
 }
 
-// Parses `text` both ways and expects the same fields, or the same error.
+// A response left over from parsing another document: every field set, three messages.
+SqsResponse LeftOver() {
+  SqsResponse r;
+  r.queue_url = "stale-url";
+  r.sent = {"stale-id", "stale-message-id", "stale-md5"};
+  r.attributes = {{"Stale", "1"}};
+  for (int i = 0; i < 3; ++i) {
+    r.messages.push_back({"stale-message-id-" + std::to_string(i),
+                          "stale-receipt-handle",
+                          std::string(2048, 's'),
+                          "stale-md5",
+                          {{"Stale", "1"}}});
+  }
+  r.successful.push_back({"stale", "stale", "stale"});
+  r.failed.push_back({"stale", "stale", "stale", true});
+  r.error_type = r.error_message = r.error_message_capitalized = "stale";
+  return r;
+}
+
+// Parses `text` both ways and expects the same fields, or the same error; also parsed into a
+// left-over response (ParseSqsResponseInto), which must end the same.
 void ExpectLikeTree(const std::string& text) {
   auto got = ParseSqsResponse(text);
+  SqsResponse reused = LeftOver();
+  const Status into = ParseSqsResponseInto(text, &reused);
   boost::system::error_code ec;
   const json::value tree = json::parse(text, ec);
   if (ec) {
     ASSERT_FALSE(got.ok()) << text;
     EXPECT_EQ(got.status().message(), "malformed JSON response: " + ec.message()) << text;
+    EXPECT_EQ(into.message(), got.status().message()) << text;
     return;
   }
   if (!tree.is_object()) {
     ASSERT_FALSE(got.ok()) << text;
     EXPECT_EQ(got.status().message(), "malformed JSON response: not an object") << text;
+    EXPECT_EQ(into.message(), got.status().message()) << text;
     return;
   }
   ASSERT_TRUE(got.ok()) << text << ": " << got.status().ToString();
   ExpectSame(*got, FromTree(tree.get_object()), text);
+  ASSERT_TRUE(into.ok()) << text << ": " << into.ToString();
+  ExpectSame(reused, FromTree(tree.get_object()), "into a left-over response: " + text);
 }
 
 // ---- Tests ----

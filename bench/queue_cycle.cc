@@ -237,6 +237,7 @@ void RunClient(int thread, sqs::SqsClient& client, const std::string& queue_url,
   std::vector<sqs::SendEntry> entries(10);  // ids "0".."9"; bodies restamped every cycle
   for (size_t i = 0; i < entries.size(); ++i) entries[i].id = std::to_string(i);
   // Kept across cycles, so that their strings' storage is reused (as a poll loop would).
+  sqs::SendBatchResult sent;
   std::vector<sqs::ReceivedMessage> received;
   std::vector<sqs::DeleteEntry> to_delete;
   auto measuring = [&] { return phase.load(std::memory_order_acquire) == kMeasuring; };
@@ -253,10 +254,9 @@ void RunClient(int thread, sqs::SqsClient& client, const std::string& queue_url,
       StampBody(thread, seq + static_cast<uint64_t>(i), send_start, flags.payload_bytes,
                 &entries[static_cast<size_t>(i)].body);
     }
-    auto sent = client.SendMessageBatch(queue_url, entries);
-    if (!sent.ok() || !sent->failed.empty()) {
-      on_error(sent.ok() ? Status(StatusCode::kInternal, sent->failed.front().message)
-                         : sent.status());
+    const Status sent_ok = client.SendMessageBatch(queue_url, entries, &sent);
+    if (!sent_ok.ok() || !sent.failed.empty()) {
+      on_error(sent_ok.ok() ? Status(StatusCode::kInternal, sent.failed.front().message) : sent_ok);
       seq += 10;
       continue;
     }

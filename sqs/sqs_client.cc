@@ -354,6 +354,13 @@ Result<SendSuccess> SqsClient::SendMessage(const std::string& queue_url, const s
 
 Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url,
                                                     const std::vector<SendEntry>& entries) {
+  SendBatchResult result;
+  RS_RETURN_IF_ERROR(SendMessageBatch(queue_url, entries, &result));
+  return result;
+}
+
+Status SqsClient::SendMessageBatch(const std::string& queue_url,
+                                   const std::vector<SendEntry>& entries, SendBatchResult* result) {
   size_t size = JsonSize(queue_url);
   for (const auto& e : entries) size += JsonSize(e.id) + JsonSize(e.body) + 64;
   std::string input = RequestBody(size, [&](JsonWriter& out) {
@@ -365,12 +372,22 @@ Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url
     }
     out.EndArray();
   });
-  auto out = impl_->Call("SendMessageBatch", std::move(input), impl_->options.request_timeout);
-  if (!out.ok()) return out.status();
+  // The response is parsed into the caller's result, so its entries' storage is reused.
+  SqsResponse out;
+  out.successful.swap(result->successful);
+  const Status called =
+      impl_->CallInto("SendMessageBatch", std::move(input), impl_->options.request_timeout, &out);
+  std::vector<SendSuccess>& claimed = result->successful;
+  claimed.swap(out.successful);
+  result->failed = std::move(out.failed);
+  if (!called.ok()) {
+    claimed.clear();
+    result->failed.clear();
+    return called;
+  }
 
   // The entries the server says it stored, and the bodies we sent under their ids (an id we did
   // not send has none), digested together.
-  const std::vector<SendSuccess>& claimed = out->successful;
   const std::vector<uint32_t> sent_as = SentEntryIndexes(entries, claimed);
   std::vector<std::string_view> claimed_bodies;
   claimed_bodies.reserve(claimed.size());
@@ -378,21 +395,21 @@ Result<SendBatchResult> SqsClient::SendMessageBatch(const std::string& queue_url
     if (index != kNotSent) claimed_bodies.push_back(entries[index].body);
   }
   const std::vector<FixedText<32>> digests = Md5OfBodies(claimed_bodies);
-  SendBatchResult result;
-  result.failed = std::move(out->failed);
-  result.successful.reserve(claimed.size());
+  size_t kept = 0;
   for (size_t i = 0, next_digest = 0; i < claimed.size(); ++i) {
-    SendSuccess& sent = out->successful[i];
+    SendSuccess& sent = claimed[i];
     if (sent_as[i] == kNotSent || !SameDigest(digests[next_digest++], sent.md5_of_body)) {
-      result.failed.push_back(
+      result->failed.push_back(
           {std::move(sent.id), "MD5Mismatch",
            "MD5OfMessageBody does not match the body sent (message " + sent.message_id + ")",
            false});
       continue;
     }
-    result.successful.push_back(std::move(sent));
+    if (kept != i) std::swap(claimed[kept], sent);
+    ++kept;
   }
-  return result;
+  claimed.resize(kept);
+  return Status::Ok();
 }
 
 Result<std::vector<ReceivedMessage>> SqsClient::ReceiveMessage(const std::string& queue_url,

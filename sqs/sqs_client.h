@@ -150,6 +150,10 @@ class SqsClient {
   // failed entry (code "MD5Mismatch").
   Result<SendBatchResult> SendMessageBatch(const std::string& queue_url,
                                            const std::vector<SendEntry>& entries);
+  // The same into `*result`, replacing its contents (also on error: then empty); its entries'
+  // strings are reused, as with ReceiveMessage into a vector.
+  Status SendMessageBatch(const std::string& queue_url, const std::vector<SendEntry>& entries,
+                          SendBatchResult* result);
   // Waits up to request_timeout + wait_time_seconds. A message whose MD5OfBody does not match its
   // body is dropped (with a warning) and will be redelivered after its visibility timeout.
   Result<std::vector<ReceivedMessage>> ReceiveMessage(const std::string& queue_url,

@@ -29,8 +29,9 @@ class SqsResponseHandler {
   explicit SqsResponseHandler(SqsResponse* out) : out_(out) {}
 
   bool top_is_object() const { return top_is_object_; }
-  // How many of out->messages the document filled (the rest are left-overs to drop).
+  // How many of out->messages / out->successful the document filled (the rest are left-overs).
   size_t messages_used() const { return messages_used_; }
+  size_t successful_used() const { return successful_used_; }
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
@@ -94,7 +95,9 @@ class SqsResponseHandler {
     if (list_ == List::kMessages && out_->messages.capacity() < kSqsBatch) {
       out_->messages.reserve(kSqsBatch);
     }
-    if (list_ == List::kSuccessful) out_->successful.reserve(kSqsBatch);
+    if (list_ == List::kSuccessful && out_->successful.capacity() < kSqsBatch) {
+      out_->successful.reserve(kSqsBatch);
+    }
     return true;
   }
 
@@ -220,7 +223,7 @@ class SqsResponseHandler {
       list_ = List::kMessages;
       pending_ = Pending::kList;
     } else if (key == "Successful") {
-      out_->successful.clear();
+      successful_used_ = 0;
       list_ = List::kSuccessful;
       pending_ = Pending::kList;
     } else if (key == "Failed") {
@@ -261,7 +264,15 @@ class SqsResponseHandler {
         ++messages_used_;
         break;
       case List::kSuccessful:
-        out_->successful.emplace_back();
+        if (successful_used_ < out_->successful.size()) {
+          SendSuccess& s = out_->successful[successful_used_];
+          s.id.clear();
+          s.message_id.clear();
+          s.md5_of_body.clear();
+        } else {
+          out_->successful.emplace_back();
+        }
+        ++successful_used_;
         break;
       case List::kFailed:
         out_->failed.emplace_back();
@@ -288,7 +299,7 @@ class SqsResponseHandler {
         break;
       }
       case List::kSuccessful: {
-        SendSuccess& s = out_->successful.back();
+        SendSuccess& s = out_->successful[successful_used_ - 1];
         if (key == "Id") {
           ReadString(&s.id);
         } else if (key == "MessageId") {
@@ -323,7 +334,8 @@ class SqsResponseHandler {
   }
 
   SqsResponse* out_;
-  size_t messages_used_ = 0;  // out_->messages[0, messages_used_) hold this document's messages
+  size_t messages_used_ = 0;    // out_->messages[0, messages_used_) hold this document's messages
+  size_t successful_used_ = 0;  // likewise out_->successful
   Level level_ = Level::kDocument;
   bool top_is_object_ = false;
   std::size_t skip_ = 0;  // depth inside skipped containers
@@ -347,10 +359,13 @@ Result<SqsResponse> ParseSqsResponse(std::string_view body) {
 
 Status ParseSqsResponseInto(std::string_view body, SqsResponse* out) {
   std::vector<ReceivedMessage> messages = std::move(out->messages);
+  std::vector<SendSuccess> successful = std::move(out->successful);
   *out = SqsResponse();
   out->messages = std::move(messages);
+  out->successful = std::move(successful);
   if (body.empty()) {
     out->messages.clear();
+    out->successful.clear();
     return Status::Ok();
   }
   json::basic_parser<SqsResponseHandler> parser(json::parse_options(), out);
@@ -358,6 +373,7 @@ Status ParseSqsResponseInto(std::string_view body, SqsResponse* out) {
   // As json::parse: the whole text must be one value (trailing text is "extra data").
   const std::size_t used = parser.write_some(false, body.data(), body.size(), ec);
   out->messages.resize(parser.handler().messages_used());
+  out->successful.resize(parser.handler().successful_used());
   if (!ec && used < body.size()) ec = json::error::extra_data;
   if (ec) return Internal("malformed JSON response: " + ec.message());
   if (!parser.handler().top_is_object()) return Internal("malformed JSON response: not an object");

@@ -42,8 +42,9 @@ struct SqsResponse {
 // for text that is not JSON or whose top-level value is not an object ("not an object").
 Result<SqsResponse> ParseSqsResponse(std::string_view body);
 // The same into `*out`, which ends as ParseSqsResponse's result would be (on error: partly
-// filled), except that the elements of out->messages are reused for the messages parsed: their
-// strings keep their storage, so parsing into one response over and over allocates little.
+// filled), except that the elements of out->messages and out->successful are reused for the
+// entries parsed: their strings keep their storage, so parsing into one response over and over
+// allocates little.
 Status ParseSqsResponseInto(std::string_view body, SqsResponse* out);
 
 }  // namespace roadsense::sqs

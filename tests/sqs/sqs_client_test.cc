@@ -359,6 +359,35 @@ TEST(SqsClientTest, SendMessageBatchReportsSuccessesFailuresAndDigestMismatches)
   EXPECT_FALSE(entries.at(1).as_object().contains("DelaySeconds"));
 }
 
+TEST(SqsClientTest, SendMessageBatchIntoAResultReplacesItsEntries) {
+  FakeSqs fake;
+  fake.SetScript([](const net::HttpRequest&, const json::object& in) {
+    json::array ok;
+    for (const auto& v : in.at("Entries").as_array()) {
+      const auto& e = v.as_object();
+      const std::string id(e.at("Id").as_string());
+      const std::string body(e.at("MessageBody").as_string());
+      ok.emplace_back(
+          json::object{{"Id", id},
+                       {"MessageId", "m-" + id},
+                       {"MD5OfMessageBody", Md5OfBody(id == "b" ? "corrupted" : body)}});
+    }
+    return Ok({{"Successful", std::move(ok)}});
+  });
+  SqsClient client(TestOptions(fake));
+  SendBatchResult result;
+  result.successful.assign(3, SendSuccess{"old", "old-message-id", "old-md5"});
+  result.failed.push_back({"old", "OldCode", "old", true});
+  ASSERT_TRUE(client.SendMessageBatch(kQueueUrl, {{"b", "body-b"}, {"a", "body-a"}}, &result).ok());
+  ASSERT_EQ(result.successful.size(), 1u);
+  EXPECT_EQ(result.successful[0].id, "a");
+  EXPECT_EQ(result.successful[0].message_id, "m-a");
+  EXPECT_EQ(result.successful[0].md5_of_body, Md5OfBody("body-a"));
+  ASSERT_EQ(result.failed.size(), 1u);
+  EXPECT_EQ(result.failed[0].id, "b");
+  EXPECT_EQ(result.failed[0].code, "MD5Mismatch");
+}
+
 TEST(SqsClientTest, DeleteMessageBatchReportsResults) {
   FakeSqs fake;
   fake.SetScript([](const net::HttpRequest&, const json::object&) {

@@ -138,35 +138,42 @@ enum Phase : int { kWarmup, kMeasuring, kStopped };
 // Send-acknowledged times of in-flight messages, keyed by (thread, sequence) from the body, so
 // that whichever thread receives a message can compute its delivery latency. One shard per
 // sending thread keeps the lock uncontended. A shard is a ring of the sender's last kRing
-// sequences (a hash map cost the load generator an allocation and a free per message): a
-// message still unreceived after its sender sent kRing more is forgotten, as if delivered
-// before its ack.
+// sequences (a hash map cost the load generator an allocation and a free per message); a slot
+// keeps its sequence after a Take, so a lookup can tell a message delivered before its ack (its
+// slot still holds an older sequence) from one whose slot a later message has taken (forgotten:
+// no delivery latency for it, counted apart).
 class AckTimes {
  public:
+  enum class Found { kAcked, kBeforeAck, kForgotten };
+
   explicit AckTimes(int threads) : shards_(static_cast<size_t>(threads)) {}
   void Put(int thread, uint64_t first_seq, int n, int64_t ack_ns) {
     Shard& s = shards_[static_cast<size_t>(thread)];
     std::lock_guard lock(s.mu);
     for (uint64_t seq = first_seq; seq < first_seq + static_cast<uint64_t>(n); ++seq) {
-      s.ring[seq % kRing] = {seq + 1, ack_ns};
+      s.ring[seq % kRing] = {seq + 1, ack_ns, false};
     }
   }
-  // The ack time, removed; nullopt when the message was delivered before its sender saw the ack.
-  std::optional<int64_t> Take(int thread, uint64_t seq) {
-    if (thread < 0 || static_cast<size_t>(thread) >= shards_.size()) return std::nullopt;
+  // kAcked with *ack_ns set the first time a message is looked up after its ack was stored;
+  // kBeforeAck when its ack is not stored yet (or it was looked up before: a redelivery).
+  Found Take(int thread, uint64_t seq, int64_t* ack_ns) {
+    if (thread < 0 || static_cast<size_t>(thread) >= shards_.size()) return Found::kBeforeAck;
     Shard& s = shards_[static_cast<size_t>(thread)];
     std::lock_guard lock(s.mu);
     Slot& slot = s.ring[seq % kRing];
-    if (slot.seq_plus_one != seq + 1) return std::nullopt;
-    slot.seq_plus_one = 0;
-    return slot.ack_ns;
+    if (slot.seq_plus_one > seq + 1) return Found::kForgotten;
+    if (slot.seq_plus_one != seq + 1 || slot.taken) return Found::kBeforeAck;
+    slot.taken = true;
+    *ack_ns = slot.ack_ns;
+    return Found::kAcked;
   }
 
  private:
   static constexpr uint64_t kRing = 4096;
   struct Slot {
-    uint64_t seq_plus_one = 0;  // 0: empty
+    uint64_t seq_plus_one = 0;  // 0: never used
     int64_t ack_ns = 0;
+    bool taken = false;
   };
   struct Shard {
     std::mutex mu;
@@ -180,6 +187,7 @@ struct ThreadStats {
   uint64_t deleted = 0;
   uint64_t empty_receives = 0;
   uint64_t delivered_before_ack = 0;
+  uint64_t ack_forgotten = 0;  // received after 4096 later sends of its sender: no latency
   uint64_t errors = 0;
 };
 
@@ -279,15 +287,18 @@ void RunClient(int thread, sqs::SqsClient& client, const std::string& queue_url,
     for (size_t i = 0; i < received.size(); ++i) {
       auto& m = received[i];
       const BodyStamp stamp = ParseBody(m.body);
-      const auto ack_ns = acks.Take(stamp.thread, stamp.seq);
+      int64_t ack_ns = 0;
+      const AckTimes::Found found = acks.Take(stamp.thread, stamp.seq, &ack_ns);
       if (measuring()) {
         stats.e2e_send_us.Record(static_cast<uint64_t>(received_ns - stamp.send_ns) / 1000);
-        if (ack_ns) {
+        if (found == AckTimes::Found::kAcked) {
           stats.e2e_ack_us.Record(
-              static_cast<uint64_t>(std::max<int64_t>(0, received_ns - *ack_ns)) / 1000);
-        } else {
+              static_cast<uint64_t>(std::max<int64_t>(0, received_ns - ack_ns)) / 1000);
+        } else if (found == AckTimes::Found::kBeforeAck) {
           ++stats.delivered_before_ack;
           stats.e2e_ack_us.Record(0);
+        } else {
+          ++stats.ack_forgotten;
         }
       }
       to_delete[i].id = std::to_string(i);
@@ -383,6 +394,7 @@ LevelResult RunLevel(sqs::SqsClient& client, const std::string& endpoint, pid_t 
     result.totals.deleted += s.deleted;
     result.totals.empty_receives += s.empty_receives;
     result.totals.delivered_before_ack += s.delivered_before_ack;
+    result.totals.ack_forgotten += s.ack_forgotten;
     result.totals.errors += s.errors;
   }
   result.deleted = result.totals.deleted;
@@ -430,6 +442,10 @@ void PrintLevel(const LevelResult& r) {
   std::printf("  %-34s %10llu  (%llu received before their ack reached the sender)\n",
               "empty receives", static_cast<unsigned long long>(t.empty_receives),
               static_cast<unsigned long long>(t.delivered_before_ack));
+  if (t.ack_forgotten) {
+    std::printf("  %-34s %10llu  (received after 4096 later sends of their sender; no latency)\n",
+                "delivery latency not taken", static_cast<unsigned long long>(t.ack_forgotten));
+  }
 }
 
 void PrintSummary(const std::vector<LevelResult>& results) {

@@ -52,6 +52,18 @@ Result<std::string> RequiredString(const json::object& o, const char* name) {
   return std::string(*text);
 }
 
+// `n` (if given) when within lo..hi.
+Result<std::optional<int64_t>> InRange(std::optional<int64_t> n, const char* name, int64_t lo,
+                                       int64_t hi) {
+  if (n && (*n < lo || *n > hi)) {
+    return SqsError(SqsErrorCode::kInvalidParameterValue,
+                    "Value " + std::to_string(*n) + " for parameter " + name +
+                        " is invalid. Reason: must be between " + std::to_string(lo) + " and " +
+                        std::to_string(hi) + ".");
+  }
+  return n;
+}
+
 Result<std::optional<int64_t>> OptionalInt(const json::object& o, const char* name, int64_t lo,
                                            int64_t hi) {
   const json::value* v = o.if_contains(name);
@@ -64,13 +76,7 @@ Result<std::optional<int64_t>> OptionalInt(const json::object& o, const char* na
   } else {
     return BadValue(name);
   }
-  if (n < lo || n > hi) {
-    return SqsError(SqsErrorCode::kInvalidParameterValue,
-                    "Value " + std::to_string(n) + " for parameter " + name +
-                        " is invalid. Reason: must be between " + std::to_string(lo) + " and " +
-                        std::to_string(hi) + ".");
-  }
-  return std::optional<int64_t>(n);
+  return InRange(n, name, lo, hi);
 }
 
 Result<std::vector<std::string>> StringList(const json::object& o, const char* name) {
@@ -196,18 +202,9 @@ Result<sqs::MessageAttributes> AttributeValues(const json::object& o, const char
   return out;
 }
 
-Result<sqs::MessageAttributes> MessageAttributes(const json::object& o) {
-  auto out = AttributeValues(o, "MessageAttributes");
-  if (!out.ok()) return out.status();
-  RS_RETURN_IF_ERROR(ValidateMessageAttributes(*out));
-  return out;
-}
-
 // The one system attribute a sender may set: AWSTraceHeader, with a String value.
-Result<sqs::MessageAttributes> MessageSystemAttributes(const json::object& o) {
-  auto out = AttributeValues(o, "MessageSystemAttributes");
-  if (!out.ok()) return out.status();
-  for (const auto& [name, value] : *out) {
+Status ValidateMessageSystemAttributes(const sqs::MessageAttributes& attributes) {
+  for (const auto& [name, value] : attributes) {
     if (name != "AWSTraceHeader") {
       return SqsError(SqsErrorCode::kInvalidParameterValue,
                       "Message system attribute name " + name + " is invalid.");
@@ -217,7 +214,7 @@ Result<sqs::MessageAttributes> MessageSystemAttributes(const json::object& o) {
                       "Message system attribute AWSTraceHeader must be a String value.");
     }
   }
-  return out;
+  return Status::Ok();
 }
 
 Status NoSuchQueue() {
@@ -233,7 +230,8 @@ std::string_view WithoutTrailingSlashes(std::string_view path) {
 // The queue name at the end of a QueueUrl ("http://host:port/<account>/<name>"); a URL naming
 // another account than the queue's does not name it.
 Result<std::string> QueueName(const SqsCall& c) {
-  auto url = RequiredStringView(c.input, "QueueUrl");
+  auto url = c.batch_input ? Result<std::string_view>(c.batch_input->queue_url)
+                           : RequiredStringView(c.input, "QueueUrl");
   if (!url.ok()) return url.status();
   std::string_view path = WithoutTrailingSlashes(*url);
   std::string name(sqs::QueueNameInUrl(path));
@@ -392,28 +390,65 @@ void GetQueueAttributes(const CallPtr& c) {
   c->Reply(std::move(result));
 }
 
-// Parses and validates one SendMessage(-BatchEntry) object into a NewMessage.
-Result<NewMessage> ParseNewMessage(const json::object& o, const QueueConfig& config,
+// The members of one SendMessage(-BatchEntry) in the request's JSON tree, type checked as read.
+struct MessageInTree {
+  const json::object& o;
+  Result<std::string> Body() const { return RequiredString(o, "MessageBody"); }
+  Result<std::optional<int64_t>> DelaySeconds() const {
+    return OptionalInt(o, "DelaySeconds", 0, 900);
+  }
+  Result<sqs::MessageAttributes> Attributes() const {
+    return AttributeValues(o, "MessageAttributes");
+  }
+  Result<sqs::MessageAttributes> SystemAttributes() const {
+    return AttributeValues(o, "MessageSystemAttributes");
+  }
+  Result<std::string> GroupId() const { return OptionalString(o, "MessageGroupId"); }
+  Result<std::string> DeduplicationId() const {
+    return OptionalString(o, "MessageDeduplicationId");
+  }
+};
+
+// The same members of a SendMessageBatch entry read directly (sqs_batch_input.h), which took
+// only members of the right types and no attributes. Each taken once: the strings are moved.
+struct MessageReadDirectly {
+  SqsBatchEntryInput& e;
+  Result<std::string> Body() const { return std::move(e.body); }
+  Result<std::optional<int64_t>> DelaySeconds() const {
+    return InRange(e.delay_seconds, "DelaySeconds", 0, 900);
+  }
+  Result<sqs::MessageAttributes> Attributes() const { return sqs::MessageAttributes(); }
+  Result<sqs::MessageAttributes> SystemAttributes() const { return sqs::MessageAttributes(); }
+  Result<std::string> GroupId() const { return std::move(e.group_id); }
+  Result<std::string> DeduplicationId() const { return std::move(e.deduplication_id); }
+};
+
+// Validates one SendMessage(-BatchEntry) (MessageInTree or MessageReadDirectly: the same checks
+// in the same order, whichever way the input was read) into a NewMessage.
+template <typename Members>
+Result<NewMessage> ParseNewMessage(const Members& o, const QueueConfig& config,
                                    const std::string& sender_id) {
   NewMessage m;
-  auto body = RequiredString(o, "MessageBody");
+  auto body = o.Body();
   if (!body.ok()) return body.status();
   RS_RETURN_IF_ERROR(ValidateMessageBody(*body));
-  auto delay = OptionalInt(o, "DelaySeconds", 0, 900);
+  auto delay = o.DelaySeconds();
   if (!delay.ok()) return delay.status();
-  auto attributes = MessageAttributes(o);
+  auto attributes = o.Attributes();
   if (!attributes.ok()) return attributes.status();
-  auto system_attributes = MessageSystemAttributes(o);
+  RS_RETURN_IF_ERROR(ValidateMessageAttributes(*attributes));
+  auto system_attributes = o.SystemAttributes();
   if (!system_attributes.ok()) return system_attributes.status();
+  RS_RETURN_IF_ERROR(ValidateMessageSystemAttributes(*system_attributes));
   const size_t size = MessageSize(*body, *attributes);
   if (static_cast<int64_t>(size) > config.maximum_message_size) {
     return SqsError(SqsErrorCode::kInvalidParameterValue,
                     "One or more parameters are invalid. Reason: Message must be shorter than " +
                         std::to_string(config.maximum_message_size) + " bytes.");
   }
-  auto group_id = OptionalString(o, "MessageGroupId");
+  auto group_id = o.GroupId();
   if (!group_id.ok()) return group_id.status();
-  auto dedup_id = OptionalString(o, "MessageDeduplicationId");
+  auto dedup_id = o.DeduplicationId();
   if (!dedup_id.ok()) return dedup_id.status();
   if (config.fifo) {
     if (group_id->empty()) return Missing("MessageGroupId");
@@ -470,7 +505,7 @@ void SendMessage(const CallPtr& c) {
   if (!name.ok()) return c->Fail(name.status());
   auto config = c->engine->GetQueueConfig(*name);
   if (!config.ok()) return c->Fail(config.status());
-  auto message = ParseNewMessage(c->input, *config, c->sender_id);
+  auto message = ParseNewMessage(MessageInTree{c->input}, *config, c->sender_id);
   if (!message.ok()) return c->Fail(message.status());
   std::vector<NewMessage> messages;
   messages.push_back(std::move(*message));
@@ -530,27 +565,23 @@ size_t SuccessfulIdsBytes(const std::vector<std::string>& ids) {
   return bytes;
 }
 
-// Batch-level checks shared by every *Batch action; returns the entries' ids.
-Result<std::vector<std::string>> BatchEntryIds(const json::object& input,
-                                               const json::array** entries) {
-  const json::value* v = input.if_contains("Entries");
-  if (v == nullptr || v->is_null()) return Missing("Entries");
-  if (!v->is_array()) return BadValue("Entries");
-  *entries = &v->get_array();
-  if ((*entries)->empty()) {
+// The batch-level checks of every *Batch action, in order: the number of entries, then each
+// entry's Id (`id_of(i)`: the Id of entry i, type checked).
+template <typename IdOf>
+Result<std::vector<std::string>> CheckedBatchEntryIds(size_t count, IdOf id_of) {
+  if (count == 0) {
     return SqsError(SqsErrorCode::kEmptyBatchRequest,
                     "There should be at least one entry in the request.");
   }
-  if ((*entries)->size() > kMaxBatchEntries) {
+  if (count > kMaxBatchEntries) {
     return SqsError(SqsErrorCode::kTooManyEntriesInBatchRequest,
                     "Maximum number of entries per request are 10. You have sent " +
-                        std::to_string((*entries)->size()) + ".");
+                        std::to_string(count) + ".");
   }
   std::vector<std::string> ids;
-  ids.reserve((*entries)->size());
-  for (const auto& e : **entries) {
-    if (!e.is_object()) return BadValue("Entries");
-    auto id = RequiredString(e.get_object(), "Id");
+  ids.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    Result<std::string> id = id_of(i);
     if (!id.ok()) return id.status();
     if (!ValidBatchEntryId(*id)) {
       return SqsError(SqsErrorCode::kInvalidBatchEntryId,
@@ -566,11 +597,37 @@ Result<std::vector<std::string>> BatchEntryIds(const json::object& input,
   return ids;
 }
 
+// The entries' ids from the request's tree (`*entries`: its Entries array).
+Result<std::vector<std::string>> BatchEntryIds(const json::object& input,
+                                               const json::array** entries) {
+  const json::value* v = input.if_contains("Entries");
+  if (v == nullptr || v->is_null()) return Missing("Entries");
+  if (!v->is_array()) return BadValue("Entries");
+  const json::array& array = v->get_array();
+  *entries = &array;
+  return CheckedBatchEntryIds(array.size(), [&](size_t i) -> Result<std::string> {
+    if (!array[i].is_object()) return BadValue("Entries");
+    return RequiredString(array[i].get_object(), "Id");
+  });
+}
+
+// The same from an input read directly.
+Result<std::vector<std::string>> BatchEntryIds(const SqsBatchInput& input) {
+  return CheckedBatchEntryIds(input.entries.size(),
+                              [&](size_t i) -> Result<std::string> { return input.entries[i].id; });
+}
+
+// The entries' ids of c's input, either way it was read (`*entries`: the tree's Entries, when
+// the input is a tree).
+Result<std::vector<std::string>> BatchEntryIds(const SqsCall& c, const json::array** entries) {
+  return c.batch_input ? BatchEntryIds(*c.batch_input) : BatchEntryIds(c.input, entries);
+}
+
 void SendMessageBatch(const CallPtr& c) {
   auto name = QueueName(*c);
   if (!name.ok()) return c->Fail(name.status());
   const json::array* entries = nullptr;
-  auto ids = BatchEntryIds(c->input, &entries);
+  auto ids = BatchEntryIds(*c, &entries);
   if (!ids.ok()) return c->Fail(ids.status());
   auto config = c->engine->GetQueueConfig(*name);
   if (!config.ok()) return c->Fail(config.status());
@@ -578,11 +635,14 @@ void SendMessageBatch(const CallPtr& c) {
   FailedEntries failed;
   std::vector<NewMessage> messages;
   std::vector<std::string> sent_ids;
-  messages.reserve(entries->size());
-  sent_ids.reserve(entries->size());
+  messages.reserve(ids->size());
+  sent_ids.reserve(ids->size());
   size_t total = 0;
-  for (size_t i = 0; i < entries->size(); ++i) {
-    auto m = ParseNewMessage((*entries)[i].get_object(), *config, c->sender_id);
+  for (size_t i = 0; i < ids->size(); ++i) {
+    auto m = c->batch_input ? ParseNewMessage(MessageReadDirectly{c->batch_input->entries[i]},
+                                              *config, c->sender_id)
+                            : ParseNewMessage(MessageInTree{(*entries)[i].get_object()}, *config,
+                                              c->sender_id);
     if (!m.ok()) {
       failed.emplace_back((*ids)[i], m.status());
       continue;
@@ -762,14 +822,18 @@ void DeleteMessageBatch(const CallPtr& c) {
         SqsError(SqsErrorCode::kQueueDoesNotExist, "The specified queue does not exist."));
   }
   const json::array* entries = nullptr;
-  auto ids = BatchEntryIds(c->input, &entries);
+  auto ids = BatchEntryIds(*c, &entries);
   if (!ids.ok()) return c->Fail(ids.status());
   // Views into the input, which lives as long as the call (`c`).
   std::vector<std::string_view> handles;
-  handles.reserve(entries->size());
-  for (const auto& e : *entries) {
-    auto h = RequiredStringView(e.get_object(), "ReceiptHandle");
-    handles.push_back(h.ok() ? *h : std::string_view());  // "" decodes as invalid
+  handles.reserve(ids->size());
+  if (c->batch_input) {
+    for (const auto& e : c->batch_input->entries) handles.push_back(e.receipt_handle);
+  } else {
+    for (const auto& e : *entries) {
+      auto h = RequiredStringView(e.get_object(), "ReceiptHandle");
+      handles.push_back(h.ok() ? *h : std::string_view());  // "" decodes as invalid
+    }
   }
   c->engine->DeleteMessages(
       *name, handles, [c, ids = std::move(*ids)](std::vector<Status> statuses) {
@@ -1173,6 +1237,7 @@ std::string TargetQueueOf(const SqsCall& call) {
     return arn != nullptr && arn->is_string() ? call.api->QueueNameFromArn(arn->get_string())
                                               : std::string();
   }
+  if (call.batch_input) return std::string(sqs::QueueNameInUrl(call.batch_input->queue_url));
   const json::value* url = call.input.if_contains("QueueUrl");
   return url != nullptr && url->is_string() ? std::string(sqs::QueueNameInUrl(url->get_string()))
                                             : std::string();

@@ -205,7 +205,10 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
     return call->Fail(SqsError(SqsErrorCode::kInvalidAction,
                                "The action " + call->action + " is not valid for this endpoint."));
   }
-  if (json_protocol) {
+  if (json_protocol && options_.read_batch_input_directly &&
+      (call->batch_input = ReadSqsBatchInput(call->action, request.body))) {
+    batch_inputs_read_directly_.fetch_add(1, std::memory_order_relaxed);
+  } else if (json_protocol) {
     auto input = DecodeJsonInput(request.body, call->input.storage());
     if (!input.ok()) return call->Fail(input.status());
     call->input = std::move(*input);
@@ -224,7 +227,9 @@ void SqsApi::Handle(net::HttpRequest&& request, net::Responder respond) {
     }
   }
 
-  if (const std::string missing = MissingRequiredMember(call->action, call->input);
+  // A batch input read directly has every required member (QueueUrl, Entries).
+  if (const std::string missing =
+          call->batch_input ? std::string() : MissingRequiredMember(call->action, call->input);
       !missing.empty()) {
     return call->Fail(SqsError(SqsErrorCode::kMissingParameter,
                                "The request must contain the parameter " + missing + "."));

@@ -41,6 +41,10 @@ struct SqsApiOptions {
   // must outlive the api.
   const RequestAuthenticator* authenticator = nullptr;
   const AccessAuthorizer* authorizer = nullptr;
+  // Read SendMessageBatch/DeleteMessageBatch bodies of the common shape directly
+  // (sqs_batch_input.h) instead of through a JSON tree. Off only in tests, which compare the
+  // two paths' answers.
+  bool read_batch_input_directly = true;
 };
 
 class SqsApi {
@@ -71,6 +75,10 @@ class SqsApi {
     std::map<std::string, std::string> pending;  // queue name → policy text; guarded by mu
   };
   PolicyEdits& policy_edits() { return policy_edits_; }
+  // Batch requests whose input was read directly (options().read_batch_input_directly).
+  uint64_t batch_inputs_read_directly() const {
+    return batch_inputs_read_directly_.load(std::memory_order_relaxed);
+  }
 
  private:
   QueueEngine* engine_;
@@ -78,6 +86,7 @@ class SqsApi {
   SharedSnapshot<std::string> base_url_;
   std::unique_ptr<MessageMoveTasks> move_tasks_;
   PolicyEdits policy_edits_;
+  std::atomic<uint64_t> batch_inputs_read_directly_{0};
 };
 
 }  // namespace roadsense::queue

@@ -6,12 +6,14 @@
 
 #include <boost/json.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 
 #include "core/fixed_text.h"
 #include "core/status.h"
 #include "queue/request_authenticator.h"
+#include "queue/sqs_batch_input.h"
 
 namespace roadsense::queue {
 
@@ -45,6 +47,9 @@ struct SqsCall {
   // input.storage() to fill it without a copy (a tree of other storage is copied in on
   // assignment).
   boost::json::object input{boost::json::storage_ptr(&arena_)};
+  // Set instead of `input` when a SendMessageBatch or DeleteMessageBatch body was read directly
+  // (sqs_batch_input.h); the action then reads its members from here, with the same checks.
+  std::optional<SqsBatchInput> batch_input;
   AuthenticatedCaller caller;
   std::string sender_id;  // SenderId of messages sent by this request
   // An action's output in the JSON protocol's shape: a document, or its text written directly

@@ -91,22 +91,23 @@ void HexEncodeTo(std::string_view bytes, char* out) {
 
 std::string Md5Hex(std::string_view data) { return Md5HexText(data).str(); }
 
-FixedText<32> Md5HexText(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  DigestInto(Md5(), {data}, digest);
-  FixedText<32> text;
-  HexEncodeTo(std::string_view(reinterpret_cast<char*>(digest), 16), text.chars.data());
-  return text;
-}
-std::string Sha256Hex(std::string_view data) { return Sha256HexText(data).str(); }
+namespace {
 
-FixedText<64> Sha256HexText(std::string_view data) {
+// The lowercase hex of `md`'s digest of `data`, whose size is Bytes.
+template <size_t Bytes>
+FixedText<2 * Bytes> DigestHexText(const EVP_MD* md, std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
-  DigestInto(Sha256(), {data}, digest);
-  FixedText<64> text;
-  HexEncodeTo(std::string_view(reinterpret_cast<char*>(digest), 32), text.chars.data());
+  DigestInto(md, {data}, digest);
+  FixedText<2 * Bytes> text;
+  HexEncodeTo(std::string_view(reinterpret_cast<char*>(digest), Bytes), text.chars.data());
   return text;
 }
+
+}  // namespace
+
+FixedText<32> Md5HexText(std::string_view data) { return DigestHexText<16>(Md5(), data); }
+std::string Sha256Hex(std::string_view data) { return Sha256HexText(data).str(); }
+FixedText<64> Sha256HexText(std::string_view data) { return DigestHexText<32>(Sha256(), data); }
 std::string Sha256Raw(std::string_view data) { return EvpDigest(Sha256(), data); }
 
 namespace {

@@ -14,8 +14,9 @@
 namespace roadsense::worker {
 namespace {
 
-// The decoded batches of one receive (up to --max-messages-per-commit bodies of a few KB each)
-// live on one arena: one allocation per block instead of several per report, freed at once.
+// The decoded uploads of one group (up to --max-messages-per-commit bodies, at most
+// max_body_bytes_per_commit of them) live on one arena: one allocation per block instead of several
+// per report, freed at once.
 google::protobuf::ArenaOptions DecodeArenaOptions() {
   google::protobuf::ArenaOptions options;
   options.start_block_size = 64 << 10;
@@ -35,10 +36,11 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
   group.arena = std::make_unique<google::protobuf::Arena>(DecodeArenaOptions());
   std::map<db::BatchKey, size_t> first_seen;  // key → index into entries
   for (size_t i = 0; i < messages.size(); ++i) {
-    auto* queued = google::protobuf::Arena::CreateMessage<v1::QueuedBatch>(group.arena.get());
-    if (Status decoded = DecodeQueuedBatchInto(messages[i].body, queued); !decoded.ok()) {
-      // Poison: it can never succeed. Not deleted (it is evidence, and the queue's redrive
-      // policy dead-letters it); the caller makes it visible again after a backoff.
+    auto* uploads = google::protobuf::Arena::CreateMessage<v1::QueuedUploads>(group.arena.get());
+    if (Status decoded = DecodeQueuedUploadsInto(messages[i].body, uploads); !decoded.ok()) {
+      // Poison, the whole message: it can never succeed. Not deleted (it is evidence, and the
+      // queue's redrive policy dead-letters it); the caller makes it visible again after a
+      // backoff.
       auto count = messages[i].attributes.find("ApproximateReceiveCount");
       spdlog::warn("poison message {} (receive {}) left for the dead-letter policy: {}",
                    messages[i].message_id,
@@ -48,15 +50,21 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
       continue;
     }
     group.valid.push_back(i);
-    const v1::Envelope& envelope = queued->batch().envelope();
-    db::BatchKey key{envelope.vehicle_pseudonym(), static_cast<int64_t>(envelope.batch_sequence())};
-    if (first_seen.count(key) > 0) {
-      metrics_->batches_duplicate.fetch_add(1, std::memory_order_relaxed);
-      continue;
+    for (const v1::QueuedBatch& queued : uploads->uploads()) {
+      const v1::Envelope& envelope = queued.batch().envelope();
+      db::BatchKey key{envelope.vehicle_pseudonym(),
+                       static_cast<int64_t>(envelope.batch_sequence())};
+      // Repeated within the group (a car's retry in another message, a message received twice):
+      // counted once.
+      if (first_seen.count(key) > 0) {
+        metrics_->batches_duplicate.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      first_seen.emplace(key, group.entries.size());
+      group.entries.push_back(
+          {std::move(key), BatchTimeMs(queued.batch()), messages[i].message_id});
+      group.batches.push_back(&queued);
     }
-    first_seen.emplace(key, group.entries.size());
-    group.entries.push_back({std::move(key), BatchTimeMs(queued->batch()), messages[i].message_id});
-    group.batches.push_back(queued);
   }
   // Aggregated here, outside the transaction: the ledger nearly always claims every batch, and
   // then the transaction only writes.

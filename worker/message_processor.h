@@ -3,12 +3,15 @@
 // decode the next group while the current group's transaction runs:
 //
 //   Prepare (no database access):
-//     decode each body (poison → logged with its id and reason, counted in poison_messages,
-//       listed in `poison`: never deleted, the caller hands it back to the queue, whose redrive
-//       policy moves it to the dead-letter queue after maxReceiveCount receives)
-//     → drop repeats of a (pseudonym, sequence) within the result (counted once; all deleted)
-//     → aggregate every remaining batch, assuming the ledger will find them all new (the normal
-//       case: a batch is delivered once)
+//     decode each body into its uploads (one or more QueuedBatch, queued_batch_decoder.h; a body
+//       or any upload in it that fails makes the whole message poison → logged with its id and
+//       reason, counted in poison_messages, listed in `poison`: never deleted, the caller hands
+//       it back to the queue, whose redrive policy moves it to the dead-letter queue after
+//       maxReceiveCount receives)
+//     → drop repeats of a (pseudonym, sequence) across all uploads of the group, in the same
+//       message or another (counted once; all their messages deleted)
+//     → aggregate every remaining upload, assuming the ledger will find them all new (the normal
+//       case: an upload is delivered once)
 //   Commit:
 //     IngestStore::Ingest: ledger claim + the prepared aggregates — or, when the claim finds some
 //       batch already counted (redelivery) or the transaction is rerun, TileAggregator over
@@ -45,11 +48,11 @@ struct ProcessResult {
 // holds its own copies of what it needs (not the message bodies).
 struct PreparedGroup {
   size_t messages = 0;
-  std::vector<size_t> valid;                       // message indices holding a decodable batch
-  std::vector<size_t> poison;                      // undecodable ones
-  std::vector<db::LedgerEntry> entries;            // one per distinct batch key
+  std::vector<size_t> valid;             // indices of the messages whose uploads all decoded
+  std::vector<size_t> poison;            // undecodable ones
+  std::vector<db::LedgerEntry> entries;  // one per distinct upload key; message_id: its message's
   std::unique_ptr<google::protobuf::Arena> arena;  // owns `batches`
-  std::vector<const v1::QueuedBatch*> batches;     // batches[i] is entries[i]'s batch
+  std::vector<const v1::QueuedBatch*> batches;     // batches[i] is entries[i]'s upload
   db::MapDelta delta;  // the aggregates of every entry; moved out by the first transaction
   bool delta_taken = false;
   int64_t placed_reports = 0;  // of `delta`

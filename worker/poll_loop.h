@@ -25,8 +25,9 @@
 // Why several receives per transaction: PostgreSQL's work grows with the tile rows a commit
 // touches, not with its reports; one commit over 1000 messages touches far fewer rows per report
 // (and pays one commit, one ledger claim, one round trip) than 100 over 10 each. The bodies held
-// are capped too (max_body_bytes_per_commit): a body may be up to 1 MiB; with the prefetch a poll
-// loop holds at most two groups, i.e. twice that.
+// are capped too (max_body_bytes_per_commit), and with packed messages (many uploads in a body of
+// up to 64 KiB, or 1 MiB) that cap is what binds: 8 MiB keeps a group near the ~150,000 reports
+// that 3000 single-upload messages held; with the prefetch a poll loop holds at most two groups.
 //
 // Messages that were not committed are never deleted; they reappear after the visibility timeout
 // and the ingest ledger absorbs the repeat. No receive starts while PostgreSQL is known to be
@@ -60,7 +61,7 @@ struct PollLoopOptions {
   int visibility_timeout = 30;         // seconds, requested on every ReceiveMessage
   int wait_seconds = 20;               // long-poll wait
   int max_messages_per_commit = 3000;  // receives of 10 gathered into one transaction
-  int64_t max_body_bytes_per_commit = int64_t{64} << 20;  // gathering stops at this many bytes
+  int64_t max_body_bytes_per_commit = int64_t{8} << 20;  // gathering stops at this many bytes
   int max_hold_seconds = 600;       // visibility extensions stop this long after the receive
   int poison_backoff_seconds = 30;  // poison invisible base × 2^(receive count − 1) seconds
   // ReceiveMessage calls at a time while gathering a group, DeleteMessageBatch calls at a time

@@ -1,20 +1,34 @@
 #include "worker/queued_batch_decoder.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include "core/base64.h"
 
 namespace roadsense::worker {
+namespace {
 
-Status DecodeQueuedBatchInto(std::string_view body, v1::QueuedBatch* out) {
-  std::optional<std::string> bytes = Base64Decode(body);
-  if (!bytes) return InvalidArgument("body is not valid base64");
-  if (!out->ParseFromString(*bytes)) return InvalidArgument("body is not a QueuedBatch");
-  if (!out->has_batch() || !out->batch().has_envelope()) {
+using google::protobuf::internal::WireFormatLite;
+
+// Whether `bytes` starts with the tag of QueuedUploads.uploads (a packed body). A legacy
+// QueuedBatch starts with field 1, 2 or 3; an empty or truncated start is not packed.
+bool IsPacked(const std::string& bytes) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  const uint32_t tag = in.ReadTag();
+  return tag != 0 &&
+         WireFormatLite::GetTagFieldNumber(tag) == v1::QueuedUploads::kUploadsFieldNumber;
+}
+
+Status CheckUpload(const v1::QueuedBatch& queued) {
+  if (!queued.has_batch() || !queued.batch().has_envelope()) {
     return InvalidArgument("QueuedBatch has no batch envelope");
   }
-  const v1::Envelope& envelope = out->batch().envelope();
+  const v1::Envelope& envelope = queued.batch().envelope();
   if (envelope.vehicle_pseudonym().empty()) return InvalidArgument("empty vehicle_pseudonym");
   if (envelope.batch_sequence() == 0 ||
       envelope.batch_sequence() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
@@ -24,10 +38,31 @@ Status DecodeQueuedBatchInto(std::string_view body, v1::QueuedBatch* out) {
   return Status::Ok();
 }
 
-Result<v1::QueuedBatch> DecodeQueuedBatch(std::string_view body) {
-  v1::QueuedBatch queued;
-  RS_RETURN_IF_ERROR(DecodeQueuedBatchInto(body, &queued));
-  return queued;
+}  // namespace
+
+Status DecodeQueuedUploadsInto(std::string_view body, v1::QueuedUploads* out) {
+  std::optional<std::string> bytes = Base64Decode(body);
+  if (!bytes) return InvalidArgument("body is not valid base64");
+  if (bytes->empty()) return InvalidArgument("body is empty: no uploads");
+  if (IsPacked(*bytes)) {
+    if (!out->ParseFromString(*bytes)) return InvalidArgument("body is not a QueuedUploads");
+  } else if (!out->add_uploads()->ParseFromString(*bytes)) {
+    return InvalidArgument("body is not a QueuedBatch");
+  }
+  for (int i = 0; i < out->uploads_size(); ++i) {
+    if (Status s = CheckUpload(out->uploads(i)); !s.ok()) {
+      if (out->uploads_size() == 1) return s;
+      return InvalidArgument("upload " + std::to_string(i + 1) + " of " +
+                             std::to_string(out->uploads_size()) + ": " + s.message());
+    }
+  }
+  return Status::Ok();
+}
+
+Result<v1::QueuedUploads> DecodeQueuedUploads(std::string_view body) {
+  v1::QueuedUploads uploads;
+  RS_RETURN_IF_ERROR(DecodeQueuedUploadsInto(body, &uploads));
+  return uploads;
 }
 
 }  // namespace roadsense::worker

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/base64.h"
 #include "schema/roadsense.pb.h"
@@ -22,8 +24,8 @@ sqs::ReceivedMessage Message(const std::string& id, const std::string& body) {
   return m;
 }
 
-// A batch of `reports` probe reports, all in one tile and bucket.
-std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int reports) {
+// An upload of `reports` probe reports, all in one tile and bucket.
+v1::QueuedBatch ProbeUpload(const std::string& pseudonym, uint64_t sequence, int reports) {
   v1::QueuedBatch q;
   auto* batch = q.mutable_batch();
   batch->mutable_envelope()->set_vehicle_pseudonym(pseudonym);
@@ -36,7 +38,19 @@ std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int repor
     r->mutable_position()->set_speed_cms(1000);
     r->mutable_probe();
   }
-  return Base64Encode(q.SerializeAsString());
+  return q;
+}
+
+// A legacy body (one QueuedBatch, as receivers before packing wrote it).
+std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int reports) {
+  return Base64Encode(ProbeUpload(pseudonym, sequence, reports).SerializeAsString());
+}
+
+// A packed body (QueuedUploads) of the given uploads.
+std::string PackedBody(const std::vector<v1::QueuedBatch>& uploads) {
+  v1::QueuedUploads packed;
+  for (const v1::QueuedBatch& u : uploads) *packed.add_uploads() = u;
+  return Base64Encode(packed.SerializeAsString());
 }
 
 // One hazard (fog), one speed-limit sign (50 km/h) and one weather report by `pseudonym`.
@@ -125,6 +139,57 @@ TEST_F(MessageProcessorTest, PreparedGroupWithACountedBatchAddsOnlyTheNewOnes) {
   EXPECT_EQ(TotalReports(), 5);
   EXPECT_EQ(metrics_.reports.load(), 5);
   EXPECT_EQ(metrics_.batches_duplicate.load(), 1);
+}
+
+TEST_F(MessageProcessorTest, EveryUploadOfAPackedMessageCounts) {
+  ProcessResult r =
+      processor_.Process({Message("m1", PackedBody({ProbeUpload("car-aaaaaaaa", 1, 3),
+                                                    ProbeUpload("car-bbbbbbbb", 1, 2),
+                                                    ProbeUpload("car-aaaaaaaa", 2, 4)})),
+                          Message("m2", BatchBody("car-cccccccc", 1, 1))});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.deletable, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(TotalReports(), 10);
+  EXPECT_EQ(metrics_.batches_committed.load(), 4);
+  EXPECT_EQ(metrics_.reports.load(), 10);
+  // The ledger names the message each upload came in.
+  EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger WHERE message_id = 'm1'"), 3);
+  EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger WHERE message_id = 'm2'"), 1);
+}
+
+TEST_F(MessageProcessorTest, SameUploadInTwoPackedMessagesCountsOnce) {
+  const v1::QueuedBatch retried = ProbeUpload("car-aaaaaaaa", 9, 2);
+  ProcessResult r =
+      processor_.Process({Message("m1", PackedBody({ProbeUpload("car-bbbbbbbb", 1, 1), retried})),
+                          Message("m2", PackedBody({retried, ProbeUpload("car-cccccccc", 1, 3)}))});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.deletable, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(TotalReports(), 6);
+  EXPECT_EQ(metrics_.batches_committed.load(), 3);
+  EXPECT_EQ(metrics_.batches_duplicate.load(), 1);
+}
+
+TEST_F(MessageProcessorTest, RedeliveredPackedMessageCountsNothingNew) {
+  const std::string body =
+      PackedBody({ProbeUpload("car-aaaaaaaa", 1, 2), ProbeUpload("car-bbbbbbbb", 1, 3)});
+  ASSERT_TRUE(processor_.Process({Message("m1", body)}).status.ok());
+  ProcessResult again = processor_.Process({Message("m1", body)});
+  ASSERT_TRUE(again.status.ok());
+  EXPECT_EQ(again.deletable, (std::vector<size_t>{0}));
+  EXPECT_EQ(TotalReports(), 5);
+  EXPECT_EQ(metrics_.batches_committed.load(), 2);
+  EXPECT_EQ(metrics_.batches_duplicate.load(), 2);
+}
+
+TEST_F(MessageProcessorTest, PackedMessageWithOneBadUploadIsPoisonWhole) {
+  ProcessResult r = processor_.Process(
+      {Message("bad", PackedBody({ProbeUpload("car-aaaaaaaa", 1, 2), ProbeUpload("", 1, 3)})),
+       Message("ok", BatchBody("car-bbbbbbbb", 1, 1))});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.deletable, (std::vector<size_t>{1}));
+  EXPECT_EQ(r.poison, (std::vector<size_t>{0}));
+  EXPECT_EQ(metrics_.poison_messages.load(), 1);
+  EXPECT_EQ(TotalReports(), 1);  // not even the good upload of the poison message
 }
 
 TEST_F(MessageProcessorTest, GroupPreparedOnAnotherThreadCommitsOnce) {

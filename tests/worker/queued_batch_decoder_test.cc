@@ -3,57 +3,118 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "core/base64.h"
 
 namespace roadsense::worker {
 namespace {
 
-std::string Body(const std::string& pseudonym, uint64_t sequence) {
+v1::QueuedBatch Upload(const std::string& pseudonym, uint64_t sequence) {
   v1::QueuedBatch q;
   q.set_received_time_ms(1'700'000'000'000);
   q.mutable_batch()->mutable_envelope()->set_vehicle_pseudonym(pseudonym);
   q.mutable_batch()->mutable_envelope()->set_batch_sequence(sequence);
   q.mutable_batch()->add_reports()->set_observed_time_ms(1);
-  return Base64Encode(q.SerializeAsString());
+  return q;
 }
 
-TEST(DecodeQueuedBatch, ValidBodyRoundTrips) {
-  auto decoded = DecodeQueuedBatch(Body("car-12345678", 7));
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
-  EXPECT_EQ(decoded->batch().envelope().vehicle_pseudonym(), "car-12345678");
-  EXPECT_EQ(decoded->batch().envelope().batch_sequence(), 7u);
-  EXPECT_EQ(decoded->batch().reports_size(), 1);
+// A legacy body: one QueuedBatch, as receivers before packing wrote it.
+std::string Body(const std::string& pseudonym, uint64_t sequence) {
+  return Base64Encode(Upload(pseudonym, sequence).SerializeAsString());
 }
 
-TEST(DecodeQueuedBatch, InvalidBase64IsRejected) {
-  auto decoded = DecodeQueuedBatch("not base64!");
-  ASSERT_FALSE(decoded.ok());
+std::string PackedBody(const std::vector<v1::QueuedBatch>& uploads) {
+  v1::QueuedUploads packed;
+  for (const v1::QueuedBatch& u : uploads) *packed.add_uploads() = u;
+  return Base64Encode(packed.SerializeAsString());
+}
+
+std::string ErrorOf(std::string_view body) {
+  Result<v1::QueuedUploads> decoded = DecodeQueuedUploads(body);
+  EXPECT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  return decoded.ok() ? "" : decoded.status().message();
 }
 
-TEST(DecodeQueuedBatch, NonProtobufBytesAreRejected) {
-  EXPECT_FALSE(DecodeQueuedBatch(Base64Encode("\xff\xff\xff\xff")).ok());
+TEST(DecodeQueuedUploads, LegacyBodyDecodesAsOneUpload) {
+  auto decoded = DecodeQueuedUploads(Body("car-12345678", 7));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_EQ(decoded->uploads_size(), 1);
+  EXPECT_EQ(decoded->uploads(0).batch().envelope().vehicle_pseudonym(), "car-12345678");
+  EXPECT_EQ(decoded->uploads(0).batch().envelope().batch_sequence(), 7u);
+  EXPECT_EQ(decoded->uploads(0).received_time_ms(), 1'700'000'000'000);
 }
 
-TEST(DecodeQueuedBatch, MissingEnvelopeIsRejected) {
+TEST(DecodeQueuedUploads, PackedBodyRoundTripsEveryUploadInOrder) {
+  std::vector<v1::QueuedBatch> uploads;
+  for (uint64_t s = 1; s <= 25; ++s) uploads.push_back(Upload("car-" + std::to_string(s), s));
+  auto decoded = DecodeQueuedUploads(PackedBody(uploads));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_EQ(decoded->uploads_size(), 25);
+  for (int i = 0; i < 25; ++i) {
+    EXPECT_EQ(decoded->uploads(i).SerializeAsString(), uploads[i].SerializeAsString());
+  }
+}
+
+TEST(DecodeQueuedUploads, DecodesOntoAnArena) {
+  google::protobuf::Arena arena;
+  auto* out = google::protobuf::Arena::CreateMessage<v1::QueuedUploads>(&arena);
+  ASSERT_TRUE(DecodeQueuedUploadsInto(Body("car-12345678", 3), out).ok());
+  ASSERT_EQ(out->uploads_size(), 1);
+  EXPECT_EQ(out->uploads(0).GetArena(), &arena);
+}
+
+TEST(DecodeQueuedUploads, EmptyPackedBodyIsRejected) {
+  // An empty QueuedUploads serializes to nothing; a packed body whose one element is empty has
+  // no envelope.
+  EXPECT_NE(ErrorOf(PackedBody({})).find("no uploads"), std::string::npos);
+  EXPECT_NE(ErrorOf(PackedBody({v1::QueuedBatch()})).find("no batch envelope"), std::string::npos);
+}
+
+TEST(DecodeQueuedUploads, InvalidBase64IsRejected) {
+  EXPECT_NE(ErrorOf("not base64!").find("base64"), std::string::npos);
+}
+
+TEST(DecodeQueuedUploads, NonProtobufBytesAreRejected) {
+  EXPECT_NE(ErrorOf(Base64Encode("\xff\xff\xff\xff")).find("not a QueuedBatch"), std::string::npos);
+}
+
+TEST(DecodeQueuedUploads, TruncatedPackedBodyIsRejected) {
+  std::string bytes =
+      *Base64Decode(PackedBody({Upload("car-12345678", 1), Upload("car-12345678", 2)}));
+  bytes.pop_back();
+  EXPECT_NE(ErrorOf(Base64Encode(bytes)).find("not a QueuedUploads"), std::string::npos);
+}
+
+TEST(DecodeQueuedUploads, OneInvalidUploadMakesThePackedBodyPoisonAndIsNamed) {
+  std::string error =
+      ErrorOf(PackedBody({Upload("car-12345678", 1), Upload("", 2), Upload("car-12345678", 3)}));
+  EXPECT_NE(error.find("upload 2 of 3"), std::string::npos) << error;
+  EXPECT_NE(error.find("empty vehicle_pseudonym"), std::string::npos) << error;
+}
+
+TEST(DecodeQueuedUploads, MissingEnvelopeIsRejected) {
   v1::QueuedBatch q;
-  q.mutable_batch();
-  EXPECT_FALSE(DecodeQueuedBatch(Base64Encode(q.SerializeAsString())).ok());
+  q.set_received_time_ms(1);
+  EXPECT_NE(ErrorOf(Base64Encode(q.SerializeAsString())).find("no batch envelope"),
+            std::string::npos);
 }
 
-TEST(DecodeQueuedBatch, EmptyPseudonymIsRejected) {
-  EXPECT_FALSE(DecodeQueuedBatch(Body("", 1)).ok());
+TEST(DecodeQueuedUploads, EmptyPseudonymIsRejected) {
+  EXPECT_NE(ErrorOf(Body("", 1)).find("empty vehicle_pseudonym"), std::string::npos);
 }
 
-TEST(DecodeQueuedBatch, SequenceZeroIsRejected) {
-  EXPECT_FALSE(DecodeQueuedBatch(Body("car-12345678", 0)).ok());
+TEST(DecodeQueuedUploads, SequenceZeroIsRejected) {
+  EXPECT_NE(ErrorOf(Body("car-12345678", 0)).find("batch_sequence"), std::string::npos);
 }
 
-TEST(DecodeQueuedBatch, SequenceBeyondBigintIsRejected) {
+TEST(DecodeQueuedUploads, SequenceBeyondBigintIsRejected) {
   const uint64_t too_big = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1;
-  EXPECT_FALSE(DecodeQueuedBatch(Body("car-12345678", too_big)).ok());
-  EXPECT_TRUE(DecodeQueuedBatch(Body("car-12345678", too_big - 1)).ok());
+  EXPECT_FALSE(DecodeQueuedUploads(Body("car-12345678", too_big)).ok());
+  EXPECT_TRUE(DecodeQueuedUploads(Body("car-12345678", too_big - 1)).ok());
+  EXPECT_FALSE(DecodeQueuedUploads(PackedBody({Upload("car-12345678", too_big)})).ok());
 }
 
 }  // namespace

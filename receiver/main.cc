@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -37,6 +38,7 @@ struct Flags {
   int max_reports = 1000;
   int64_t max_inflight = 10000;
   int64_t max_inflight_bytes = 256 << 20;
+  int64_t max_message_bytes = 64 * 1024;
   int64_t max_report_age_s = 7 * 24 * 3600;
   int64_t max_report_future_s = 300;
   bool create_queue = true;
@@ -70,6 +72,9 @@ Flags ParseFlags(int argc, char** argv) {
   flags.AddInt("max-inflight-bytes", &f.max_inflight_bytes,
                "bytes of queue messages waiting for the queue before new uploads are shed with "
                "503 (bounds the receiver's memory)");
+  flags.AddInt("max-message-bytes", &f.max_message_bytes,
+               "queue messages are filled with uploads up to this many bytes of base64 body "
+               "(65536: one SQS billing chunk); a larger upload travels alone; 1024..1048576");
   flags.AddInt("max-report-age-s", &f.max_report_age_s,
                "oldest accepted observed_time_ms, seconds before now");
   flags.AddInt("max-report-future-s", &f.max_report_future_s,
@@ -113,6 +118,9 @@ void CheckFlags(const Flags& f) {
   if (f.max_reports < 1) error = "--max-reports must be >= 1";
   if (f.max_inflight < 1) error = "--max-inflight must be >= 1";
   if (f.max_inflight_bytes < 1) error = "--max-inflight-bytes must be >= 1";
+  if (f.max_message_bytes < 1024 || f.max_message_bytes > 1024 * 1024) {
+    error = "--max-message-bytes must be within 1024..1048576 (1 MiB, SQS's message limit)";
+  }
   if (f.sender_threads < 1) error = "--sender-threads must be >= 1";
   if (f.linger_ms < 0) error = "--linger-ms must be >= 0";
   if (f.threads < 0) error = "--threads must be >= 0";
@@ -224,11 +232,14 @@ int Run(const Flags& f) {
   ReceiverStats stats;
   SqsQueueSender sender(&client, f.queue_url);
   BatchingEnqueuerOptions enqueuer_options;
-  enqueuer_options.on_batch = [&stats](size_t entries) { stats.RecordQueueBatch(entries); };
+  enqueuer_options.on_batch = [&stats](std::span<const size_t> uploads_per_entry) {
+    stats.RecordQueueBatch(uploads_per_entry);
+  };
   enqueuer_options.sender_threads = f.sender_threads;
   enqueuer_options.linger = std::chrono::milliseconds(f.linger_ms);
   enqueuer_options.max_inflight = static_cast<size_t>(f.max_inflight);
   enqueuer_options.max_inflight_bytes = static_cast<size_t>(f.max_inflight_bytes);
+  enqueuer_options.max_message_bytes = static_cast<size_t>(f.max_message_bytes);
   enqueuer_options.queue_down = [&readiness] { return readiness.QueueDown(); };
   BatchingEnqueuer enqueuer(enqueuer_options, &sender);
 

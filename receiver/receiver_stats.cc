@@ -18,7 +18,14 @@ ReceiverStats::ReceiverStats()
     : enqueue_latency_us_({500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000,
                            1000000, 2000000, 5000000, 10000000}),
       // SendMessageBatch takes 1..10 entries.
-      batch_entries_({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) {}
+      batch_entries_({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}),
+      // A 64 KiB message holds ~28 uploads of 50 reports, hundreds of tiny ones.
+      message_uploads_({1, 2, 5, 10, 20, 50, 100, 200, 500}) {}
+
+void ReceiverStats::RecordQueueBatch(std::span<const size_t> uploads_per_entry) {
+  batch_entries_.Record(uploads_per_entry.size());
+  for (size_t uploads : uploads_per_entry) message_uploads_.Record(uploads);
+}
 
 void ReceiverStats::RecordAccepted(uint64_t reports, std::chrono::microseconds enqueue_latency) {
   accepted_.fetch_add(1, std::memory_order_relaxed);
@@ -130,6 +137,8 @@ void ReceiverStats::AppendPrometheus(std::string* out) const {
                                1e-6);
   batch_entries_.AppendTo(out, "roadsense_receiver_queue_batch_entries",
                           "Messages per SendMessageBatch call.", 1.0);
+  message_uploads_.AppendTo(out, "roadsense_receiver_queue_message_uploads",
+                            "Uploads packed into one queue message.", 1.0);
 }
 
 }  // namespace roadsense::receiver

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,8 +43,8 @@ class ReceiverStats {
   void RecordFailed(std::chrono::microseconds enqueue_latency);
   // Any HTTP answer the handler gave, by status code.
   void RecordResponse(int status);
-  // One SendMessageBatch call with `entries` messages.
-  void RecordQueueBatch(size_t entries) { batch_entries_.Record(entries); }
+  // One SendMessageBatch call: the number of uploads packed into each of its messages.
+  void RecordQueueBatch(std::span<const size_t> uploads_per_entry);
 
   // Reads the counters; resets the latency maximum when `reset_max`.
   Snapshot Take(bool reset_max);
@@ -72,6 +73,7 @@ class ReceiverStats {
   std::array<std::atomic<uint64_t>, kMaxStatus - kMinStatus + 1> responses_{};
   PrometheusHistogram enqueue_latency_us_;
   PrometheusHistogram batch_entries_;
+  PrometheusHistogram message_uploads_;
 
   mutable std::mutex rejected_mu_;
   struct Rejections {

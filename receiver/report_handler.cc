@@ -11,9 +11,9 @@
 #include <string>
 #include <utility>
 
-#include "core/base64.h"
 #include "core/prometheus_text.h"
 #include "receiver/error_response.h"
+#include "receiver/message_packer.h"
 #include "receiver/report_batch_decoder.h"
 
 namespace roadsense::receiver {
@@ -24,7 +24,9 @@ constexpr std::string_view kHealthPath = "/healthz";
 constexpr std::string_view kReadyPath = "/readyz";
 constexpr std::string_view kMetricsPath = "/metrics";
 constexpr size_t kSqsMaxMessageBytes = 1024 * 1024;
-// QueuedBatch's own fields and length prefixes around the batch (generous).
+// QueuedBatch's own fields and the length prefix around the batch (generous: ~90 bytes with a
+// 64-character fleet id). The QueuedUploads tag and length around the QueuedBatch are counted
+// exactly by PackedBodyBytesAlone.
 constexpr size_t kQueuedBatchOverhead = 256;
 
 constexpr std::string_view kRequestIdHeader = "X-Request-Id";
@@ -39,8 +41,6 @@ bool IsSaneRequestId(std::string_view id) {
   }
   return true;
 }
-
-size_t Base64Length(size_t n) { return (n + 2) / 3 * 4; }
 
 net::HttpResponse MethodNotAllowed(std::string_view allow) {
   net::HttpResponse r =
@@ -68,7 +68,7 @@ int64_t SystemNowMs() {
 }
 
 bool MaxBodyBytesFitsQueue(size_t max_body_bytes) {
-  return Base64Length(max_body_bytes + kQueuedBatchOverhead) <= kSqsMaxMessageBytes;
+  return PackedBodyBytesAlone(max_body_bytes + kQueuedBatchOverhead) <= kSqsMaxMessageBytes;
 }
 
 ReportHandler::ReportHandler(ReportHandlerOptions options, BatchingEnqueuer* enqueuer,
@@ -243,7 +243,8 @@ void ReportHandler::HandleReports(net::HttpRequest&& request, net::Responder res
   queued.set_received_time_ms(now_ms);
   queued.set_fleet_id(fleet);
   *queued.mutable_batch() = std::move(*decoded);
-  std::string body = Base64Encode(queued.SerializeAsString());
+  // Serialized here; packed with other uploads and base64-encoded on the enqueuer's sender thread.
+  std::string upload = queued.SerializeAsString();
 
   const auto started = std::chrono::steady_clock::now();
   auto on_enqueued =
@@ -263,7 +264,7 @@ void ReportHandler::HandleReports(net::HttpRequest&& request, net::Responder res
               "the queue did not store the upload; retry it: " + message_id.status().message()));
         }
       };
-  Status status = enqueuer_->Enqueue(std::move(body), std::move(on_enqueued));
+  Status status = enqueuer_->Enqueue(std::move(upload), std::move(on_enqueued));
   if (status.ok()) return;
   switch (status.code()) {
     case StatusCode::kInvalidArgument:  // larger than one queue message

@@ -2,8 +2,9 @@
 // without sockets (plug it into net::HttpServer as its HttpHandler).
 //
 //   POST /v1/reports  decode (report_batch_decoder.h) → validate (ReportValidator) → wrap in a
-//                     QueuedBatch, base64 → BatchingEnqueuer; the Responder is called from the
-//                     enqueuer's sender thread once the queue acknowledged (200) or not (503).
+//                     QueuedBatch, serialize → BatchingEnqueuer (packs and base64-encodes); the
+//                     Responder is called from the enqueuer's sender thread once the queue
+//                     acknowledged (200) or not (503).
 //   GET  /healthz     200 {"status":"ok"} (the process is alive)
 //   GET  /readyz      200 when the queue is reachable (options.readiness) and not draining, else
 //   503 GET  /metrics     Prometheus text format (ReceiverStats plus in-flight and readiness
@@ -38,8 +39,9 @@ using NowMsFunction = std::function<int64_t()>;
 int64_t SystemNowMs();
 
 struct ReportHandlerOptions {
-  // Largest accepted body after gzip decompression (also the HTTP server's body limit). Its
-  // base64 must fit an SQS message (1 MiB); see MaxBodyBytesFitsQueue().
+  // Largest accepted body after gzip decompression (also the HTTP server's body limit). A message
+  // of it alone, wrapped, packed and base64-encoded, must fit an SQS message (1 MiB); see
+  // MaxBodyBytesFitsQueue().
   size_t max_body_bytes = 512 * 1024;
   ValidationLimits limits;
   // Not owned; null: authentication off (uploads carry no credentials, QueuedBatch.fleet_id stays
@@ -53,7 +55,8 @@ struct ReportHandlerOptions {
   std::function<bool()> queue_down;
 };
 
-// Whether a body of `max_body_bytes`, wrapped and base64-encoded, still fits one SQS message.
+// Whether a body of `max_body_bytes`, wrapped in a QueuedBatch and packed alone into a base64
+// QueuedUploads message, still fits one SQS message.
 bool MaxBodyBytesFitsQueue(size_t max_body_bytes);
 
 class ReportHandler {

@@ -1,12 +1,13 @@
 // FakeQueueSender: a scripted QueueSender for receiver tests. Records every SendBatch call;
-// acknowledges each entry with message id "mid-<body>", except entries whose body is in
-// `fail_bodies` (reported as failed) and whole calls while `fail_calls` is set. `Hold()` makes
+// acknowledges each entry with message id "mid-<body>", except entries whose body matches
+// FailBodyIf (reported as failed) or DropBodyIf (not mentioned), and whole calls while
+// FailCalls is set. `Hold()` makes
 // calls block until `Release()`. Thread-safe.
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -26,23 +27,24 @@ class FakeQueueSender : public QueueSender {
     if (fail_calls_) return Unavailable("connection refused");
     sqs::SendBatchResult result;
     for (const auto& e : entries) {
-      if (fail_bodies_.count(e.body) > 0) {
+      if (fail_body_ && fail_body_(e.body)) {
         result.failed.push_back({e.id, "InternalError", "disk full", false});
-      } else if (drop_bodies_.count(e.body) == 0) {
+      } else if (!drop_body_ || !drop_body_(e.body)) {
         result.successful.push_back({e.id, "mid-" + e.body, ""});
       }
     }
     return result;
   }
 
-  void FailBody(std::string body) {
+  // Entries whose body matches fail. Set before the first call.
+  void FailBodyIf(std::function<bool(const std::string& body)> matches) {
     std::lock_guard lock(mu_);
-    fail_bodies_.insert(std::move(body));
+    fail_body_ = std::move(matches);
   }
-  // The answer mentions neither success nor failure for this body.
-  void DropBody(std::string body) {
+  // The answer mentions neither success nor failure for entries whose body matches.
+  void DropBodyIf(std::function<bool(const std::string& body)> matches) {
     std::lock_guard lock(mu_);
-    drop_bodies_.insert(std::move(body));
+    drop_body_ = std::move(matches);
   }
   void FailCalls(bool fail) {
     std::lock_guard lock(mu_);
@@ -71,8 +73,8 @@ class FakeQueueSender : public QueueSender {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::vector<sqs::SendEntry>> calls_;
-  std::set<std::string> fail_bodies_;
-  std::set<std::string> drop_bodies_;
+  std::function<bool(const std::string&)> fail_body_;
+  std::function<bool(const std::string&)> drop_body_;
   bool fail_calls_ = false;
   bool held_ = false;
   int waiting_ = 0;

@@ -1,6 +1,6 @@
 // ReportHandler behind a real net::HttpServer (port 0), with a fake queue: checks that answers
 // given asynchronously from the enqueuer's sender threads reach the client, and that uploads on
-// parallel connections are coalesced.
+// parallel connections are coalesced (and packed).
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -9,6 +9,7 @@
 #include "net/http_server.h"
 #include "receiver/report_handler.h"
 #include "tests/receiver/fake_queue_sender.h"
+#include "tests/receiver/packed_body.h"
 #include "tests/receiver/test_batches.h"
 
 namespace roadsense::receiver {
@@ -16,6 +17,7 @@ namespace {
 
 using testing::FakeQueueSender;
 using testing::kNowMs;
+using testing::UnpackBody;
 using testing::ValidBatch;
 
 class ReceiverHttpTest : public ::testing::Test {
@@ -86,12 +88,17 @@ TEST_F(ReceiverHttpTest, ParallelUploadsEachGetTheirAnswer) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), kClients * kUploadsEach);
-  size_t entries = 0;
+  // Every upload was sent exactly once (packed into the messages of calls of at most 10).
+  size_t uploads = 0;
   for (const auto& call : sender_.calls()) {
     EXPECT_LE(call.size(), 10u);
-    entries += call.size();
+    for (const sqs::SendEntry& e : call) {
+      auto packed = UnpackBody(e.body);
+      ASSERT_TRUE(packed.has_value());
+      uploads += packed->size();
+    }
   }
-  EXPECT_EQ(entries, static_cast<size_t>(kClients * kUploadsEach));
+  EXPECT_EQ(uploads, static_cast<size_t>(kClients * kUploadsEach));
 }
 
 }  // namespace

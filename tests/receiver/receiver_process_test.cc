@@ -146,12 +146,16 @@ class ReceiverProcessTest : public ::testing::Test {
       if (!got.ok()) break;
       empty = got->empty() ? empty + 1 : 0;
       for (const auto& m : *got) {
-        v1::QueuedBatch queued;
+        // A packed body: the uploads that waited together for a send.
+        v1::QueuedUploads packed;
         auto bytes = Base64Decode(m.body);
-        EXPECT_TRUE(bytes && queued.ParseFromString(*bytes));
-        EXPECT_EQ(queued.fleet_id(), "acme");
-        keys.emplace(queued.batch().envelope().vehicle_pseudonym(),
-                     queued.batch().envelope().batch_sequence());
+        EXPECT_TRUE(bytes && packed.ParseFromString(*bytes));
+        EXPECT_GE(packed.uploads_size(), 1);
+        for (const v1::QueuedBatch& queued : packed.uploads()) {
+          EXPECT_EQ(queued.fleet_id(), "acme");
+          keys.emplace(queued.batch().envelope().vehicle_pseudonym(),
+                       queued.batch().envelope().batch_sequence());
+        }
       }
     }
     return keys;

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace roadsense::receiver {
 namespace {
 
@@ -67,13 +70,26 @@ TEST(ReceiverStatsTest, EnqueueLatencyHistogramIsCumulativeInSeconds) {
 
 TEST(ReceiverStatsTest, QueueBatchSizesAreAHistogram) {
   ReceiverStats stats;
-  stats.RecordQueueBatch(10);
-  stats.RecordQueueBatch(3);
+  const std::vector<size_t> ten_messages(10, 1);
+  stats.RecordQueueBatch(ten_messages);
+  stats.RecordQueueBatch(std::vector<size_t>{30, 4, 1});
   const std::string out = Exposition(stats);
   EXPECT_THAT(out, HasSubstr("roadsense_receiver_queue_batch_entries_bucket{le=\"2\"} 0\n"));
   EXPECT_THAT(out, HasSubstr("roadsense_receiver_queue_batch_entries_bucket{le=\"3\"} 1\n"));
   EXPECT_THAT(out, HasSubstr("roadsense_receiver_queue_batch_entries_bucket{le=\"10\"} 2\n"));
   EXPECT_THAT(out, HasSubstr("roadsense_receiver_queue_batch_entries_sum 13\n"));
+}
+
+TEST(ReceiverStatsTest, UploadsPerMessageAreAHistogram) {
+  ReceiverStats stats;
+  stats.RecordQueueBatch(std::vector<size_t>{30, 4, 1});
+  const std::string out = Exposition(stats);
+  EXPECT_THAT(out, HasSubstr("roadsense_receiver_queue_message_uploads_bucket{le=\"1\"} 1\n"));
+  EXPECT_THAT(out, HasSubstr("roadsense_receiver_queue_message_uploads_bucket{le=\"5\"} 2\n"));
+  EXPECT_THAT(out, HasSubstr("roadsense_receiver_queue_message_uploads_bucket{le=\"20\"} 2\n"));
+  EXPECT_THAT(out, HasSubstr("roadsense_receiver_queue_message_uploads_bucket{le=\"50\"} 3\n"));
+  EXPECT_THAT(out, HasSubstr("roadsense_receiver_queue_message_uploads_sum 35\n"));
+  EXPECT_THAT(out, HasSubstr("roadsense_receiver_queue_message_uploads_count 3\n"));
 }
 
 }  // namespace

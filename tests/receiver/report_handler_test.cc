@@ -8,6 +8,8 @@
 #include <chrono>
 #include <fstream>
 #include <future>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "core/base64.h"
@@ -91,13 +93,20 @@ TEST_F(ReportHandlerTest, ValidProtobufUploadIsAcknowledgedWithMessageId) {
   EXPECT_EQ(body["message_id"].as_string(), "mid-" + sender_.calls()[0][0].body);
 }
 
-TEST_F(ReportHandlerTest, QueuedBodyIsBase64OfQueuedBatchWithReceiveTime) {
+// The one upload of the message `sender` got first (a packed QueuedUploads body).
+v1::QueuedBatch OnlyUploadSent(const FakeQueueSender& sender) {
+  v1::QueuedUploads packed;
+  EXPECT_EQ(sender.calls().size(), 1u);
+  if (sender.calls().empty()) return {};
+  std::optional<std::string> bytes = Base64Decode(sender.calls()[0][0].body);
+  EXPECT_TRUE(bytes && packed.ParseFromString(*bytes));
+  EXPECT_EQ(packed.uploads_size(), 1);
+  return packed.uploads_size() > 0 ? packed.uploads(0) : v1::QueuedBatch();
+}
+
+TEST_F(ReportHandlerTest, QueuedBodyIsAPackedQueuedBatchWithReceiveTime) {
   ASSERT_EQ(Call(PostProtobuf(ValidBatch())).status, 200);
-  ASSERT_EQ(sender_.calls().size(), 1u);
-  auto bytes = Base64Decode(sender_.calls()[0][0].body);
-  ASSERT_TRUE(bytes.has_value());
-  v1::QueuedBatch queued;
-  ASSERT_TRUE(queued.ParseFromString(*bytes));
+  const v1::QueuedBatch queued = OnlyUploadSent(sender_);
   EXPECT_EQ(queued.received_time_ms(), kNowMs);
   EXPECT_EQ(queued.batch().SerializeAsString(), ValidBatch().SerializeAsString());
 }
@@ -379,10 +388,7 @@ class ReportHandlerAuthTest : public ::testing::Test {
 TEST_F(ReportHandlerAuthTest, OwnFleetUploadIsQueuedWithTheAuthenticatedFleet) {
   auto r = Call(Upload("Bearer acme:acme-key", "acme"));
   ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_EQ(sender_.calls().size(), 1u);
-  v1::QueuedBatch queued;
-  ASSERT_TRUE(queued.ParseFromString(*Base64Decode(sender_.calls()[0][0].body)));
-  EXPECT_EQ(queued.fleet_id(), "acme");
+  EXPECT_EQ(OnlyUploadSent(sender_).fleet_id(), "acme");
 }
 
 TEST_F(ReportHandlerAuthTest, MissingCredentialsAre401WithChallenge) {
@@ -433,6 +439,8 @@ TEST_F(ReportHandlerAuthTest, MetricsReportTheLoadedFleets) {
 
 TEST(MaxBodyBytesTest, DefaultFitsOneSqsMessageAndOneMebibyteDoesNot) {
   EXPECT_TRUE(MaxBodyBytesFitsQueue(512 * 1024));
+  EXPECT_TRUE(MaxBodyBytesFitsQueue(760 * 1024));  // "at most ~768 KiB" (receiver/main.cc)
+  EXPECT_FALSE(MaxBodyBytesFitsQueue(768 * 1024));
   EXPECT_FALSE(MaxBodyBytesFitsQueue(1024 * 1024));
 }
 

@@ -7,12 +7,15 @@
 #include <thread>
 #include <vector>
 
-#include "core/base64.h"
 #include "schema/roadsense.pb.h"
 #include "tests/db/database_test.h"
+#include "tests/worker/queued_bodies.h"
 
 namespace roadsense::worker {
 namespace {
+
+using testing::LegacyBody;
+using testing::PackedBody;
 
 using roadsense::testing::DatabaseTest;
 
@@ -43,14 +46,7 @@ v1::QueuedBatch ProbeUpload(const std::string& pseudonym, uint64_t sequence, int
 
 // A legacy body (one QueuedBatch, as receivers before packing wrote it).
 std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int reports) {
-  return Base64Encode(ProbeUpload(pseudonym, sequence, reports).SerializeAsString());
-}
-
-// A packed body (QueuedUploads) of the given uploads.
-std::string PackedBody(const std::vector<v1::QueuedBatch>& uploads) {
-  v1::QueuedUploads packed;
-  for (const v1::QueuedBatch& u : uploads) *packed.add_uploads() = u;
-  return Base64Encode(packed.SerializeAsString());
+  return LegacyBody(ProbeUpload(pseudonym, sequence, reports));
 }
 
 // One hazard (fog), one speed-limit sign (50 km/h) and one weather report by `pseudonym`.
@@ -69,7 +65,7 @@ std::string LayersBody(const std::string& pseudonym, uint64_t sequence) {
     if (i == 1) r->mutable_sign()->set_value(50);
     if (i == 2) r->mutable_weather()->set_wipers(v1::WIPER_STATE_LOW);
   }
-  return Base64Encode(q.SerializeAsString());
+  return LegacyBody(q);
 }
 
 class MessageProcessorTest : public DatabaseTest {

@@ -7,9 +7,13 @@
 #include <vector>
 
 #include "core/base64.h"
+#include "tests/worker/queued_bodies.h"
 
 namespace roadsense::worker {
 namespace {
+
+using testing::LegacyBody;
+using testing::PackedBody;
 
 v1::QueuedBatch Upload(const std::string& pseudonym, uint64_t sequence) {
   v1::QueuedBatch q;
@@ -22,13 +26,7 @@ v1::QueuedBatch Upload(const std::string& pseudonym, uint64_t sequence) {
 
 // A legacy body: one QueuedBatch, as receivers before packing wrote it.
 std::string Body(const std::string& pseudonym, uint64_t sequence) {
-  return Base64Encode(Upload(pseudonym, sequence).SerializeAsString());
-}
-
-std::string PackedBody(const std::vector<v1::QueuedBatch>& uploads) {
-  v1::QueuedUploads packed;
-  for (const v1::QueuedBatch& u : uploads) *packed.add_uploads() = u;
-  return Base64Encode(packed.SerializeAsString());
+  return LegacyBody(Upload(pseudonym, sequence));
 }
 
 std::string ErrorOf(std::string_view body) {

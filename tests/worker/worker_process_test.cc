@@ -7,17 +7,22 @@
 #include <chrono>
 #include <pqxx/connection>
 #include <pqxx/transaction>
+#include <string>
 #include <thread>
+#include <vector>
 
-#include "core/base64.h"
 #include "net/http_client.h"
 #include "schema/roadsense.pb.h"
 #include "sqs/sqs_client.h"
 #include "tests/db/database_test.h"
 #include "tests/support/child_process.h"
+#include "tests/worker/queued_bodies.h"
 
 namespace roadsense::worker {
 namespace {
+
+using testing::LegacyBody;
+using testing::PackedBody;
 
 using namespace std::chrono_literals;
 using roadsense::testing::BinaryPath;
@@ -37,7 +42,7 @@ int64_t RecentTimeMs() {
   return kMs;
 }
 
-std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int reports) {
+v1::QueuedBatch Upload(const std::string& pseudonym, uint64_t sequence, int reports) {
   v1::QueuedBatch q;
   auto* batch = q.mutable_batch();
   batch->mutable_envelope()->set_vehicle_pseudonym(pseudonym);
@@ -50,7 +55,12 @@ std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int repor
     r->mutable_position()->set_speed_cms(1000 + i);
     r->mutable_probe();
   }
-  return Base64Encode(q.SerializeAsString());
+  return q;
+}
+
+// A legacy body: one QueuedBatch, as receivers before packing wrote it.
+std::string BatchBody(const std::string& pseudonym, uint64_t sequence, int reports) {
+  return LegacyBody(Upload(pseudonym, sequence, reports));
 }
 
 class WorkerProcessTest : public DatabaseTest {
@@ -178,6 +188,19 @@ TEST_F(WorkerProcessTest, SentBatchesLandOnce) {
   ASSERT_TRUE(WaitForEmptyQueue(60s)) << Logs();
   EXPECT_EQ(QueryValue<int64_t>("SELECT sum(reports) FROM tile_stats"), 7) << Logs();
   EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger"), 2);
+  EXPECT_EQ(worker_.Stop(SIGTERM), 0) << Logs();
+}
+
+TEST_F(WorkerProcessTest, PackedAndLegacyBodiesLandOnce) {
+  StartWorker();
+  // Three uploads in one message, one of them again in a legacy message (a car's retry that was
+  // stored twice): 3 + 4 + 2 reports.
+  Send({PackedBody({Upload("car-aaaaaaaa", 1, 3), Upload("car-bbbbbbbb", 1, 4),
+                    Upload("car-cccccccc", 1, 2)}),
+        BatchBody("car-bbbbbbbb", 1, 4)});
+  ASSERT_TRUE(WaitForEmptyQueue(60s)) << Logs();
+  EXPECT_EQ(QueryValue<int64_t>("SELECT sum(reports) FROM tile_stats"), 9) << Logs();
+  EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger"), 3);
   EXPECT_EQ(worker_.Stop(SIGTERM), 0) << Logs();
 }
 

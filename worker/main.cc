@@ -121,6 +121,9 @@ int Main(int argc, char** argv) {
   flags.AddInt("max-messages-per-commit", &options.max_messages_per_commit,
                "while receives come back full, gather up to this many messages into one "
                "transaction (10 = one receive per transaction)");
+  int max_mb_per_commit = static_cast<int>(options.max_body_bytes_per_commit >> 20);
+  flags.AddInt("max-mb-per-commit", &max_mb_per_commit,
+               "and stop gathering once the message bodies held reach this many MiB (1..1024)");
   flags.AddInt("queue-calls-in-flight", &options.queue_calls_in_flight,
                "ReceiveMessage calls at a time while gathering a transaction's messages, and "
                "DeleteMessageBatch calls at a time after it (1..16)");
@@ -158,6 +161,8 @@ int Main(int argc, char** argv) {
     error = "--wait-seconds: 0..20";
   else if (options.max_messages_per_commit < 10)
     error = "--max-messages-per-commit must be at least 10";
+  else if (max_mb_per_commit < 1 || max_mb_per_commit > 1024)
+    error = "--max-mb-per-commit: 1..1024";
   else if (options.queue_calls_in_flight < 1 || options.queue_calls_in_flight > 16)
     error = "--queue-calls-in-flight: 1..16";
   else if (options.visibility_timeout < 0 || options.visibility_timeout > 43200)
@@ -175,6 +180,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "roadsense-worker: %s (see --help)\n", error.c_str());
     return 2;
   }
+  options.max_body_bytes_per_commit = int64_t{max_mb_per_commit} << 20;
   auto client_options = sqs::SqsClientOptions::ForQueueUrl(options.queue_url);
   if (!client_options.ok()) {
     std::fprintf(stderr, "roadsense-worker: --queue-url: %s\n",

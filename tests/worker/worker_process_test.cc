@@ -315,5 +315,25 @@ TEST_F(WorkerProcessTest, PipelinedGroupsLandOnceAcrossSigterm) {
   EXPECT_EQ(Metric("roadsense_worker_messages_deleted_total"), kMessages - committed);
 }
 
+// Out-of-range flags stop the worker before it connects anywhere: exit 2, naming the flag.
+TEST(WorkerFlagsTest, OutOfRangeValuesAreUsageErrorsNamingTheFlag) {
+  TempDir dir;
+  const std::vector<std::vector<std::string>> cases = {
+      {"--max-mb-per-commit", "0"},       {"--max-mb-per-commit", "1025"},
+      {"--max-messages-per-commit", "9"}, {"--queue-calls-in-flight", "17"},
+      {"--wait-seconds", "21"},
+  };
+  for (const auto& flag : cases) {
+    ChildProcess worker;
+    std::vector<std::string> argv = {BinaryPath("roadsense-worker"), "--queue-url",
+                                     "http://127.0.0.1:1/000000000000/reports", "--db",
+                                     "host=127.0.0.1 port=1"};
+    argv.insert(argv.end(), flag.begin(), flag.end());
+    worker.Start(argv, dir.path() + "/worker.log");
+    EXPECT_EQ(worker.Wait(10s), 2) << flag[0] << " " << flag[1];
+    EXPECT_NE(worker.ReadLog().find(flag[0]), std::string::npos) << worker.ReadLog();
+  }
+}
+
 }  // namespace
 }  // namespace roadsense::worker

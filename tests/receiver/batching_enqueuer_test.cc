@@ -139,7 +139,8 @@ TEST(BatchingEnqueuerTest, MaxMessageBytesSplitsUploadsAcrossEntriesInArrivalOrd
   const std::vector<std::string> rest = Uploads(1, 10, 50);
   SendBehindAHeldCall(options, &sender, &outcomes, Upload(0, 50), rest);
   ASSERT_EQ(sender.calls().size(), 2u);
-  for (const sqs::SendEntry& e : sender.calls()[1]) EXPECT_LE(e.body.size(), 200u);
+  const auto calls = sender.calls();  // a copy: a range-for over calls()[1] would dangle
+  for (const sqs::SendEntry& e : calls[1]) EXPECT_LE(e.body.size(), 200u);
   const auto entries = EntryUploads(sender);
   ASSERT_EQ(entries.size(), 1u + 5u);
   EXPECT_THAT(entries[1], ElementsAre(rest[0], rest[1]));

@@ -21,7 +21,8 @@
 //
 // Threading: one per poll loop. Prepare() is const and may run on another thread while Commit()
 // runs (it only reads bucket_seconds and counts in the thread-safe metrics); Commit() on one
-// thread at a time. The store and metrics must outlive it.
+// thread at a time. The store and metrics must outlive it; the store may be null for a processor
+// that only Prepare()s (tests, fuzz/queued_uploads_fuzzer.cc), since Prepare never touches it.
 #pragma once
 
 #include <google/protobuf/arena.h>

@@ -14,14 +14,15 @@ namespace {
 
 using google::protobuf::internal::WireFormatLite;
 
-// Whether `bytes` starts with the tag of QueuedUploads.uploads (a packed body). A legacy
-// QueuedBatch starts with field 1, 2 or 3; an empty or truncated start is not packed.
+// Whether `bytes` starts with the tag of QueuedUploads.uploads (a packed body): field 16,
+// length-delimited. A legacy QueuedBatch starts with field 1, 2 or 3; an empty or truncated start
+// is not packed. Field 16 with another wire type is not an upload either: the parser would keep
+// it as an unknown field and return a QueuedUploads without uploads.
 bool IsPacked(const std::string& bytes) {
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
                                             static_cast<int>(bytes.size()));
-  const uint32_t tag = in.ReadTag();
-  return tag != 0 &&
-         WireFormatLite::GetTagFieldNumber(tag) == v1::QueuedUploads::kUploadsFieldNumber;
+  return in.ReadTag() == WireFormatLite::MakeTag(v1::QueuedUploads::kUploadsFieldNumber,
+                                                 WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
 }
 
 Status CheckUpload(const v1::QueuedBatch& queued) {

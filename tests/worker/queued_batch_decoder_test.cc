@@ -86,6 +86,13 @@ TEST(DecodeQueuedUploads, TruncatedPackedBodyIsRejected) {
   EXPECT_NE(ErrorOf(Base64Encode(bytes)).find("not a QueuedUploads"), std::string::npos);
 }
 
+TEST(DecodeQueuedUploads, Field16WithAnotherWireTypeIsNotAPackedBody) {
+  // Tag 0x81 0x01: field 16 as a fixed64. Parsed as a QueuedUploads it is an unknown field, which
+  // left a body that "decoded" to no uploads at all (fuzz/regressions/queued_uploads).
+  const std::string bytes = std::string("\x81\x01", 2) + "12345678";
+  EXPECT_NE(ErrorOf(Base64Encode(bytes)).find("no batch envelope"), std::string::npos);
+}
+
 TEST(DecodeQueuedUploads, OneInvalidUploadMakesThePackedBodyPoisonAndIsNamed) {
   std::string error =
       ErrorOf(PackedBody({Upload("car-12345678", 1), Upload("", 2), Upload("car-12345678", 3)}));

@@ -32,7 +32,7 @@ struct HazardCluster {
   VehicleSet vehicles;
 
   // One report by `vehicle` observed at `observed_ms`; ttl_s and confidence are ignored for a
-  // cancellation.
+  // cancellation. observed_ms + ttl_s × 1000 must fit in int64 (the worker bounds both).
   void Add(uint64_t vehicle, int64_t observed_ms, bool cancellation, int64_t ttl_s,
            int32_t confidence_pct);
   void Merge(const HazardCluster& other);

@@ -42,6 +42,7 @@ struct TileBucketKey {
 };
 
 // Start of the time bucket containing `time_ms` (epoch milliseconds), buckets of `bucket_s` s.
+// Needs bucket_s >= 1 and a start that fits in int64: time_ms >= INT64_MIN + bucket_s × 1000.
 inline int64_t BucketStartMs(int64_t time_ms, int64_t bucket_s) {
   const int64_t len = bucket_s * 1000;
   int64_t q = time_ms / len;

@@ -25,6 +25,32 @@ bool IsPacked(const std::string& bytes) {
                                                  WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
 }
 
+bool IsUploadTime(int64_t ms) { return ms >= kMinUploadTimeMs && ms <= kMaxUploadTimeMs; }
+
+// "<path>: <ms> is outside <min>..<max> ...", as the receiver's validator words a field's range.
+Status TimeOutOfRange(const std::string& path, int64_t ms) {
+  return InvalidArgument(path + ": " + std::to_string(ms) + " is outside " +
+                         std::to_string(kMinUploadTimeMs) + ".." +
+                         std::to_string(kMaxUploadTimeMs) + " (epoch ms, years 1970..9999)");
+}
+
+// The times the worker computes with (tile_aggregator.h) and files the upload under (BatchTimeMs).
+// Paths are built only for the error: this runs for every report.
+Status CheckTimes(const v1::ReportBatch& batch) {
+  if (batch.reports().empty()) {
+    const int64_t sent = batch.envelope().sent_time_ms();
+    if (IsUploadTime(sent)) return Status::Ok();
+    return TimeOutOfRange("envelope.sent_time_ms (an upload without reports)", sent);
+  }
+  for (int i = 0; i < batch.reports_size(); ++i) {
+    const int64_t observed = batch.reports(i).observed_time_ms();
+    if (!IsUploadTime(observed)) {
+      return TimeOutOfRange("reports[" + std::to_string(i) + "].observed_time_ms", observed);
+    }
+  }
+  return Status::Ok();
+}
+
 Status CheckUpload(const v1::QueuedBatch& queued) {
   if (!queued.has_batch() || !queued.batch().has_envelope()) {
     return InvalidArgument("QueuedBatch has no batch envelope");
@@ -36,7 +62,7 @@ Status CheckUpload(const v1::QueuedBatch& queued) {
     return InvalidArgument("batch_sequence out of range: " +
                            std::to_string(envelope.batch_sequence()));
   }
-  return Status::Ok();
+  return CheckTimes(queued.batch());
 }
 
 }  // namespace

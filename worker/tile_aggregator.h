@@ -7,6 +7,9 @@
 // Layers: traffic and weather per (zoom-16 tile, bucket); hazards per (zoom-18 tile, type);
 // speed-limit signs per (zoom-16 tile, heading sector, value). Vehicles are identified by
 // db::HyperLogLog::Hash64(vehicle_pseudonym) of the batch envelope.
+// Times: every report's observed_time_ms must lie in kMinUploadTimeMs..kMaxUploadTimeMs
+// (queued_batch_decoder.h; DecodeQueuedUploads checks every queued upload), so that its bucket
+// start and a hazard's expiry (+ ttl_s) are exact int64 values.
 // Not thread-safe; one per thread.
 #pragma once
 

@@ -188,6 +188,19 @@ TEST_F(MessageProcessorTest, PackedMessageWithOneBadUploadIsPoisonWhole) {
   EXPECT_EQ(TotalReports(), 1);  // not even the good upload of the poison message
 }
 
+TEST_F(MessageProcessorTest, TimeBeyondTimestamptzIsPoisonAndTheGroupStillCommits) {
+  // 2^62 ms overflows nothing in C++ but is no PostgreSQL timestamptz ("interval out of range"):
+  // it used to fail the group's transaction on every receive, good messages included.
+  v1::QueuedBatch far = ProbeUpload("car-aaaaaaaa", 1, 1);
+  far.mutable_batch()->mutable_reports(0)->set_observed_time_ms(int64_t{1} << 62);
+  ProcessResult r = processor_.Process(
+      {Message("far", LegacyBody(far)), Message("ok", BatchBody("car-bbbbbbbb", 1, 2))});
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.deletable, (std::vector<size_t>{1}));
+  EXPECT_EQ(r.poison, (std::vector<size_t>{0}));
+  EXPECT_EQ(TotalReports(), 2);
+}
+
 TEST_F(MessageProcessorTest, GroupPreparedOnAnotherThreadCommitsOnce) {
   std::vector<sqs::ReceivedMessage> messages = {Message("m1", BatchBody("car-aaaaaaaa", 7, 4))};
   PreparedGroup group;

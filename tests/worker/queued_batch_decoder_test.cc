@@ -122,5 +122,38 @@ TEST(DecodeQueuedUploads, SequenceBeyondBigintIsRejected) {
   EXPECT_FALSE(DecodeQueuedUploads(PackedBody({Upload("car-12345678", too_big)})).ok());
 }
 
+TEST(DecodeQueuedUploads, ObservedTimesOutsideTheRangeAreRejectedNamingFieldAndLimit) {
+  // INT64_MIN overflowed the time bucket's start (geo::BucketStartMs), INT64_MAX a hazard's expiry
+  // (db::HazardCluster::Add), and any time past PostgreSQL's timestamptz failed the whole group's
+  // transaction (fuzz/regressions/queued_uploads).
+  for (int64_t t : {std::numeric_limits<int64_t>::min(), int64_t{-1}, int64_t{0},
+                    kMaxUploadTimeMs + 1, std::numeric_limits<int64_t>::max()}) {
+    v1::QueuedBatch bad = Upload("car-12345678", 2);
+    bad.mutable_batch()->add_reports()->set_observed_time_ms(t);
+    const std::string error = ErrorOf(PackedBody({Upload("car-12345678", 1), bad}));
+    EXPECT_NE(error.find("upload 2 of 2: reports[1].observed_time_ms: " + std::to_string(t)),
+              std::string::npos)
+        << error;
+    EXPECT_NE(error.find("outside 1..253402300799999"), std::string::npos) << error;
+  }
+}
+
+TEST(DecodeQueuedUploads, ObservedTimesAtTheLimitsAreAccepted) {
+  v1::QueuedBatch upload = Upload("car-12345678", 1);
+  upload.mutable_batch()->mutable_reports(0)->set_observed_time_ms(kMinUploadTimeMs);
+  upload.mutable_batch()->add_reports()->set_observed_time_ms(kMaxUploadTimeMs);
+  EXPECT_TRUE(DecodeQueuedUploads(LegacyBody(upload)).ok());
+}
+
+TEST(DecodeQueuedUploads, UploadWithoutReportsNeedsItsSentTimeInRange) {
+  // Its sent_time_ms is then its BatchTimeMs, the ledger's partition key.
+  v1::QueuedBatch upload = Upload("car-12345678", 1);
+  upload.mutable_batch()->clear_reports();
+  upload.mutable_batch()->mutable_envelope()->set_sent_time_ms(std::numeric_limits<int64_t>::max());
+  EXPECT_NE(ErrorOf(LegacyBody(upload)).find("envelope.sent_time_ms"), std::string::npos);
+  upload.mutable_batch()->mutable_envelope()->set_sent_time_ms(1'700'000'000'000);
+  EXPECT_TRUE(DecodeQueuedUploads(LegacyBody(upload)).ok());
+}
+
 }  // namespace
 }  // namespace roadsense::worker

@@ -107,7 +107,12 @@ void CheckEnvelope(Problems& p, const pb::ReportBatch& batch) {
 void CheckObservedTime(Problems& p, const std::string& path, int64_t t, int64_t now_ms,
                        const ValidationLimits& limits) {
   if (t >= now_ms - limits.max_age_ms && t <= now_ms + limits.max_future_ms) return;
-  int64_t offset_s = (t - now_ms) / 1000;
+  // t - now_ms overflows int64 for a car's INT64_MIN (or INT64_MAX): the distance is taken in
+  // uint64, where it always fits, and only its thousandth goes back to int64.
+  const uint64_t distance_ms = t < now_ms
+                                   ? static_cast<uint64_t>(now_ms) - static_cast<uint64_t>(t)
+                                   : static_cast<uint64_t>(t) - static_cast<uint64_t>(now_ms);
+  const int64_t offset_s = (t < now_ms ? -1 : 1) * static_cast<int64_t>(distance_ms / 1000);
   p.Add(path, std::to_string(t) + " is " + std::to_string(offset_s) +
                   " s from the receive time; allowed -" + std::to_string(limits.max_age_ms / 1000) +
                   "..+" + std::to_string(limits.max_future_ms / 1000) + " s");

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+#include <string>
+
 #include "tests/receiver/test_batches.h"
 
 namespace roadsense::receiver {
@@ -89,6 +93,23 @@ TEST(ReportValidatorTest, ObservationOlderThanMaxAgeIsRejected) {
   b.mutable_reports(1)->set_observed_time_ms(kNowMs - 8LL * 24 * 3600 * 1000);
   EXPECT_THAT(Check(b), ElementsAre(AllOf(StartsWith("reports[1].observed_time_ms: "),
                                           HasSubstr("-691200 s"), HasSubstr("-604800..+300 s"))));
+}
+
+// The error names the distance from the receive time; at the ends of int64 computing it must not
+// overflow (UBSan in the sanitized suite; found by fuzz/report_batch).
+TEST(ReportValidatorTest, ObservationAtTheEndsOfInt64NamesItsDistance) {
+  auto b = ValidBatch();
+  b.mutable_reports(0)->set_observed_time_ms(std::numeric_limits<int64_t>::min());
+  b.mutable_reports(1)->set_observed_time_ms(std::numeric_limits<int64_t>::max());
+  const int64_t before_s = static_cast<int64_t>(
+      (static_cast<uint64_t>(kNowMs) - static_cast<uint64_t>(std::numeric_limits<int64_t>::min())) /
+      1000);
+  const int64_t after_s = (std::numeric_limits<int64_t>::max() - kNowMs) / 1000;
+  EXPECT_THAT(Check(b),
+              ElementsAre(AllOf(StartsWith("reports[0].observed_time_ms: -9223372036854775808 is "),
+                                HasSubstr(" -" + std::to_string(before_s) + " s from")),
+                          AllOf(StartsWith("reports[1].observed_time_ms: 9223372036854775807 is "),
+                                HasSubstr(" " + std::to_string(after_s) + " s from"))));
 }
 
 TEST(ReportValidatorTest, ObservationAtMaxAgeIsAccepted) {

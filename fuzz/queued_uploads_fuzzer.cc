@@ -91,11 +91,17 @@ void CheckPrepared(const worker::PreparedGroup& group, size_t copies, bool decod
   Check(group.valid.size() == (decoded ? copies : 0), "valid messages disagree with the decoder");
   Check(group.poison.size() == (decoded ? 0 : copies), "poison messages disagree with the decoder");
   Check(group.entries.size() == distinct.uploads, "one entry per distinct upload");
-  Check(group.batches.size() == group.entries.size(), "one batch per entry");
-  for (size_t i = 0; i < group.entries.size(); ++i) {
-    Check(group.entries[i].batch_time_ms == worker::BatchTimeMs(group.batches[i]->batch()),
-          "entry batch time is not BatchTimeMs of its upload");
-  }
+  Check(group.uploads.size() == group.entries.size(), "one upload per entry");
+  size_t visited = 0;
+  Check(worker::VisitEntryBatches(group,
+                                  [&](size_t i, const v1::ReportBatch& batch) {
+                                    Check(i == visited++, "entries visited out of order");
+                                    Check(group.entries[i].batch_time_ms ==
+                                              worker::BatchTimeMs(batch),
+                                          "entry batch time is not BatchTimeMs of its upload");
+                                  }),
+        "the kept bodies no longer parse");
+  Check(visited == group.entries.size(), "not every entry visited");
   Check(group.placed_reports >= 0 && group.unplaced_reports >= 0, "negative report counts");
   Check(group.placed_reports + group.unplaced_reports == distinct.reports,
         "placed + unplaced reports differ from the distinct uploads' reports");

@@ -25,10 +25,9 @@
 // that only Prepare()s (tests, fuzz/queued_uploads_fuzzer.cc), since Prepare never touches it.
 #pragma once
 
-#include <google/protobuf/arena.h>
-
 #include <cstdint>
-#include <memory>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "core/status.h"
@@ -45,20 +44,36 @@ struct ProcessResult {
   std::vector<size_t> poison;     // undecodable ones (indices as above); never in `deletable`
 };
 
+// Where a group's upload is: which of PreparedGroup::bodies, and its index among that body's
+// uploads.
+struct UploadRef {
+  uint32_t body = 0;
+  int upload = 0;
+};
+
 // A receive decoded and aggregated by MessageProcessor::Prepare, waiting for Commit. Move-only;
-// holds its own copies of what it needs (not the message bodies).
+// holds its own copies of what it needs (not the message bodies). The uploads were parsed one
+// message at a time into one reused message and aggregated at once; only their bytes are kept
+// (several times smaller than the parsed messages), for the rare transaction that must aggregate
+// a subset again (VisitEntryBatches).
 struct PreparedGroup {
   size_t messages = 0;
   std::vector<size_t> valid;             // indices of the messages whose uploads all decoded
   std::vector<size_t> poison;            // undecodable ones
   std::vector<db::LedgerEntry> entries;  // one per distinct upload key; message_id: its message's
-  std::unique_ptr<google::protobuf::Arena> arena;  // owns `batches`
-  std::vector<const v1::QueuedBatch*> batches;     // batches[i] is entries[i]'s upload
+  std::vector<std::string> bodies;       // base64-decoded bodies of the `valid` messages, in order
+  std::vector<UploadRef> uploads;        // uploads[i]: where entries[i]'s upload is
   db::MapDelta delta;  // the aggregates of every entry; moved out by the first transaction
   bool delta_taken = false;
   int64_t placed_reports = 0;  // of `delta`
   int64_t unplaced_reports = 0;
 };
+
+// Calls visit(i, batch) for every entry i of `group`, in order, with its upload's report batch,
+// parsed again from group.bodies (each body once). The batch is valid only during the call.
+// False when a body no longer parses, which a group made by Prepare never does.
+bool VisitEntryBatches(const PreparedGroup& group,
+                       const std::function<void(size_t, const v1::ReportBatch&)>& visit);
 
 class MessageProcessor {
  public:

@@ -18,7 +18,7 @@ using google::protobuf::internal::WireFormatLite;
 // length-delimited. A legacy QueuedBatch starts with field 1, 2 or 3; an empty or truncated start
 // is not packed. Field 16 with another wire type is not an upload either: the parser would keep
 // it as an unknown field and return a QueuedUploads without uploads.
-bool IsPacked(const std::string& bytes) {
+bool IsPacked(std::string_view bytes) {
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
                                             static_cast<int>(bytes.size()));
   return in.ReadTag() == WireFormatLite::MakeTag(v1::QueuedUploads::kUploadsFieldNumber,
@@ -67,14 +67,20 @@ Status CheckUpload(const v1::QueuedBatch& queued) {
 
 }  // namespace
 
-Status DecodeQueuedUploadsInto(std::string_view body, v1::QueuedUploads* out) {
-  std::optional<std::string> bytes = Base64Decode(body);
-  if (!bytes) return InvalidArgument("body is not valid base64");
+bool ParseCheckedUploadsInto(std::string_view bytes, v1::QueuedUploads* out) {
+  if (IsPacked(bytes)) return out->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  out->Clear();
+  return out->add_uploads()->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+Status DecodeQueuedUploadsInto(std::string_view body, std::string* bytes, v1::QueuedUploads* out) {
+  std::optional<std::string> decoded = Base64Decode(body);
+  if (!decoded) return InvalidArgument("body is not valid base64");
+  *bytes = std::move(*decoded);
   if (bytes->empty()) return InvalidArgument("body is empty: no uploads");
-  if (IsPacked(*bytes)) {
-    if (!out->ParseFromString(*bytes)) return InvalidArgument("body is not a QueuedUploads");
-  } else if (!out->add_uploads()->ParseFromString(*bytes)) {
-    return InvalidArgument("body is not a QueuedBatch");
+  if (!ParseCheckedUploadsInto(*bytes, out)) {
+    return InvalidArgument(IsPacked(*bytes) ? "body is not a QueuedUploads"
+                                            : "body is not a QueuedBatch");
   }
   for (int i = 0; i < out->uploads_size(); ++i) {
     if (Status s = CheckUpload(out->uploads(i)); !s.ok()) {
@@ -84,6 +90,11 @@ Status DecodeQueuedUploadsInto(std::string_view body, v1::QueuedUploads* out) {
     }
   }
   return Status::Ok();
+}
+
+Status DecodeQueuedUploadsInto(std::string_view body, v1::QueuedUploads* out) {
+  std::string bytes;
+  return DecodeQueuedUploadsInto(body, &bytes, out);
 }
 
 Result<v1::QueuedUploads> DecodeQueuedUploads(std::string_view body) {

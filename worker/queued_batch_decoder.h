@@ -26,10 +26,20 @@ namespace roadsense::worker {
 inline constexpr int64_t kMinUploadTimeMs = 1;
 inline constexpr int64_t kMaxUploadTimeMs = 253'402'300'799'999;
 
-// Parses into *out, which must be empty (typically a message on a protobuf Arena, so that a whole
-// receive's uploads are freed at once; a legacy body becomes its only upload). kInvalidArgument
-// (with the reason) for a body that can never be processed; *out is then unspecified.
+// Parses into *out, replacing what it held (a legacy body becomes its only upload). Reusing one
+// message for many bodies reuses its sub-messages and strings, so decoding allocates nothing once
+// it is warm. kInvalidArgument (with the reason) for a body that can never be processed; *out is
+// then unspecified.
 Status DecodeQueuedUploadsInto(std::string_view body, v1::QueuedUploads* out);
+
+// The same, keeping the base64-decoded bytes in *bytes: ParseCheckedUploadsInto(*bytes, ...) gives
+// the uploads again later without a second base64 pass or checks (MessageProcessor keeps the bytes
+// of a group, not the parsed messages, which are several times bigger).
+Status DecodeQueuedUploadsInto(std::string_view body, std::string* bytes, v1::QueuedUploads* out);
+
+// Parses bytes that DecodeQueuedUploadsInto has accepted into *out (replacing what it held),
+// without checking the uploads again. False only for bytes it never accepted.
+bool ParseCheckedUploadsInto(std::string_view bytes, v1::QueuedUploads* out);
 
 // The same, into a new value.
 Result<v1::QueuedUploads> DecodeQueuedUploads(std::string_view body);

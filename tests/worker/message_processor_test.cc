@@ -137,6 +137,29 @@ TEST_F(MessageProcessorTest, PreparedGroupWithACountedBatchAddsOnlyTheNewOnes) {
   EXPECT_EQ(metrics_.batches_duplicate.load(), 1);
 }
 
+TEST_F(MessageProcessorTest, CountedUploadInsidePackedMessagesLeavesExactlyTheOthers) {
+  ASSERT_TRUE(processor_.Process({Message("m0", PackedBody({ProbeUpload("car-aaaaaaaa", 1, 2)}))})
+                  .status.ok());
+  // The transaction aggregates the claimed uploads again from the kept bytes: a poison message
+  // before them, the counted upload between two new ones, a legacy body and a repeat after it.
+  PreparedGroup group =
+      processor_.Prepare({Message("poison", "%%% not base64"),
+                          Message("m1", PackedBody({ProbeUpload("car-bbbbbbbb", 1, 3),
+                                                    ProbeUpload("car-aaaaaaaa", 1, 2),
+                                                    ProbeUpload("car-cccccccc", 1, 4)})),
+                          Message("m2", BatchBody("car-dddddddd", 1, 5)),
+                          Message("m3", PackedBody({ProbeUpload("car-bbbbbbbb", 1, 3),
+                                                    ProbeUpload("car-eeeeeeee", 1, 6)}))});
+  EXPECT_EQ(group.placed_reports, 20);
+  ProcessResult r = processor_.Commit(std::move(group));
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  EXPECT_EQ(r.deletable, (std::vector<size_t>{1, 2, 3}));
+  EXPECT_EQ(r.poison, (std::vector<size_t>{0}));
+  EXPECT_EQ(TotalReports(), 2 + 3 + 4 + 5 + 6);
+  EXPECT_EQ(metrics_.reports.load(), 2 + 3 + 4 + 5 + 6);
+  EXPECT_EQ(metrics_.batches_duplicate.load(), 2);  // car-b's repeat, car-a's redelivery
+}
+
 TEST_F(MessageProcessorTest, EveryUploadOfAPackedMessageCounts) {
   ProcessResult r =
       processor_.Process({Message("m1", PackedBody({ProbeUpload("car-aaaaaaaa", 1, 3),
@@ -247,6 +270,30 @@ TEST_F(MessageProcessorTest, StaleConnectionIsReplacedTransparently) {
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.deletable, (std::vector<size_t>{0}));
   EXPECT_EQ(TotalReports(), 2);
+}
+
+TEST(VisitEntryBatches, GivesEachEntryItsOwnUploadInOrder) {
+  WorkerMetrics metrics;
+  const MessageProcessor processor(nullptr, 300, &metrics);  // Prepare never touches the store
+  const PreparedGroup group = processor.Prepare(
+      {Message("m1",
+               PackedBody({ProbeUpload("car-aaaaaaaa", 1, 1), ProbeUpload("car-bbbbbbbb", 1, 2)})),
+       Message("bad", "not a body"),
+       Message("m2",
+               PackedBody({ProbeUpload("car-aaaaaaaa", 1, 1), ProbeUpload("car-cccccccc", 7, 3)})),
+       Message("m3", BatchBody("car-dddddddd", 2, 4))});
+  ASSERT_EQ(group.entries.size(), 4u);
+  EXPECT_EQ(group.bodies.size(), 3u);  // the valid messages' bodies only
+  std::vector<std::string> seen;
+  ASSERT_TRUE(VisitEntryBatches(group, [&](size_t i, const v1::ReportBatch& batch) {
+    EXPECT_EQ(batch.envelope().vehicle_pseudonym(), group.entries[i].key.vehicle_pseudonym);
+    EXPECT_EQ(static_cast<int64_t>(batch.envelope().batch_sequence()),
+              group.entries[i].key.batch_sequence);
+    seen.push_back(batch.envelope().vehicle_pseudonym() + "/" +
+                   std::to_string(batch.reports_size()));
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"car-aaaaaaaa/1", "car-bbbbbbbb/2", "car-cccccccc/3",
+                                            "car-dddddddd/4"}));
 }
 
 }  // namespace

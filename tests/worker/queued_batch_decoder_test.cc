@@ -64,6 +64,39 @@ TEST(DecodeQueuedUploads, DecodesOntoAnArena) {
   EXPECT_EQ(out->uploads(0).GetArena(), &arena);
 }
 
+TEST(DecodeQueuedUploads, AReusedMessageHoldsOnlyTheLastBody) {
+  v1::QueuedUploads out;
+  ASSERT_TRUE(
+      DecodeQueuedUploadsInto(PackedBody({Upload("car-aaaaaaaa", 1), Upload("car-bbbbbbbb", 2),
+                                          Upload("car-cccccccc", 3)}),
+                              &out)
+          .ok());
+  ASSERT_EQ(out.uploads_size(), 3);
+  ASSERT_TRUE(DecodeQueuedUploadsInto(Body("car-dddddddd", 4), &out).ok());
+  ASSERT_EQ(out.uploads_size(), 1);
+  EXPECT_EQ(out.uploads(0).SerializeAsString(), Upload("car-dddddddd", 4).SerializeAsString());
+  ASSERT_TRUE(DecodeQueuedUploadsInto(PackedBody({Upload("car-eeeeeeee", 5)}), &out).ok());
+  ASSERT_EQ(out.uploads_size(), 1);
+  EXPECT_EQ(out.uploads(0).batch().envelope().vehicle_pseudonym(), "car-eeeeeeee");
+}
+
+TEST(DecodeQueuedUploads, KeptBytesParseAgainToTheSameUploads) {
+  for (const std::string& body :
+       {PackedBody({Upload("car-aaaaaaaa", 1), Upload("car-bbbbbbbb", 2)}),
+        Body("car-cccccccc", 3)}) {
+    std::string bytes;
+    v1::QueuedUploads decoded;
+    ASSERT_TRUE(DecodeQueuedUploadsInto(body, &bytes, &decoded).ok());
+    EXPECT_EQ(Base64Encode(bytes), body);
+    v1::QueuedUploads again;
+    *again.add_uploads() = Upload("stale-upload", 9);  // replaced, not appended to
+    ASSERT_TRUE(ParseCheckedUploadsInto(bytes, &again));
+    EXPECT_EQ(again.SerializeAsString(), decoded.SerializeAsString());
+  }
+  v1::QueuedUploads out;
+  EXPECT_FALSE(ParseCheckedUploadsInto("\x82\x01\xff", &out));  // truncated packed upload
+}
+
 TEST(DecodeQueuedUploads, EmptyPackedBodyIsRejected) {
   // An empty QueuedUploads serializes to nothing; a packed body whose one element is empty has
   // no envelope.

@@ -52,7 +52,7 @@ bool ShouldReceiveMore(size_t last_received, size_t full, size_t held_messages, 
 
 void GatherFullReceives(std::vector<sqs::ReceivedMessage>* messages, size_t full,
                         const std::function<Result<std::vector<sqs::ReceivedMessage>>()>& receive,
-                        const PollLoopOptions& options) {
+                        const PollLoopOptions& options, const std::function<bool()>& busy) {
   // Several receives at a time share the queue's work: its group commit logs and fsyncs their
   // Receive records together, and its threads wake once for several requests (one at a time, the
   // queue spent ~20 µs per message of a drain on receiving and deleting).
@@ -71,6 +71,8 @@ void GatherFullReceives(std::vector<sqs::ReceivedMessage>* messages, size_t full
                                         options)) {
           return;
         }
+        // Nothing to overlap any more: the receives so far become the next transaction now.
+        if (busy && !busy()) return;
         ++in_flight;
       }
       auto got = receive();
@@ -95,6 +97,7 @@ void PollLoop::Run(const StopSignal& stop) {
   MessageProcessor processor(&store, options_.bucket_seconds, metrics_);
   std::future<Result<HeldMessages>> next;  // the group received while a transaction runs
   std::future<void> finishing;             // the previous group's deletes
+  std::atomic<bool> committing{false};     // a group's transaction runs: the next one gathers
 
   milliseconds backoff = kMinBackoff;
   auto back_off = [&] {
@@ -114,7 +117,7 @@ void PollLoop::Run(const StopSignal& stop) {
         back_off();
         continue;
       }
-      received = Receive(processor);
+      received = Receive(processor, committing);
     }
     if (!received.ok()) {
       metrics_->queue_errors.fetch_add(1, std::memory_order_relaxed);
@@ -133,10 +136,13 @@ void PollLoop::Run(const StopSignal& stop) {
     metrics_->oldest_message_age_ms.store(OldestAgeMs(held.messages), std::memory_order_relaxed);
     // Receive and prepare the next group while this one is committed (the connection is up:
     // Connect() or the previous transaction just succeeded).
+    committing.store(true);
     if (!stop.stopped() && store.connected()) {
-      next = std::async(std::launch::async, [this, &processor] { return Receive(processor); });
+      next = std::async(std::launch::async,
+                        [this, &processor, &committing] { return Receive(processor, committing); });
     }
     ProcessResult result = processor.Commit(std::move(held.prepared));
+    committing.store(false);
     // The last extension left at least half a timeout for the deletes; no extension may race them.
     held.heartbeat->Stop();
     const Status status = result.status;
@@ -161,7 +167,8 @@ void PollLoop::Run(const StopSignal& stop) {
   if (finishing.valid()) finishing.get();
 }
 
-Result<PollLoop::HeldMessages> PollLoop::Receive(const MessageProcessor& processor) const {
+Result<PollLoop::HeldMessages> PollLoop::Receive(const MessageProcessor& processor,
+                                                 const std::atomic<bool>& committing) const {
   sqs::ReceiveOptions receive;
   receive.max_messages = 10;
   receive.wait_time_seconds = options_.wait_seconds;
@@ -178,7 +185,8 @@ Result<PollLoop::HeldMessages> PollLoop::Receive(const MessageProcessor& process
   receive.wait_time_seconds = 0;
   GatherFullReceives(
       &held.messages, static_cast<size_t>(receive.max_messages),
-      [&] { return client_->ReceiveMessage(options_.queue_url, receive); }, options_);
+      [&] { return client_->ReceiveMessage(options_.queue_url, receive); }, options_,
+      [&] { return committing.load(); });
   std::vector<std::string> handles;
   handles.reserve(held.messages.size());
   for (const auto& m : held.messages) handles.push_back(m.receipt_handle);

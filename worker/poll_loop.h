@@ -26,8 +26,11 @@
 // touches, not with its reports; one commit over 1000 messages touches far fewer rows per report
 // (and pays one commit, one ledger claim, one round trip) than 100 over 10 each. The bodies held
 // are capped too (max_body_bytes_per_commit), and with packed messages (many uploads in a body of
-// up to 64 KiB, or 1 MiB) that cap is what binds: 8 MiB keeps a group near the ~150,000 reports
-// that 3000 single-upload messages held; with the prefetch a poll loop holds at most two groups.
+// up to 64 KiB, or 1 MiB) that cap is what binds; with the prefetch a poll loop holds at most two
+// groups. A group gathers only while the transaction before it runs (group commit): the first
+// group of a backlog is one receive and commits at once, the next gathers for as long as that
+// commit takes, and so on, so under a standing backlog groups grow to the caps, while a group
+// never waits for receives that no transaction is there to overlap.
 //
 // Messages that were not committed are never deleted; they reappear after the visibility timeout
 // and the ingest ledger absorbs the repeat. No receive starts while PostgreSQL is known to be
@@ -39,6 +42,7 @@
 // metrics are shared and thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -76,12 +80,13 @@ bool ShouldReceiveMore(size_t last_received, size_t full, size_t held_messages, 
                        const PollLoopOptions& options);
 
 // After a full first receive (`*messages`): more receives (`receive`: one ReceiveMessage without
-// waiting) appended to *messages while ShouldReceiveMore holds, up to
-// options.queue_calls_in_flight at a time, each in flight counted as a full receive against the
-// caps. Gathering ends at the first receive that is not full or fails (what is held is kept).
+// waiting) appended to *messages while ShouldReceiveMore holds and `busy` (when given) says the
+// previous group's transaction is still running, up to options.queue_calls_in_flight at a time,
+// each in flight counted as a full receive against the caps. Gathering ends at the first receive
+// that is not full or fails (what is held is kept), and no receive starts once `busy` is false.
 void GatherFullReceives(std::vector<sqs::ReceivedMessage>* messages, size_t full,
                         const std::function<Result<std::vector<sqs::ReceivedMessage>>()>& receive,
-                        const PollLoopOptions& options);
+                        const PollLoopOptions& options, const std::function<bool()>& busy = {});
 
 class PollLoop {
  public:
@@ -99,10 +104,11 @@ class PollLoop {
   };
 
   // ReceiveMessage with `wait_seconds` long poll, then more receives without waiting while they
-  // come back full (GatherFullReceives); starts the group's heartbeat and prepares the group
-  // (`processor`.Prepare). The error is the first receive's; a later failure ends the gathering
-  // with what is held.
-  Result<HeldMessages> Receive(const MessageProcessor& processor) const;
+  // come back full and *committing (the previous group's transaction runs; GatherFullReceives);
+  // starts the group's heartbeat and prepares the group (`processor`.Prepare). The error is the
+  // first receive's; a later failure ends the gathering with what is held.
+  Result<HeldMessages> Receive(const MessageProcessor& processor,
+                               const std::atomic<bool>& committing) const;
   // After the group's transaction: deletes what `result` marked deletable and backs off poison.
   void Finish(const std::vector<sqs::ReceivedMessage>& messages, const ProcessResult& result);
   void Delete(const std::vector<sqs::ReceivedMessage>& messages,

@@ -57,6 +57,39 @@ TEST(GatherFullReceives, ConcurrentReceivesStayWithinTheMessageCap) {
   EXPECT_EQ(calls.load(), 9);
 }
 
+TEST(GatherFullReceives, NoTransactionRunningMeansNoMoreReceives) {
+  PollLoopOptions options = Options(3000, 1 << 20);
+  options.queue_calls_in_flight = 4;
+  std::atomic<int> calls{0};
+  std::vector<sqs::ReceivedMessage> held = Messages(10);
+  GatherFullReceives(
+      &held, 10,
+      [&]() -> Result<std::vector<sqs::ReceivedMessage>> {
+        calls.fetch_add(1);
+        return Messages(10);
+      },
+      options, [] { return false; });
+  EXPECT_EQ(held.size(), 10u);  // the first receive alone: it commits at once
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST(GatherFullReceives, GathersUntilTheRunningTransactionEnds) {
+  PollLoopOptions options = Options(3000, 1 << 20);
+  options.queue_calls_in_flight = 1;  // one at a time: the count is exact
+  std::atomic<int> calls{0};
+  std::atomic<bool> committing{true};
+  std::vector<sqs::ReceivedMessage> held = Messages(10);
+  GatherFullReceives(
+      &held, 10,
+      [&]() -> Result<std::vector<sqs::ReceivedMessage>> {
+        if (calls.fetch_add(1) + 1 == 5) committing = false;  // the commit ends during the 5th
+        return Messages(10);
+      },
+      options, [&] { return committing.load(); });
+  EXPECT_EQ(calls.load(), 5);
+  EXPECT_EQ(held.size(), 60u);  // what arrived is kept
+}
+
 TEST(GatherFullReceives, StopsAfterAShortReceiveAndKeepsEverythingReceived) {
   PollLoopOptions options = Options(3000, 1 << 20);
   options.queue_calls_in_flight = 4;

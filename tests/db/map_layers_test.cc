@@ -92,6 +92,33 @@ class MapLayersTest : public DatabaseTest {
   }
 };
 
+TEST_F(MapLayersTest, MapRowsHaveRoomOnTheirPageForTheNextCommitsVersion) {
+  // Rows as the writers insert them: pages filled up to the table's fillfactor.
+  IngestStore store(ConnectionString());
+  MapDelta delta;
+  for (int i = 0; i < 400; ++i) {
+    delta.tiles[Key(i, 7)] = Traffic(i, 3);
+    delta.speed_limits[Limit(i, 7, 50)] = Votes(i, 3);
+    delta.hazards[Hazard(i, 7)] = Reports(i, 3, kBucket);
+  }
+  Ingest(store, Entry("car-1", 1), delta);
+  // The next commit's update of every row stays on its page (HOT: no new index entries) — at the
+  // default fillfactor of 100 only the last page has room, and hardly any update is HOT.
+  pqxx::connection c(ConnectionString());
+  pqxx::work txn(c);
+  txn.exec("UPDATE tile_stats SET reports = reports + 1");
+  txn.exec("UPDATE speed_limit_votes SET votes = votes + 1");
+  txn.exec("UPDATE hazard_clusters SET reports = reports + 1");
+  for (const char* table : {"tile_stats", "speed_limit_votes", "hazard_clusters"}) {
+    const pqxx::row r = txn.exec1(
+        std::string(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = ") +
+        txn.quote(table));
+    EXPECT_EQ(r[0].as<int64_t>(), 400) << table;
+    EXPECT_GE(r[1].as<int64_t>(), 390) << table << ": updates that left their page";
+  }
+}
+
 TEST_F(MapLayersTest, SqlCardinalityMatchesTheCppEstimate) {
   for (int n : {1, 7, 300, 5000}) {
     const HyperLogLog h = Sketch(0, n);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/simulated_fleet.h"
 #include "core/base64.h"
 #include "core/flag_set.h"
 #include "core/logging.h"
@@ -52,35 +53,27 @@ Stats Time(int rounds, int64_t reports, Fn run) {
 }
 
 int Main(int argc, char** argv) {
-  int seed = 1, vehicles = 1000, per_batch = 50, group_messages = 128, rounds = 5;
-  int64_t reports = 1'000'000, message_bytes = 64 * 1024, bucket_seconds = 300;
+  rs::bench::SimulatedFleetFlags fleet_flags;
+  fleet_flags.reports = 1'000'000;
+  int group_messages = 128, rounds = 5;
+  int64_t message_bytes = 64 * 1024, bucket_seconds = 300;
   rs::FlagSet flags("roadsense-bench-worker-prepare",
                     "Times the worker's decoding and aggregation of packed queue bodies (no "
                     "PostgreSQL, no queue) and prints ns per report.");
-  flags.AddInt("seed", &seed, "simulator seed");
-  flags.AddInt("vehicles", &vehicles, "simulated vehicles");
-  flags.AddInt("reports", &reports, "reports to generate");
-  flags.AddInt("reports-per-batch", &per_batch, "reports per upload");
+  fleet_flags.AddTo(flags);
   flags.AddInt("message-bytes", &message_bytes, "base64 bytes a message is filled up to");
   flags.AddInt("group-messages", &group_messages, "messages per Prepare call");
   flags.AddInt("rounds", &rounds, "timed runs of each stage");
   flags.AddInt("bucket-seconds", &bucket_seconds, "time bucket of the aggregation");
   flags.ParseOrExit(argc, argv);
   rs::InitLogging("roadsense-bench-worker-prepare", "warn");
-  if (reports < 1 || message_bytes < 1024 || group_messages < 1 || rounds < 1) {
+  if (fleet_flags.reports < 1 || message_bytes < 1024 || group_messages < 1 || rounds < 1) {
     std::fprintf(stderr, "roadsense-bench-worker-prepare: bad flags (see --help)\n");
     return 2;
   }
 
-  rs::simulator::FleetOptions options;
-  options.seed = static_cast<uint64_t>(seed);
-  options.vehicles = vehicles;
-  options.total_reports = reports;
-  options.reports_per_batch = per_batch;
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-  options.start_time_ms = now_ms - rs::simulator::SimulatedSpanMs(options);
+  const rs::simulator::FleetOptions options = fleet_flags.Options();
+  const int64_t now_ms = options.start_time_ms + rs::simulator::SimulatedSpanMs(options);
   rs::simulator::Fleet fleet(options);
 
   // Pack as the receiver does: an upload joins the body while it stays within --message-bytes.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bench/process_cpu.h"
+#include "bench/simulated_fleet.h"
 #include "core/flag_set.h"
 #include "core/logging.h"
 #include "simulator/fleet.h"
@@ -41,38 +42,27 @@ double CpuSeconds(int pid) { return roadsense::bench::ProcessCpuSeconds(pid).val
 
 int Main(int argc, char** argv) {
   std::string db;
-  int seed = 1, vehicles = 1000, per_batch = 50, rows_per_copy = 500000;
-  int64_t reports = 300000;
+  rs::bench::SimulatedFleetFlags fleet_flags;
+  int rows_per_copy = 500000;
   std::string log_level = "warn";
   rs::FlagSet flags("roadsense-bench-raw-copy",
                     "Times COPYing the simulator's reports into PostgreSQL as raw rows (the "
                     "baseline of bench/worker_drain).");
   flags.AddString("db", &db, "libpq connection string (required)");
-  flags.AddInt("seed", &seed, "simulator seed");
-  flags.AddInt("vehicles", &vehicles, "simulated vehicles");
-  flags.AddInt("reports", &reports, "reports to generate and copy");
-  flags.AddInt("reports-per-batch", &per_batch, "reports per upload");
+  fleet_flags.AddTo(flags);
   flags.AddInt("rows-per-copy", &rows_per_copy, "rows per COPY transaction");
   flags.AddString("log-level", &log_level, "trace, debug, info, warn or error");
   flags.ParseOrExit(argc, argv);
   rs::InitLogging("roadsense-bench-raw-copy", log_level);
-  if (db.empty() || reports < 1 || rows_per_copy < 1) {
+  if (db.empty() || fleet_flags.reports < 1 || rows_per_copy < 1) {
     std::fprintf(stderr, "roadsense-bench-raw-copy: --db required, --reports >= 1 (see --help)\n");
     return 2;
   }
 
-  rs::simulator::FleetOptions options;
-  options.seed = static_cast<uint64_t>(seed);
-  options.vehicles = vehicles;
-  options.total_reports = reports;
-  options.reports_per_batch = per_batch;
-  options.start_time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count() -
-                          rs::simulator::SimulatedSpanMs(options);
+  const rs::simulator::FleetOptions options = fleet_flags.Options();
   rs::simulator::Fleet fleet(options);
   std::vector<RawReport> rows;
-  rows.reserve(static_cast<size_t>(reports));
+  rows.reserve(static_cast<size_t>(fleet_flags.reports));
   while (auto batch = fleet.NextBatch()) {
     for (const auto& r : batch->reports()) {
       rows.push_back({batch->envelope().vehicle_pseudonym(),

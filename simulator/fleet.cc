@@ -1,5 +1,6 @@
 #include "simulator/fleet.h"
 
+#include <chrono>
 #include <utility>
 
 namespace roadsense::simulator {
@@ -8,6 +9,13 @@ int64_t SimulatedSpanMs(const FleetOptions& options) {
   const int64_t v = options.vehicles > 0 ? options.vehicles : 1;
   const int64_t ticks = (options.total_reports + v - 1) / v;
   return ticks * options.report_interval_ms;
+}
+
+int64_t StartTimeEndingNow(const FleetOptions& options, int64_t gap_ms) {
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  return now_ms - SimulatedSpanMs(options) - gap_ms;
 }
 
 Fleet::Fleet(FleetOptions options)

@@ -42,6 +42,10 @@ struct FleetOptions {
 // How much simulated time the run covers: ticks needed for total_reports, times the interval.
 int64_t SimulatedSpanMs(const FleetOptions& options);
 
+// The start_time_ms whose simulated span ends `gap_ms` before now (wall clock), so that every
+// observation lies in the recent past: what roadsense-sim uses when no start time is given.
+int64_t StartTimeEndingNow(const FleetOptions& options, int64_t gap_ms = 1000);
+
 class Fleet {
  public:
   explicit Fleet(FleetOptions options);

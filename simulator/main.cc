@@ -122,13 +122,7 @@ sim::FleetOptions FleetOptionsFrom(const Flags& f) {
   o.batches_per_pseudonym = f.batches_per_pseudonym;
   o.fleet_id = f.fleet_id;
   o.start_time_ms = f.start_time_ms;
-  if (o.start_time_ms == 0) {
-    // End the simulated span a second before now: every observation is in the recent past.
-    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count();
-    o.start_time_ms = now_ms - sim::SimulatedSpanMs(o) - 1000;
-  }
+  if (o.start_time_ms == 0) o.start_time_ms = sim::StartTimeEndingNow(o);
   return o;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -41,18 +42,20 @@ std::vector<sqs::ReceivedMessage> Messages(size_t n, size_t bytes = 100) {
   return out;
 }
 
+// A receive that always comes back full (the queue always has more), counting its calls.
+std::function<Result<std::vector<sqs::ReceivedMessage>>()> AlwaysFull(std::atomic<int>* calls) {
+  return [calls]() -> Result<std::vector<sqs::ReceivedMessage>> {
+    calls->fetch_add(1);
+    return Messages(10);
+  };
+}
+
 TEST(GatherFullReceives, ConcurrentReceivesStayWithinTheMessageCap) {
   PollLoopOptions options = Options(100, 1 << 20);
   options.queue_calls_in_flight = 4;
   std::atomic<int> calls{0};
   std::vector<sqs::ReceivedMessage> held = Messages(10);
-  GatherFullReceives(
-      &held, 10,
-      [&]() -> Result<std::vector<sqs::ReceivedMessage>> {
-        calls.fetch_add(1);
-        return Messages(10);  // the queue always has more
-      },
-      options);
+  GatherFullReceives(&held, 10, AlwaysFull(&calls), options);
   EXPECT_EQ(held.size(), 100u);
   EXPECT_EQ(calls.load(), 9);
 }
@@ -62,13 +65,7 @@ TEST(GatherFullReceives, NoTransactionRunningMeansNoMoreReceives) {
   options.queue_calls_in_flight = 4;
   std::atomic<int> calls{0};
   std::vector<sqs::ReceivedMessage> held = Messages(10);
-  GatherFullReceives(
-      &held, 10,
-      [&]() -> Result<std::vector<sqs::ReceivedMessage>> {
-        calls.fetch_add(1);
-        return Messages(10);
-      },
-      options, [] { return false; });
+  GatherFullReceives(&held, 10, AlwaysFull(&calls), options, [] { return false; });
   EXPECT_EQ(held.size(), 10u);  // the first receive alone: it commits at once
   EXPECT_EQ(calls.load(), 0);
 }

@@ -24,16 +24,36 @@ double ReferenceRow(double lat, double n) {
 // constants multiply instead of divide (an ulp or two off, well inside the guard). Where the
 // quick value lies within the guard of a row edge, flooring it could disagree with the
 // reference, so the reference decides.
-double RowFloor(double lat, double n) {
-  constexpr double kRadPerDegree = M_PI / 180.0;
+constexpr double kRadPerDegree = M_PI / 180.0;
+
+double QuickRow(double lat, double n) {
   constexpr double kHalfOverPi = 0.5 / M_PI;
   const double s = std::sin(lat * kRadPerDegree);
-  const double quick = (0.5 - kHalfOverPi * 0.5 * std::log((1.0 + s) / (1.0 - s))) * n;
-  const double row = std::floor(quick);
+  return (0.5 - kHalfOverPi * 0.5 * std::log((1.0 + s) / (1.0 - s))) * n;
+}
+
+// Whether flooring `quick` may be trusted: it is more than the guard inside its row.
+bool Trusted(double quick, double row, double n) {
   const double guard = kQuickRowGuard * n;
-  if (quick - row > guard && row + 1.0 - quick > guard) return row;
+  return quick - row > guard && row + 1.0 - quick > guard;
+}
+
+double RowFloor(double lat, double n) {
+  const double quick = QuickRow(lat, n);
+  const double row = std::floor(quick);
+  if (Trusted(quick, row, n)) return row;
   return std::floor(ReferenceRow(lat, n));
 }
+
+// The column of a longitude (already clamped) at n = 2^z columns, before clamping.
+int32_t Column(double lon, double n) {
+  return static_cast<int32_t>(std::floor((lon + 180.0) / 360.0 * n));
+}
+
+// TileLocator's limits. Up to kLocatorSpanE7 (0.05°, ~5.5 km) either side of the point whose row
+// was computed, below kLocatorMaxLatitude, where sec(lat) (the row's derivative) stays below 6.
+constexpr int32_t kLocatorSpanE7 = 500'000;
+constexpr double kLocatorMaxLatitude = 80.0;
 
 }  // namespace
 
@@ -42,7 +62,7 @@ TileKey TileForDegrees(double lat, double lon, int z) {
   lon = std::clamp(lon, -180.0, 180.0);
   const double n = std::ldexp(1.0, z);
   const int32_t max_index = static_cast<int32_t>(n) - 1;
-  auto x = static_cast<int32_t>(std::floor((lon + 180.0) / 360.0 * n));
+  auto x = Column(lon, n);
   auto y = static_cast<int32_t>(RowFloor(lat, n));
   // lon = 180 and lat = -85.05 land exactly on the far edge; they belong to the last tile.
   return TileKey{z, std::clamp(x, 0, max_index), std::clamp(y, 0, max_index)};
@@ -50,6 +70,45 @@ TileKey TileForDegrees(double lat, double lon, int z) {
 
 TileKey TileForPoint(int32_t lat_e7, int32_t lon_e7, int z) {
   return TileForDegrees(lat_e7 / 1e7, lon_e7 / 1e7, z);
+}
+
+TileLocator::TileLocator(int z) : z_(z), n_(std::ldexp(1.0, z)) {}
+
+TileKey TileLocator::Locate(int32_t lat_e7, int32_t lon_e7) {
+  if (cached_ && lat_e7 >= min_lat_e7_ && lat_e7 <= max_lat_e7_) {
+    const double lon = std::clamp(lon_e7 / 1e7, -180.0, 180.0);
+    const int32_t max_index = static_cast<int32_t>(n_) - 1;
+    return TileKey{z_, std::clamp(Column(lon, n_), 0, max_index), row_};
+  }
+  cached_ = false;
+  const double lat = lat_e7 / 1e7;
+  const TileKey tile = TileForPoint(lat_e7, lon_e7, z_);
+  if (std::abs(lat) > kLocatorMaxLatitude) return tile;
+  const double quick = QuickRow(lat, n_);
+  const double row = std::floor(quick);
+  if (!Trusted(quick, row, n_) || row != tile.y) return tile;
+  // The quick row of any latitude within the span differs from this one by at most
+  // slope × distance (the row value falls as the latitude rises; its slope is n·sec(lat)/360 per
+  // degree, largest at the span's end nearest a pole) plus the rounding of both evaluations. So a
+  // latitude whose distance keeps that below the room between `quick` and the guard band at
+  // either edge of the row has a quick row that is trusted and floors to this row — what
+  // TileForPoint returns for it. The margin takes the guard twice: once for the band, once
+  // (five orders of magnitude more than needed) for the rounding.
+  const double far_lat = std::abs(lat) + kLocatorSpanE7 / 1e7;
+  const double slope_per_e7 = n_ / 360.0 / std::cos(far_lat * kRadPerDegree) / 1e7 * (1.0 + 1e-9);
+  const double margin = 2.0 * kQuickRowGuard * n_;
+  const double room_north = quick - row - margin;        // a higher latitude lowers the value
+  const double room_south = row + 1.0 - quick - margin;  // a lower latitude raises it
+  if (room_north <= 0 || room_south <= 0) return tile;
+  const auto north =
+      static_cast<int32_t>(std::min<double>(std::floor(room_north / slope_per_e7), kLocatorSpanE7));
+  const auto south =
+      static_cast<int32_t>(std::min<double>(std::floor(room_south / slope_per_e7), kLocatorSpanE7));
+  cached_ = true;
+  row_ = tile.y;
+  max_lat_e7_ = lat_e7 + north;
+  min_lat_e7_ = lat_e7 - south;
+  return tile;
 }
 
 TileKey ParentTile(TileKey key, int z_parent) {

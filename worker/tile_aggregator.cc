@@ -28,7 +28,7 @@ void TileAggregator::Add(const v1::Report& report, uint64_t vehicle) {
   }
   const v1::Position& pos = report.position();
   const int64_t observed = report.observed_time_ms();
-  const geo::TileKey tile = geo::TileForPoint(pos.lat_e7(), pos.lon_e7());
+  const geo::TileKey tile = locator_.Locate(pos.lat_e7(), pos.lon_e7());
   const db::TileBucketKey key{tile, geo::BucketStartMs(observed, bucket_seconds_)};
   // A batch is one vehicle's consecutive reports, so most land in the tile and bucket of the
   // report before: skip the map descent then (std::map references stay valid until Take()).

@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "db/map_delta.h"
+#include "geo/tile_key.h"
 #include "schema/roadsense.pb.h"
 
 namespace roadsense::worker {
@@ -39,6 +40,8 @@ class TileAggregator {
 
  private:
   int64_t bucket_seconds_;
+  geo::TileLocator
+      locator_;  // base-zoom tiles: a batch's reports are one vehicle's, close together
   db::MapDelta delta_;
   db::TileBucketKey last_key_{};         // the tile row of the previous placed report…
   db::TileStats* last_stats_ = nullptr;  // …in delta_.tiles (null: none since Take())

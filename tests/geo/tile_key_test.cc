@@ -89,6 +89,53 @@ TEST(TileKey, RandomPointsMatchReferenceFormula) {
   }
 }
 
+// TileLocator must give TileForPoint's tile for every point of a stream: random walks of car-like
+// steps (a few metres to a few hundred), with jumps, at several zooms and latitudes up to the
+// clamp.
+TEST(TileLocator, RandomWalksMatchTileForPoint) {
+  std::mt19937_64 rng(20261127);
+  std::uniform_int_distribution<int32_t> start_lat(-850000000, 850000000);
+  std::uniform_int_distribution<int32_t> start_lon(-1800000000, 1800000000);
+  std::uniform_int_distribution<int32_t> step(-3000, 3000);  // up to ~33 m
+  std::uniform_int_distribution<int> jump(0, 999);
+  for (const int z : {0, 10, 16, 18, 24}) {
+    TileLocator locator(z);
+    int32_t lat = 0, lon = 0;
+    for (int i = 0; i < 400'000; ++i) {
+      if (i % 2000 == 0 || jump(rng) == 0) {
+        lat = start_lat(rng);
+        lon = start_lon(rng);
+      }
+      lat = std::clamp(lat + step(rng) * (i % 7 == 0 ? 100 : 1), -900000000, 900000000);
+      lon = std::clamp(lon + step(rng), -1800000000, 1800000000);
+      ASSERT_EQ(locator.Locate(lat, lon), TileForPoint(lat, lon, z))
+          << "zoom " << z << " lat_e7 " << lat << " lon_e7 " << lon << " step " << i;
+    }
+  }
+}
+
+// Across row edges one wire unit at a time, from either side, at latitudes where the rows are
+// short (60–80°) and long (near the equator): every latitude lands where TileForPoint puts it.
+TEST(TileLocator, StepsAcrossRowEdgesMatchTileForPoint) {
+  for (const int z : {16, 18}) {
+    for (const int32_t start : {1234567, 480000000, 600000000, 799000000, -799000000}) {
+      for (const int32_t direction : {1, -1}) {
+        TileLocator locator(z);
+        int32_t changes = 0;
+        TileKey last = locator.Locate(start, 115755000);
+        for (int32_t d = 1; d <= 400'000; ++d) {
+          const int32_t lat = start + direction * d;
+          const TileKey t = locator.Locate(lat, 115755000);
+          ASSERT_EQ(t, TileForPoint(lat, 115755000, z)) << "zoom " << z << " lat_e7 " << lat;
+          changes += t.y != last.y ? 1 : 0;
+          last = t;
+        }
+        EXPECT_GT(changes, 0) << "zoom " << z << " from " << start << ": no row edge crossed";
+      }
+    }
+  }
+}
+
 TEST(TileKey, ParentIsShift) {
   TileKey t{16, 34875, 22743};
   EXPECT_EQ(ParentTile(t, 8), (TileKey{8, 136, 88}));

@@ -75,18 +75,21 @@ TileKey TileForPoint(int32_t lat_e7, int32_t lon_e7, int z) {
 TileLocator::TileLocator(int z) : z_(z), n_(std::ldexp(1.0, z)) {}
 
 TileKey TileLocator::Locate(int32_t lat_e7, int32_t lon_e7) {
-  if (cached_ && lat_e7 >= min_lat_e7_ && lat_e7 <= max_lat_e7_) {
+  // The column as TileForDegrees computes it (a division and a floor: not worth caching).
+  auto tile_in_row = [&](int32_t row) {
     const double lon = std::clamp(lon_e7 / 1e7, -180.0, 180.0);
     const int32_t max_index = static_cast<int32_t>(n_) - 1;
-    return TileKey{z_, std::clamp(Column(lon, n_), 0, max_index), row_};
-  }
+    return TileKey{z_, std::clamp(Column(lon, n_), 0, max_index), row};
+  };
+  if (cached_ && lat_e7 >= min_lat_e7_ && lat_e7 <= max_lat_e7_) return tile_in_row(row_);
   cached_ = false;
   const double lat = lat_e7 / 1e7;
-  const TileKey tile = TileForPoint(lat_e7, lon_e7, z_);
-  if (std::abs(lat) > kLocatorMaxLatitude) return tile;
+  if (std::abs(lat) > kLocatorMaxLatitude) return TileForPoint(lat_e7, lon_e7, z_);
+  // The row as TileForDegrees computes it (no clamp applies below 80°), without a second sin/log.
   const double quick = QuickRow(lat, n_);
   const double row = std::floor(quick);
-  if (!Trusted(quick, row, n_) || row != tile.y) return tile;
+  if (!Trusted(quick, row, n_)) return TileForPoint(lat_e7, lon_e7, z_);
+  const TileKey tile = tile_in_row(static_cast<int32_t>(row));
   // The quick row of any latitude within the span differs from this one by at most
   // slope × distance (the row value falls as the latitude rises; its slope is n·sec(lat)/360 per
   // degree, largest at the span's end nearest a pole) plus the rounding of both evaluations. So a

@@ -10,7 +10,18 @@
 namespace roadsense::db {
 namespace {
 
-constexpr char kClaim[] = "ingest_ledger_claim";
+constexpr char kClaimSkippingExisting[] = "ingest_ledger_claim";
+constexpr char kClaimExpectingNew[] = "ingest_ledger_claim_new";
+
+// Both statements share everything but the conflict clause.
+#define RS_LEDGER_INSERT \
+  "INSERT INTO ingest_ledger (vehicle_pseudonym, batch_sequence, batch_time, message_id) " \
+  "SELECT p, s, " RS_MS_TO_TIMESTAMPTZ("t") ", m "                                        \
+  "FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) "                       \
+  "  WITH ORDINALITY AS u(p, s, t, m, i) "                                                 \
+  "WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger_legacy l "                                \
+  "                  WHERE l.vehicle_pseudonym = u.p AND l.batch_sequence = u.s) "         \
+  "ORDER BY i "
 
 }  // namespace
 
@@ -19,20 +30,18 @@ void IngestLedger::Prepare(pqxx::connection_base& connection) {
   // WITH ORDINALITY + ORDER BY keeps the caller's (sorted) order, which is the lock order.
   // The partition key batch_time is part of the primary key and the same for every copy of a
   // batch, so ON CONFLICT finds an earlier copy in whichever partition it lives.
-  connection.prepare(
-      kClaim,
-      "INSERT INTO ingest_ledger (vehicle_pseudonym, batch_sequence, batch_time, message_id) "
-      "SELECT p, s, " RS_MS_TO_TIMESTAMPTZ("t") ", m "
-      "FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) "
-      "  WITH ORDINALITY AS u(p, s, t, m, i) "
-      "WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger_legacy l "
-      "                  WHERE l.vehicle_pseudonym = u.p AND l.batch_sequence = u.s) "
-      "ORDER BY i "
-      "ON CONFLICT DO NOTHING "
-      "RETURNING vehicle_pseudonym, batch_sequence");
+  // A plain INSERT waits for an uncommitted copy of a key just as ON CONFLICT does, then fails
+  // with unique_violation if that copy committed (and goes on if it aborted).
+  connection.prepare(kClaimSkippingExisting, RS_LEDGER_INSERT
+                     "ON CONFLICT DO NOTHING "
+                     "RETURNING vehicle_pseudonym, batch_sequence");
+  connection.prepare(kClaimExpectingNew,
+                     RS_LEDGER_INSERT "RETURNING vehicle_pseudonym, batch_sequence");
 }
+#undef RS_LEDGER_INSERT
 
-std::vector<bool> IngestLedger::Claim(pqxx::work& txn, const std::vector<LedgerEntry>& entries) {
+std::vector<bool> IngestLedger::Claim(pqxx::work& txn, const std::vector<LedgerEntry>& entries,
+                                      ClaimMode mode) {
   std::vector<size_t> order(entries.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(),
@@ -50,10 +59,16 @@ std::vector<bool> IngestLedger::Claim(pqxx::work& txn, const std::vector<LedgerE
   if (entries.empty()) return claimed;
 
   using enum PgIntType;
-  const pqxx::result rows = txn.exec_prepared(kClaim, PgBinaryParam(PgBinaryTextArray(pseudonyms)),
-                                              PgBinaryParam(PgBinaryArray(sequences, kBigint)),
-                                              PgBinaryParam(PgBinaryArray(batch_times, kBigint)),
-                                              PgBinaryParam(PgBinaryTextArray(message_ids)));
+  const char* statement =
+      mode == ClaimMode::kExpectNew ? kClaimExpectingNew : kClaimSkippingExisting;
+  const pqxx::result rows =
+      txn.exec_prepared(statement, PgBinaryParam(PgBinaryTextArray(pseudonyms)),
+                        PgBinaryParam(PgBinaryArray(sequences, kBigint)),
+                        PgBinaryParam(PgBinaryArray(batch_times, kBigint)),
+                        PgBinaryParam(PgBinaryTextArray(message_ids)));
+  // Keys are distinct, so as many rows as entries means every one was inserted: the common case,
+  // without a set of 4,000-odd keys built only to be looked up.
+  if (rows.size() == entries.size()) return std::vector<bool>(entries.size(), true);
   std::set<BatchKey> inserted;
   for (const auto& row : rows) {
     inserted.insert({row[0].as<std::string>(), row[1].as<int64_t>()});

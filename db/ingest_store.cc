@@ -64,11 +64,18 @@ Status IngestStore::Reconnect(int attempt, const std::string& error) {
 Result<IngestOutcome> IngestStore::Ingest(const std::vector<LedgerEntry>& entries,
                                           const AggregateFn& aggregate) {
   RS_RETURN_IF_ERROR(Connect());
+  ClaimMode mode = ClaimMode::kExpectNew;
+  size_t claim_reruns = 0;
+  if (skip_existing_ingests_ > 0) {
+    --skip_existing_ingests_;
+    mode = ClaimMode::kSkipExisting;
+  }
   for (int attempt = 1;; ++attempt) {
     try {
       pqxx::work txn(*connection_, "ingest");
-      const std::vector<bool> claimed = IngestLedger::Claim(txn, entries);
+      const std::vector<bool> claimed = IngestLedger::Claim(txn, entries, mode);
       IngestOutcome outcome;
+      outcome.claim_reruns = claim_reruns;
       for (bool c : claimed) ++(c ? outcome.claimed_batches : outcome.duplicate_batches);
       if (outcome.claimed_batches > 0) {
         const MapDelta delta = aggregate(claimed);
@@ -84,6 +91,15 @@ Result<IngestOutcome> IngestStore::Ingest(const std::vector<LedgerEntry>& entrie
       }
       txn.commit();
       return outcome;
+    } catch (const pqxx::unique_violation& e) {
+      // Only the kExpectNew claim can violate a unique key (every other statement upserts): a
+      // batch is in the ledger already. The claim was the transaction's first statement, so
+      // only its work is lost. Not counted as an attempt: kSkipExisting cannot end up here.
+      if (mode == ClaimMode::kSkipExisting) return Internal(std::string("ingest: ") + e.what());
+      mode = ClaimMode::kSkipExisting;
+      skip_existing_ingests_ = kSkipExistingAfterDuplicate;
+      ++claim_reruns;
+      --attempt;
     } catch (const pqxx::transaction_rollback& e) {
       // Deadlock or serialization failure: the transaction was rolled back; safe to rerun.
       if (attempt >= kMaxAttempts) {

@@ -6,6 +6,11 @@
 // NOTIFY tiles_changed with the changed tiles, commit. A batch seen before (redelivery, retry,
 // concurrent duplicate) therefore changes nothing. libpqxx exceptions stop here and become Status.
 //
+// The claim first expects every batch to be new (ClaimMode::kExpectNew, the cheaper plain
+// INSERT). When one was there already the transaction is rerun with kSkipExisting, and so are
+// the next kSkipExistingAfterDuplicate ingests, so a stretch of redeliveries (a worker died
+// holding a backlog) costs one wasted attempt per stretch rather than one per group.
+//
 // Threading: not thread-safe; one IngestStore per thread (a connection serves one thread).
 #pragma once
 
@@ -28,10 +33,13 @@ struct IngestOutcome {
   size_t hazards_upserted = 0;       // hazard_clusters rows
   size_t speed_limits_upserted = 0;  // speed_limit_votes rows
   size_t notifications = 0;          // tiles_changed payloads sent with the commit
+  size_t claim_reruns = 0;           // 1 when the kExpectNew claim met a batch already there
 };
 
 class IngestStore {
  public:
+  static constexpr int kSkipExistingAfterDuplicate = 16;
+
   // `connection_string`: libpq format, e.g. "host=127.0.0.1 port=5432 dbname=roadsense".
   explicit IngestStore(std::string connection_string);
   ~IngestStore();
@@ -61,6 +69,7 @@ class IngestStore {
   Status Reconnect(int attempt, const std::string& error);
 
   std::string connection_string_;
+  int skip_existing_ingests_ = 0;  // ingests left that claim with kSkipExisting directly
   std::unique_ptr<pqxx::connection> connection_;
 };
 

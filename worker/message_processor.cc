@@ -156,6 +156,7 @@ ProcessResult MessageProcessor::Commit(PreparedGroup group) {
   metrics_->batches_committed.fetch_add(outcome->claimed_batches, std::memory_order_relaxed);
   metrics_->batches_duplicate.fetch_add(outcome->duplicate_batches, std::memory_order_relaxed);
   metrics_->tiles_upserted.fetch_add(outcome->tiles_upserted, std::memory_order_relaxed);
+  metrics_->claim_reruns.fetch_add(outcome->claim_reruns, std::memory_order_relaxed);
   if (outcome->claimed_batches > 0) {
     metrics_->reports.fetch_add(reports, std::memory_order_relaxed);
     metrics_->unplaced_reports.fetch_add(unplaced, std::memory_order_relaxed);

@@ -72,6 +72,10 @@ std::string WorkerMetrics::PrometheusText() const {
   Append(out, "roadsense_worker_commit_messages_total", "counter",
          "Messages handed to ingest transactions; / commits = mean batch size.",
          Load(commit_messages));
+  Append(out, "roadsense_worker_claim_reruns_total", "counter",
+         "Ingest transactions run twice because their cheap ledger claim met a batch already "
+         "there (a redelivery or a retried upload).",
+         Load(claim_reruns));
   Append(out, "roadsense_worker_busy_seconds_total", "counter",
          "Poll-loop time spent processing, not waiting for messages; rate / poll_loops = "
          "utilisation.",

@@ -27,6 +27,7 @@ struct WorkerMetrics {
   std::atomic<int64_t> commits{0};           // ingest transactions attempted to the end
   std::atomic<int64_t> commit_us{0};         // their summed duration (claim → commit), µs
   std::atomic<int64_t> commit_messages{0};   // messages handed to those transactions
+  std::atomic<int64_t> claim_reruns{0};      // of those, rerun because a batch was claimed already
   std::atomic<int64_t> busy_us{0};           // poll loops' time outside ReceiveMessage waits
   std::atomic<int64_t> oldest_message_age_ms{0};  // in the latest receive (SentTimestamp → now)
   int poll_loops = 0;                             // set once at start-up

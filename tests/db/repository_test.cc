@@ -203,7 +203,38 @@ TEST_F(RepositoryTest, ConcurrentDuplicateBatchCountsOnce) {
   ASSERT_TRUE(r1.ok()) << r1.status().ToString();
   ASSERT_TRUE(r2.ok()) << r2.status().ToString();
   EXPECT_EQ(r1->claimed_batches + r2->claimed_batches, 1u);
+  EXPECT_EQ(r1->claim_reruns + r2->claim_reruns, 1u);  // the waiting plain insert failed once
   EXPECT_EQ(Reports(7, 7), 1);
+}
+
+TEST_F(RepositoryTest, ClaimMeetingAClaimedBatchRunsAgainThenSkipsExistingForAWhile) {
+  IngestStore first(ConnectionString());
+  EXPECT_EQ(Ingest(first, {Entry("car-gggggggg", 1)}, {{Key(8, 8), Stats(1, 100)}}).claim_reruns,
+            0u);
+
+  // A fresh store expects new batches; meeting one already claimed, it reruns the transaction
+  // and claims exactly the new one.
+  IngestStore store(ConnectionString());
+  int64_t sequence = 2;
+  auto mixed = [&] {
+    return Ingest(store, {Entry("car-gggggggg", 1), Entry("car-gggggggg", sequence++)},
+                  {{Key(8, 8), Stats(1, 100)}});
+  };
+  IngestOutcome rerun = mixed();
+  EXPECT_EQ(rerun.claim_reruns, 1u);
+  EXPECT_EQ(rerun.claimed_batches, 1u);
+  EXPECT_EQ(rerun.duplicate_batches, 1u);
+  // The next ingests skip existing batches at once, then the store expects new ones again.
+  for (int i = 0; i < IngestStore::kSkipExistingAfterDuplicate; ++i) {
+    IngestOutcome o = mixed();
+    EXPECT_EQ(o.claim_reruns, 0u) << i;
+    EXPECT_EQ(o.claimed_batches, 1u) << i;
+  }
+  EXPECT_EQ(mixed().claim_reruns, 1u);
+  EXPECT_EQ(Ingest(store, {Entry("car-hhhhhhhh", 1)}, {}).claim_reruns, 0u);
+  EXPECT_EQ(Reports(8, 8), 2 + IngestStore::kSkipExistingAfterDuplicate + 1);
+  EXPECT_EQ(QueryValue<int64_t>("SELECT count(*) FROM ingest_ledger"),
+            2 + IngestStore::kSkipExistingAfterDuplicate + 1 + 1);
 }
 
 TEST_F(RepositoryTest, ViewsDeriveSpeedAndQuadkey) {

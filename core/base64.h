@@ -22,4 +22,14 @@ std::optional<std::string> Base64Decode(std::string_view text);
 // when `text` is not valid padded base64 or decodes to more than `capacity` bytes.
 std::optional<size_t> Base64DecodeTo(std::string_view text, char* out, size_t capacity);
 
+// How Base64DecodeTo decodes: 32 characters at a time in an AVX2 register (translated and
+// checked with nibble lookups, packed with two multiply-adds), or one quad at a time through a
+// table. The worker decodes every queued body, so the register kernel is used when the CPU has
+// it; exposed so that tests check both give the same answer for every input.
+enum class Base64Kernel { kAvx2, kTable };
+bool Base64KernelSupported(Base64Kernel kernel);
+// Base64DecodeTo with `kernel`, which must be supported.
+std::optional<size_t> Base64DecodeTo(std::string_view text, char* out, size_t capacity,
+                                     Base64Kernel kernel);
+
 }  // namespace roadsense

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
 namespace roadsense {
 namespace {
 
@@ -57,6 +63,73 @@ TEST(Base64, DecodesIntoABufferOnlyWhatFits) {
   EXPECT_FALSE(Base64DecodeTo("Zm9vYmE=", out, sizeof(out)).has_value());  // 5 bytes
   EXPECT_FALSE(Base64DecodeTo("Zm9=Yg==", out, sizeof(out)).has_value());  // malformed
   EXPECT_EQ(Base64DecodeTo("", out, 0), 0u);
+}
+
+// Decodes `text` with `kernel` into a buffer of exactly the decoded size (so a kernel that wrote
+// past it fails under ASan) and returns the bytes, or nullopt.
+std::optional<std::string> DecodeWith(std::string_view text, Base64Kernel kernel) {
+  const size_t size = text.size() / 4 * 3;
+  auto buffer = std::make_unique<char[]>(size + 1);
+  std::optional<size_t> n = Base64DecodeTo(text, buffer.get(), size, kernel);
+  if (!n) return std::nullopt;
+  return std::string(buffer.get(), *n);
+}
+
+std::vector<Base64Kernel> SupportedKernels() {
+  std::vector<Base64Kernel> kernels;
+  for (Base64Kernel k : {Base64Kernel::kAvx2, Base64Kernel::kTable}) {
+    if (Base64KernelSupported(k)) kernels.push_back(k);
+  }
+  return kernels;
+}
+
+TEST(Base64, EveryKernelDecodesEveryLengthAsTheTableDoes) {
+  std::mt19937_64 rng(7);
+  for (size_t n = 0; n < 400; ++n) {
+    std::string bytes(n, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    const std::string text = Base64Encode(bytes);
+    for (Base64Kernel k : SupportedKernels()) {
+      EXPECT_EQ(DecodeWith(text, k), bytes) << "n=" << n << " kernel=" << static_cast<int>(k);
+    }
+  }
+}
+
+TEST(Base64, EveryKernelRejectsEveryNonAlphabetByteAtEveryPosition) {
+  // 96 characters: the register kernel decodes the first 64 in two blocks, the table the rest.
+  std::string bytes(72, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 37 + 11);
+  const std::string text = Base64Encode(bytes);
+  ASSERT_EQ(text.size(), 96u);
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (Base64Kernel k : SupportedKernels()) {
+    for (size_t pos = 0; pos < text.size(); ++pos) {
+      for (int c = 0; c < 256; ++c) {
+        std::string changed = text;
+        changed[pos] = static_cast<char>(c);
+        // '=' last is padding: the input is then valid and one byte shorter.
+        const bool valid = alphabet.find(static_cast<char>(c)) != std::string::npos ||
+                           (c == '=' && pos + 1 == text.size());
+        const std::optional<std::string> decoded = DecodeWith(changed, k);
+        ASSERT_EQ(decoded.has_value(), valid)
+            << "pos=" << pos << " byte=" << c << " kernel=" << static_cast<int>(k);
+        if (valid) {
+          ASSERT_EQ(decoded, DecodeWith(changed, Base64Kernel::kTable));
+        }
+      }
+    }
+  }
+}
+
+TEST(Base64, EveryKernelLeavesTheBufferPastTheDecodedBytesAlone) {
+  const std::string bytes(300, 'x');
+  const std::string text = Base64Encode(bytes);
+  for (Base64Kernel k : SupportedKernels()) {
+    std::string out(400, '#');
+    ASSERT_EQ(Base64DecodeTo(text, out.data(), out.size(), k), bytes.size());
+    EXPECT_EQ(out.substr(0, 300), bytes);
+    EXPECT_EQ(out.substr(300), std::string(100, '#'));
+  }
 }
 
 }  // namespace

@@ -2,10 +2,12 @@
 // (issue 6). Generates the simulator's reports (the same stream roadsense-sim sends for the same
 // --seed, --vehicles, --reports, --reports-per-batch), packs the uploads into message bodies as
 // the receiver does (MessagePacker's format, up to --message-bytes of base64 each), splits them
-// into groups of --group-messages, and times, on one thread, three nested stages over all groups:
+// into groups of --group-messages, and times, on one thread, these stages over all groups:
 //   base64   Base64DecodeTo of every body
+//   scan     base64, then UploadScanner::Scan and its upload checks (Prepare's way to read a body)
 //   decode   DecodeQueuedUploadsInto (base64, protobuf parse, the upload checks) onto a reset arena
-//   prepare  MessageProcessor::Prepare per group (decode, dedup, TileAggregator)
+//            (Prepare's way for the bodies the scanner does not read)
+//   prepare  MessageProcessor::Prepare per group (scan, dedup, TileAggregator)
 // Each stage runs --rounds times; prints the best and median ns per report of each. Generation and
 // packing are outside the timed windows.
 #include <google/protobuf/arena.h>
@@ -13,7 +15,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/simulated_fleet.h"
@@ -24,6 +28,7 @@
 #include "simulator/fleet.h"
 #include "worker/message_processor.h"
 #include "worker/queued_batch_decoder.h"
+#include "worker/upload_scanner.h"
 #include "worker/worker_metrics.h"
 
 namespace rs = roadsense;
@@ -126,6 +131,18 @@ int Main(int argc, char** argv) {
       }
     }
   });
+  rs::worker::UploadScanner scanner;
+  const Stats scan = Time(rounds, generated, [&] {
+    for (const Group& group : groups) {
+      for (const auto& m : group) {
+        const std::optional<size_t> n = rs::Base64DecodeTo(m.body, out.data(), out.size());
+        if (!n || !scanner.Scan(std::string_view(out.data(), *n))) std::abort();
+        for (const auto& upload : scanner.uploads()) {
+          if (!scanner.Valid(upload)) std::abort();
+        }
+      }
+    }
+  });
   google::protobuf::Arena arena;
   const Stats decode = Time(rounds, generated, [&] {
     for (const Group& group : groups) {
@@ -146,8 +163,8 @@ int Main(int argc, char** argv) {
 
   std::printf("\n| stage | best ns/report | median ns/report | reports/s per core (best) |\n");
   std::printf("|---|---:|---:|---:|\n");
-  for (const auto& [name, s] :
-       {std::pair{"base64", base64}, std::pair{"decode", decode}, std::pair{"prepare", prepare}}) {
+  for (const auto& [name, s] : {std::pair{"base64", base64}, std::pair{"scan", scan},
+                                std::pair{"decode", decode}, std::pair{"prepare", prepare}}) {
     std::printf("| %s | %.1f | %.1f | %.0f |\n", name, s.best_ns, s.median_ns, 1e9 / s.best_ns);
   }
   std::printf("\nplaced %lld of %lld reports in tiles (%d rounds each)\n",

@@ -15,7 +15,8 @@
 // kInvalidArgument with a message; Prepare treats every copy of the body alike (all valid or all
 // poison), keeps one entry per distinct (pseudonym, sequence), and places or counts as unplaced
 // exactly the reports of those distinct uploads; the tile rows' report counts add up to the placed
-// reports.
+// reports; each entry's key and batch time, and the aggregates, equal those of the uploads as
+// protobuf parses them (Prepare reads most bodies with worker::UploadScanner instead).
 //
 // With clang (-DROADSENSE_FUZZ=ON) this builds `fuzz_queued_uploads` (libFuzzer + ASan/UBSan);
 // with any compiler tests/fuzz replays fuzz/corpus/queued_uploads and
@@ -39,6 +40,7 @@
 #include "worker/batch_time.h"
 #include "worker/message_processor.h"
 #include "worker/queued_batch_decoder.h"
+#include "worker/tile_aggregator.h"
 #include "worker/worker_metrics.h"
 
 namespace {
@@ -86,21 +88,32 @@ Distinct DistinctUploads(const v1::QueuedUploads& uploads) {
 }
 
 void CheckPrepared(const worker::PreparedGroup& group, size_t copies, bool decoded,
-                   const Distinct& distinct) {
+                   const Distinct& distinct, int64_t bucket_seconds) {
   Check(group.messages == copies, "group message count");
   Check(group.valid.size() == (decoded ? copies : 0), "valid messages disagree with the decoder");
   Check(group.poison.size() == (decoded ? 0 : copies), "poison messages disagree with the decoder");
   Check(group.entries.size() == distinct.uploads, "one entry per distinct upload");
   Check(group.uploads.size() == group.entries.size(), "one upload per entry");
   size_t visited = 0;
-  Check(worker::VisitEntryBatches(group,
-                                  [&](size_t i, const v1::ReportBatch& batch) {
-                                    Check(i == visited++, "entries visited out of order");
-                                    Check(group.entries[i].batch_time_ms ==
-                                              worker::BatchTimeMs(batch),
-                                          "entry batch time is not BatchTimeMs of its upload");
-                                  }),
+  // Prepare reads bodies with UploadScanner when it can; protobuf, here, must agree on everything.
+  worker::TileAggregator parsed(bucket_seconds);
+  Check(worker::VisitEntryBatches(
+            group,
+            [&](size_t i, const v1::ReportBatch& batch) {
+              Check(i == visited++, "entries visited out of order");
+              Check(group.entries[i].batch_time_ms == worker::BatchTimeMs(batch),
+                    "entry batch time is not BatchTimeMs of its upload");
+              Check(
+                  group.entries[i].key.vehicle_pseudonym == batch.envelope().vehicle_pseudonym() &&
+                      group.entries[i].key.batch_sequence ==
+                          static_cast<int64_t>(batch.envelope().batch_sequence()),
+                  "entry key is not its upload's");
+              parsed.Add(batch);
+            }),
         "the kept bodies no longer parse");
+  Check(parsed.tiles() == group.delta.tiles && parsed.hazards() == group.delta.hazards &&
+            parsed.speed_limits() == group.delta.speed_limits,
+        "prepared aggregates differ from those of the parsed uploads");
   Check(visited == group.entries.size(), "not every entry visited");
   Check(group.placed_reports >= 0 && group.unplaced_reports >= 0, "negative report counts");
   Check(group.placed_reports + group.unplaced_reports == distinct.reports,
@@ -145,7 +158,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   worker::WorkerMetrics metrics;
   const worker::MessageProcessor processor(nullptr, bucket_seconds, &metrics);
   const worker::PreparedGroup group = processor.Prepare(messages);
-  CheckPrepared(group, copies, status.ok(), distinct);
+  CheckPrepared(group, copies, status.ok(), distinct, bucket_seconds);
   Check(metrics.poison_messages.load() == static_cast<int64_t>(group.poison.size()),
         "poison_messages metric");
   return 0;

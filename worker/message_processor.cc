@@ -7,11 +7,14 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
+#include "core/base64.h"
 #include "worker/batch_time.h"
 #include "worker/queued_batch_decoder.h"
 #include "worker/tile_aggregator.h"
+#include "worker/upload_scanner.h"
 
 namespace roadsense::worker {
 namespace {
@@ -50,11 +53,12 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
   PreparedGroup group;
   group.messages = messages.size();
   // Aggregated here, outside the transaction: the ledger nearly always claims every batch, and
-  // then the transaction only writes. Each body is parsed onto an arena that is reset after it,
-  // and aggregated at once while its reports are in cache: the arena's one block is reused, so
-  // parsing allocates nothing beyond it. (A group's parsed uploads used to stay on an arena until
-  // the commit, tens of MB of fresh pages per group; a plain reused message is no better, since
-  // Clear() deletes each report's sub-messages and parsing allocates them again.)
+  // then the transaction only writes. Each body is read and aggregated at once, while its reports
+  // are in cache. UploadScanner reads nearly every body; the rest are parsed with protobuf onto
+  // an arena that is reset after each, so its one block is reused. (A group's parsed uploads used
+  // to stay on an arena until the commit, tens of MB of fresh pages per group; a plain reused
+  // message is no better, since Clear() deletes each report's sub-messages and parsing allocates
+  // them again.)
   TileAggregator aggregator(bucket_seconds_);
   auto block = std::make_unique_for_overwrite<char[]>(kParseBlockBytes);
   google::protobuf::ArenaOptions options;
@@ -64,7 +68,39 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
   google::protobuf::Arena arena(options);
   std::string bytes;
   std::map<db::BatchKey, size_t> first_seen;  // key → index into entries
+  // Files upload `u` of the body about to be kept unless its key came earlier in the group (a
+  // car's retry in another message, a message received twice: counted once); true if filed.
+  auto file_upload = [&](size_t message, db::BatchKey key, int64_t batch_time_ms, int u) {
+    if (first_seen.count(key) > 0) {
+      metrics_->batches_duplicate.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    first_seen.emplace(key, group.entries.size());
+    group.entries.push_back({std::move(key), batch_time_ms, messages[message].message_id});
+    group.uploads.push_back({static_cast<uint32_t>(group.bodies.size()), u});
+    return true;
+  };
+  UploadScanner scanner;
   for (size_t i = 0; i < messages.size(); ++i) {
+    // The common case: a body in the plain encoding whose uploads all pass, read without
+    // building messages (upload_scanner.h). Anything else takes the protobuf path below, which
+    // gives the same result or words the error.
+    if (std::optional<std::string> decoded = Base64Decode(messages[i].body);
+        decoded && scanner.Scan(*decoded) &&
+        std::all_of(scanner.uploads().begin(), scanner.uploads().end(),
+                    [&](const ScannedUpload& u) { return scanner.Valid(u); })) {
+      group.valid.push_back(i);
+      for (size_t u = 0; u < scanner.uploads().size(); ++u) {
+        const ScannedUpload& upload = scanner.uploads()[u];
+        db::BatchKey key{std::string(upload.vehicle_pseudonym),
+                         static_cast<int64_t>(upload.batch_sequence)};
+        if (file_upload(i, std::move(key), scanner.BatchTimeMs(upload), static_cast<int>(u))) {
+          aggregator.Add(upload.vehicle_pseudonym, scanner.reports(upload));
+        }
+      }
+      group.bodies.push_back(std::move(*decoded));
+      continue;
+    }
     arena.Reset();
     auto& uploads = *google::protobuf::Arena::CreateMessage<v1::QueuedUploads>(&arena);
     if (Status decoded = DecodeQueuedUploadsInto(messages[i].body, &bytes, &uploads);
@@ -81,23 +117,11 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
       continue;
     }
     group.valid.push_back(i);
-    const auto body = static_cast<uint32_t>(group.bodies.size());
     for (int u = 0; u < uploads.uploads_size(); ++u) {
-      const v1::QueuedBatch& queued = uploads.uploads(u);
-      const v1::Envelope& envelope = queued.batch().envelope();
-      db::BatchKey key{envelope.vehicle_pseudonym(),
-                       static_cast<int64_t>(envelope.batch_sequence())};
-      // Repeated within the group (a car's retry in another message, a message received twice):
-      // counted once.
-      if (first_seen.count(key) > 0) {
-        metrics_->batches_duplicate.fetch_add(1, std::memory_order_relaxed);
-        continue;
-      }
-      first_seen.emplace(key, group.entries.size());
-      group.entries.push_back(
-          {std::move(key), BatchTimeMs(queued.batch()), messages[i].message_id});
-      group.uploads.push_back({body, u});
-      aggregator.Add(queued.batch());
+      const v1::ReportBatch& batch = uploads.uploads(u).batch();
+      db::BatchKey key{batch.envelope().vehicle_pseudonym(),
+                       static_cast<int64_t>(batch.envelope().batch_sequence())};
+      if (file_upload(i, std::move(key), BatchTimeMs(batch), u)) aggregator.Add(batch);
     }
     group.bodies.push_back(std::move(bytes));
     bytes.clear();

@@ -3,7 +3,9 @@
 // decode the next group while the current group's transaction runs:
 //
 //   Prepare (no database access):
-//     decode each body into its uploads (one or more QueuedBatch, queued_batch_decoder.h; a body
+//     decode each body into its uploads (one or more QueuedBatch: UploadScanner for the plain
+//       encoding every serializer writes, protobuf parsing for anything else, with the same
+//       result; queued_batch_decoder.h, upload_scanner.h; a body
 //       or any upload in it that fails makes the whole message poison → logged with its id and
 //       reason, counted in poison_messages, listed in `poison`: never deleted, the caller hands
 //       it back to the queue, whose redrive policy moves it to the dead-letter queue after

@@ -21,12 +21,22 @@ void TileAggregator::Add(const v1::ReportBatch& batch) {
   for (const v1::Report& report : batch.reports()) Add(report, vehicle);
 }
 
-void TileAggregator::Add(const v1::Report& report, uint64_t vehicle) {
+void TileAggregator::Add(const v1::Report& report, uint64_t vehicle) { AddReport(report, vehicle); }
+
+void TileAggregator::Add(std::string_view vehicle_pseudonym,
+                         std::span<const ScannedReport> reports) {
+  const uint64_t vehicle = db::HyperLogLog::Hash64(vehicle_pseudonym);
+  for (const ScannedReport& report : reports) AddReport(report, vehicle);
+}
+
+// `Report` is v1::Report or ScannedReport, which answer the same accessors.
+template <typename Report>
+void TileAggregator::AddReport(const Report& report, uint64_t vehicle) {
   if (!report.has_position()) {
     ++unplaced_reports_;
     return;
   }
-  const v1::Position& pos = report.position();
+  const auto& pos = report.position();
   const int64_t observed = report.observed_time_ms();
   const geo::TileKey tile = locator_.Locate(pos.lat_e7(), pos.lon_e7());
   const db::TileBucketKey key{tile, geo::BucketStartMs(observed, bucket_seconds_)};
@@ -45,7 +55,7 @@ void TileAggregator::Add(const v1::Report& report, uint64_t vehicle) {
       break;
     case v1::Report::kHazard: {
       ++stats.hazard_reports;
-      const v1::HazardEvent& h = report.hazard();
+      const auto& h = report.hazard();
       const db::HazardKey hazard_key{geo::TileForPoint(pos.lat_e7(), pos.lon_e7(), db::kHazardZoom),
                                      static_cast<int32_t>(h.type())};
       const int64_t ttl_s = h.ttl_s() == 0 ? kDefaultHazardTtlS : h.ttl_s();
@@ -56,7 +66,7 @@ void TileAggregator::Add(const v1::Report& report, uint64_t vehicle) {
     }
     case v1::Report::kSign: {
       ++stats.sign_reports;
-      const v1::SignObservation& sign = report.sign();
+      const auto& sign = report.sign();
       if (sign.type() == v1::SIGN_TYPE_SPEED_LIMIT && sign.value() > 0 && sign.value() <= 300) {
         const db::SpeedLimitKey vote_key{tile, db::SpeedLimitKey::HeadingSector(pos.heading_cdeg()),
                                          static_cast<int32_t>(sign.value())};
@@ -66,7 +76,7 @@ void TileAggregator::Add(const v1::Report& report, uint64_t vehicle) {
     }
     case v1::Report::kWeather: {
       ++stats.weather_reports;
-      const v1::RoadWeather& w = report.weather();
+      const auto& w = report.weather();
       if (w.wipers() >= v1::WIPER_STATE_OFF && w.wipers() <= v1::WIPER_STATE_HIGH) {
         ++stats.wiper_reports[static_cast<size_t>(w.wipers() - v1::WIPER_STATE_OFF)];
       }

@@ -14,10 +14,12 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "db/map_delta.h"
 #include "geo/tile_key.h"
 #include "schema/roadsense.pb.h"
+#include "worker/upload_scanner.h"
 
 namespace roadsense::worker {
 
@@ -28,6 +30,8 @@ class TileAggregator {
   void Add(const v1::ReportBatch& batch);
   // One report of the vehicle whose pseudonym hashes to `vehicle`.
   void Add(const v1::Report& report, uint64_t vehicle);
+  // The same for an upload read by UploadScanner (the same code runs on both).
+  void Add(std::string_view vehicle_pseudonym, std::span<const ScannedReport> reports);
 
   const db::TileStatsMap& tiles() const { return delta_.tiles; }
   const db::HazardClusterMap& hazards() const { return delta_.hazards; }
@@ -39,6 +43,9 @@ class TileAggregator {
   db::MapDelta Take();
 
  private:
+  template <typename Report>
+  void AddReport(const Report& report, uint64_t vehicle);
+
   int64_t bucket_seconds_;
   geo::TileLocator
       locator_;  // base-zoom tiles: a batch's reports are one vehicle's, close together

@@ -36,6 +36,15 @@ class Reader {
   bool done() const { return p_ == end_; }
 
   bool Varint(uint64_t& v) {
+    // Tags and most values fit one byte.
+    if (p_ != end_ && *p_ < 0x80) {
+      v = *p_++;
+      return true;
+    }
+    return LongVarint(v);
+  }
+
+  bool LongVarint(uint64_t& v) {
     v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (p_ == end_) return false;
@@ -72,7 +81,8 @@ class Reader {
 
 // The next field of a message whose fields are numbered below 32 and appear at most once each
 // (`seen` keeps a bit per number): false on a repeat.
-bool NextSingularField(Reader& in, uint32_t& seen, uint32_t& field, uint32_t& type) {
+[[gnu::always_inline]] inline bool NextSingularField(Reader& in, uint32_t& seen, uint32_t& field,
+                                                     uint32_t& type) {
   if (!in.Tag(field, type) || field >= 32 || (seen & (uint32_t{1} << field))) return false;
   seen |= uint32_t{1} << field;
   return true;

@@ -53,6 +53,14 @@ class RandomUploads {
  private:
   int64_t Int64() { return static_cast<int64_t>(rng_()); }
   int32_t Int32() { return static_cast<int32_t>(rng_()); }
+  // Mostly one of the `known` values of an enum, sometimes any int32 (proto3 enums are open).
+  int32_t EnumValue(uint64_t known) {
+    return Chance(0.9) ? static_cast<int32_t>(Below(known)) : Int32();
+  }
+  // Uniform in -limit..limit (degrees × 1e7).
+  int32_t Degrees(int64_t limit) {
+    return static_cast<int32_t>(static_cast<int64_t>(Below(2 * limit + 1)) - limit);
+  }
   // Mostly plausible times, sometimes anything (the checks must then agree too).
   int64_t Time() { return Chance(0.9) ? 1'700'000'000'000 + Int32() : Int64(); }
 
@@ -60,10 +68,8 @@ class RandomUploads {
     r.set_observed_time_ms(Time());
     if (Chance(0.95)) {
       v1::Position& p = *r.mutable_position();
-      p.set_lat_e7(Chance(0.8) ? static_cast<int32_t>(Below(1'700'000'000)) - 850'000'000
-                               : Int32());
-      p.set_lon_e7(Chance(0.8) ? static_cast<int32_t>(Below(3'600'000'000)) - 1'800'000'000
-                               : Int32());
+      p.set_lat_e7(Chance(0.8) ? Degrees(850'000'000) : Int32());
+      p.set_lon_e7(Chance(0.8) ? Degrees(1'800'000'000) : Int32());
       if (Chance(0.5)) p.set_accuracy_cm(static_cast<uint32_t>(rng_()));
       p.set_heading_cdeg(Chance(0.9) ? static_cast<uint32_t>(Below(36000)) : rng_());
       p.set_speed_cms(Chance(0.9) ? static_cast<uint32_t>(Below(15001)) : rng_());
@@ -74,7 +80,7 @@ class RandomUploads {
         break;
       case 1: {
         v1::HazardEvent& h = *r.mutable_hazard();
-        h.set_type(static_cast<v1::HazardType>(Chance(0.9) ? Below(10) : Int32()));
+        h.set_type(static_cast<v1::HazardType>(EnumValue(10)));
         h.set_etsi_cause_code(static_cast<uint32_t>(Below(256)));
         h.set_confidence_pct(static_cast<uint32_t>(Chance(0.9) ? Below(101) : rng_()));
         h.set_ttl_s(static_cast<uint32_t>(Chance(0.5) ? 0 : Below(86401)));
@@ -84,14 +90,14 @@ class RandomUploads {
       }
       case 2: {
         v1::SignObservation& s = *r.mutable_sign();
-        s.set_type(static_cast<v1::SignType>(Chance(0.9) ? Below(7) : Int32()));
+        s.set_type(static_cast<v1::SignType>(EnumValue(7)));
         s.set_value(static_cast<uint32_t>(Chance(0.9) ? Below(400) : rng_()));
         s.set_confidence_pct(static_cast<uint32_t>(Below(101)));
         break;
       }
       case 3: {
         v1::RoadWeather& w = *r.mutable_weather();
-        w.set_wipers(static_cast<v1::WiperState>(Chance(0.9) ? Below(5) : Int32()));
+        w.set_wipers(static_cast<v1::WiperState>(EnumValue(5)));
         w.set_fog_lights_front(Chance(0.3));
         w.set_fog_lights_rear(Chance(0.3));
         if (Chance(0.6)) w.set_outside_temp_dc(Chance(0.3) ? 0 : Int32() % 700);

@@ -94,7 +94,9 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
         const ScannedUpload& upload = scanner.uploads()[u];
         db::BatchKey key{std::string(upload.vehicle_pseudonym),
                          static_cast<int64_t>(upload.batch_sequence)};
-        if (file_upload(i, std::move(key), scanner.BatchTimeMs(upload), static_cast<int>(u))) {
+        if (file_upload(i, std::move(key),
+                        BatchTimeMs(scanner.reports(upload), upload.sent_time_ms),
+                        static_cast<int>(u))) {
           aggregator.Add(upload.vehicle_pseudonym, scanner.reports(upload));
         }
       }

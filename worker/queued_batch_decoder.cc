@@ -25,8 +25,6 @@ bool IsPacked(std::string_view bytes) {
                                                  WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
 }
 
-bool IsUploadTime(int64_t ms) { return ms >= kMinUploadTimeMs && ms <= kMaxUploadTimeMs; }
-
 // "<path>: <ms> is outside <min>..<max> ...", as the receiver's validator words a field's range.
 Status TimeOutOfRange(const std::string& path, int64_t ms) {
   return InvalidArgument(path + ": " + std::to_string(ms) + " is outside " +

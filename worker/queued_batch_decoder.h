@@ -25,6 +25,7 @@ namespace roadsense::worker {
 // valid PostgreSQL timestamptz (outside, the whole group's transaction would fail, every time).
 inline constexpr int64_t kMinUploadTimeMs = 1;
 inline constexpr int64_t kMaxUploadTimeMs = 253'402'300'799'999;
+constexpr bool IsUploadTime(int64_t ms) { return ms >= kMinUploadTimeMs && ms <= kMaxUploadTimeMs; }
 
 // Parses into *out, replacing what it held (a legacy body becomes its only upload). Reusing one
 // message for many bodies reuses its sub-messages and strings, so decoding allocates nothing once

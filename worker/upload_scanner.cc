@@ -25,8 +25,6 @@ bool FitsInt32(uint64_t v) { return FitsUint32(v) || (v >> 31) == (uint64_t{1} <
 
 int32_t ZigZag32(uint32_t v) { return static_cast<int32_t>((v >> 1) ^ (~(v & 1) + 1)); }
 
-bool IsUploadTime(int64_t ms) { return ms >= kMinUploadTimeMs && ms <= kMaxUploadTimeMs; }
-
 // A cursor over wire-format bytes. Every read fails (false) rather than read past the end.
 class Reader {
  public:
@@ -309,13 +307,6 @@ bool UploadScanner::Valid(const ScannedUpload& upload) const {
     if (!IsUploadTime(r.observed_time_ms_)) return false;
   }
   return true;
-}
-
-int64_t UploadScanner::BatchTimeMs(const ScannedUpload& upload) const {
-  if (upload.report_count == 0) return upload.sent_time_ms;
-  int64_t earliest = reports_[upload.first_report].observed_time_ms_;
-  for (const ScannedReport& r : reports(upload)) earliest = std::min(earliest, r.observed_time_ms_);
-  return earliest;
 }
 
 }  // namespace roadsense::worker

@@ -112,8 +112,6 @@ class UploadScanner {
   // Whether `upload` passes the decoder's checks (envelope, pseudonym, sequence, times); the
   // caller gets their wording from protobuf parsing when it does not.
   bool Valid(const ScannedUpload& upload) const;
-  // BatchTimeMs of `upload` (batch_time.h).
-  int64_t BatchTimeMs(const ScannedUpload& upload) const;
 
  private:
   std::vector<ScannedUpload> uploads_;

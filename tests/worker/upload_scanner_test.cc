@@ -129,7 +129,7 @@ void ExpectSameUploads(const UploadScanner& scanner, const v1::QueuedUploads& pa
     EXPECT_EQ(s.vehicle_pseudonym, q.batch().envelope().vehicle_pseudonym());
     EXPECT_EQ(s.batch_sequence, q.batch().envelope().batch_sequence());
     EXPECT_EQ(s.sent_time_ms, q.batch().envelope().sent_time_ms());
-    EXPECT_EQ(scanner.BatchTimeMs(s), BatchTimeMs(q.batch()));
+    EXPECT_EQ(BatchTimeMs(scanner.reports(s), s.sent_time_ms), BatchTimeMs(q.batch()));
     v1::QueuedUploads one;
     *one.add_uploads() = q;
     EXPECT_EQ(scanner.Valid(s), DecodeQueuedUploads(Base64Encode(one.SerializeAsString())).ok());

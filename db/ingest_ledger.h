@@ -12,7 +12,9 @@
 // Most groups hold only new batches, so the caller tries kExpectNew first (IngestStore).
 //
 // Functions take the caller's transaction and throw libpqxx exceptions (the caller converts them
-// to Status at its boundary). Prepare() must have run on the transaction's connection.
+// to Status at its boundary). Prepare() must have run on the transaction's connection; it reads
+// once whether ingest_ledger_legacy holds rows (nothing writes there any more, so once empty it
+// stays empty) and leaves the legacy probe out of the claim when it is empty.
 #pragma once
 
 #include <compare>

@@ -14,7 +14,7 @@ namespace {
 constexpr char kClaimSkippingExisting[] = "ingest_ledger_claim";
 constexpr char kClaimExpectingNew[] = "ingest_ledger_claim_new";
 
-#define RS_LEDGER_INSERT                                                                   \
+#define RS_LEDGER_INSERT \
   "INSERT INTO ingest_ledger (vehicle_pseudonym, batch_sequence, batch_time, message_id) " \
   "SELECT p, s, " RS_MS_TO_TIMESTAMPTZ("t") ", m "                                        \
   "FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) "
@@ -41,11 +41,12 @@ void IngestLedger::Prepare(pqxx::connection_base& connection) {
     // A key may be in the legacy table: an anti-join leaves it out, and RETURNING says which keys
     // were inserted. WITH ORDINALITY + ORDER BY keeps the caller's (sorted) order through the
     // join, which is the lock order.
-#define RS_LEDGER_INSERT_PROBING                                                   \
-  RS_LEDGER_INSERT "WITH ORDINALITY AS u(p, s, t, m, i) "                          \
-                   "WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger_legacy l "       \
-                   "  WHERE l.vehicle_pseudonym = u.p AND l.batch_sequence = u.s) " \
-                   "ORDER BY i "
+#define RS_LEDGER_INSERT_PROBING                                       \
+  RS_LEDGER_INSERT                                                     \
+      "WITH ORDINALITY AS u(p, s, t, m, i) "                           \
+      "WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger_legacy l "        \
+      "  WHERE l.vehicle_pseudonym = u.p AND l.batch_sequence = u.s) " \
+      "ORDER BY i "
     connection.prepare(kClaimSkippingExisting,
                        RS_LEDGER_INSERT_PROBING "ON CONFLICT DO NOTHING " RS_LEDGER_RETURNING);
     connection.prepare(kClaimExpectingNew, RS_LEDGER_INSERT_PROBING RS_LEDGER_RETURNING);
@@ -56,8 +57,8 @@ void IngestLedger::Prepare(pqxx::connection_base& connection) {
   // no join to reorder them and no sort. A plain insert that succeeds inserted every key, so it
   // returns nothing (4,000-odd rows less to send and read per claim). Without the anti-join and
   // the sort, 60,000 keys in 13 statements took 22 % less time (db/README.md, "Claiming").
-  connection.prepare(kClaimSkippingExisting,
-                     RS_LEDGER_INSERT "AS u(p, s, t, m) ON CONFLICT DO NOTHING " RS_LEDGER_RETURNING);
+  connection.prepare(kClaimSkippingExisting, RS_LEDGER_INSERT
+                     "AS u(p, s, t, m) ON CONFLICT DO NOTHING " RS_LEDGER_RETURNING);
   connection.prepare(kClaimExpectingNew, RS_LEDGER_INSERT "AS u(p, s, t, m)");
 }
 #undef RS_LEDGER_RETURNING

@@ -154,6 +154,20 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
+bool Base64DecodeInto(std::string_view text, std::string* out) {
+  if (text.size() % 4 != 0) {
+    out->clear();
+    return false;
+  }
+  // Grown only, never zero-filled again up to the size it had: a buffer reused for every body
+  // costs no allocation and no memset once it has seen the largest.
+  const size_t room = DecodedSize(text);
+  if (out->size() < room) out->resize(room);
+  const std::optional<size_t> n = Base64DecodeTo(text, out->data(), room);
+  out->resize(n.value_or(0));
+  return n.has_value();
+}
+
 std::optional<size_t> Base64DecodeTo(std::string_view text, char* o, size_t capacity) {
   return Base64DecodeTo(text, o, capacity, BestBase64Kernel());
 }

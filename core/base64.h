@@ -18,6 +18,10 @@ std::string Base64Encode(std::string_view bytes);
 void Base64EncodeTo(std::string_view bytes, char* out);
 // nullopt when `text` is not valid padded base64.
 std::optional<std::string> Base64Decode(std::string_view text);
+// Base64Decode into *out, replacing its contents and reusing its capacity (one buffer for many
+// inputs allocates only when an input is bigger than every earlier one). False when `text` is not
+// valid padded base64; *out is then empty.
+bool Base64DecodeInto(std::string_view text, std::string* out);
 // Base64Decode into `out` (room for `capacity` bytes): the number of bytes decoded, or nullopt
 // when `text` is not valid padded base64 or decodes to more than `capacity` bytes.
 std::optional<size_t> Base64DecodeTo(std::string_view text, char* out, size_t capacity);

@@ -87,8 +87,10 @@ Distinct DistinctUploads(const v1::QueuedUploads& uploads) {
   return distinct;
 }
 
-void CheckPrepared(const worker::PreparedGroup& group, size_t copies, bool decoded,
+void CheckPrepared(const worker::PreparedGroup& group,
+                   const std::vector<sqs::ReceivedMessage>& messages, bool decoded,
                    const Distinct& distinct, int64_t bucket_seconds) {
+  const size_t copies = messages.size();
   Check(group.messages == copies, "group message count");
   Check(group.valid.size() == (decoded ? copies : 0), "valid messages disagree with the decoder");
   Check(group.poison.size() == (decoded ? 0 : copies), "poison messages disagree with the decoder");
@@ -98,7 +100,7 @@ void CheckPrepared(const worker::PreparedGroup& group, size_t copies, bool decod
   // Prepare reads bodies with UploadScanner when it can; protobuf, here, must agree on everything.
   worker::TileAggregator parsed(bucket_seconds);
   Check(worker::VisitEntryBatches(
-            group,
+            group, messages,
             [&](size_t i, const v1::ReportBatch& batch) {
               Check(i == visited++, "entries visited out of order");
               Check(group.entries[i].batch_time_ms == worker::BatchTimeMs(batch),
@@ -110,7 +112,7 @@ void CheckPrepared(const worker::PreparedGroup& group, size_t copies, bool decod
                   "entry key is not its upload's");
               parsed.Add(batch);
             }),
-        "the kept bodies no longer parse");
+        "the bodies no longer decode");
   Check(parsed.tiles() == group.delta.tiles && parsed.hazards() == group.delta.hazards &&
             parsed.speed_limits() == group.delta.speed_limits,
         "prepared aggregates differ from those of the parsed uploads");
@@ -158,7 +160,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   worker::WorkerMetrics metrics;
   const worker::MessageProcessor processor(nullptr, bucket_seconds, &metrics);
   const worker::PreparedGroup group = processor.Prepare(messages);
-  CheckPrepared(group, copies, status.ok(), distinct, bucket_seconds);
+  CheckPrepared(group, messages, status.ok(), distinct, bucket_seconds);
   Check(metrics.poison_messages.load() == static_cast<int64_t>(group.poison.size()),
         "poison_messages metric");
   return 0;

@@ -27,17 +27,19 @@ constexpr size_t kParseBlockBytes = size_t{1} << 20;
 }  // namespace
 
 bool VisitEntryBatches(const PreparedGroup& group,
+                       const std::vector<sqs::ReceivedMessage>& messages,
                        const std::function<void(size_t, const v1::ReportBatch&)>& visit) {
-  v1::QueuedUploads uploads;  // reused: the entries of one body are consecutive
-  size_t parsed = group.bodies.size();
+  std::string bytes;
+  v1::QueuedUploads uploads;  // reused: the entries of one message are consecutive
+  size_t decoded = messages.size();
   for (size_t i = 0; i < group.uploads.size(); ++i) {
     const UploadRef& ref = group.uploads[i];
-    if (ref.body != parsed) {
-      if (ref.body >= group.bodies.size() ||
-          !ParseCheckedUploadsInto(group.bodies[ref.body], &uploads)) {
+    if (ref.message != decoded) {
+      if (ref.message >= messages.size() ||
+          !DecodeQueuedUploadsInto(messages[ref.message].body, &bytes, &uploads).ok()) {
         return false;
       }
-      parsed = ref.body;
+      decoded = ref.message;
     }
     if (ref.upload >= uploads.uploads_size()) return false;
     visit(i, uploads.uploads(ref.upload).batch());
@@ -66,7 +68,7 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
   options.initial_block_size = kParseBlockBytes;
   options.max_block_size = kParseBlockBytes;
   google::protobuf::Arena arena(options);
-  std::string bytes;
+  std::string bytes;  // every body's decoded bytes, in turn: one buffer, grown to the largest
   std::map<db::BatchKey, size_t> first_seen;  // key → index into entries
   // Files upload `u` of the body about to be kept unless its key came earlier in the group (a
   // car's retry in another message, a message received twice: counted once); true if filed.
@@ -77,7 +79,7 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
     }
     first_seen.emplace(key, group.entries.size());
     group.entries.push_back({std::move(key), batch_time_ms, messages[message].message_id});
-    group.uploads.push_back({static_cast<uint32_t>(group.bodies.size()), u});
+    group.uploads.push_back({static_cast<uint32_t>(message), u});
     return true;
   };
   UploadScanner scanner;
@@ -85,8 +87,7 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
     // The common case: a body in the plain encoding whose uploads all pass, read without
     // building messages (upload_scanner.h). Anything else takes the protobuf path below, which
     // gives the same result or words the error.
-    if (std::optional<std::string> decoded = Base64Decode(messages[i].body);
-        decoded && scanner.Scan(*decoded) &&
+    if (Base64DecodeInto(messages[i].body, &bytes) && scanner.Scan(bytes) &&
         std::all_of(scanner.uploads().begin(), scanner.uploads().end(),
                     [&](const ScannedUpload& u) { return scanner.Valid(u); })) {
       group.valid.push_back(i);
@@ -100,7 +101,6 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
           aggregator.Add(upload.vehicle_pseudonym, scanner.reports(upload));
         }
       }
-      group.bodies.push_back(std::move(*decoded));
       continue;
     }
     arena.Reset();
@@ -125,8 +125,6 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
                        static_cast<int64_t>(batch.envelope().batch_sequence())};
       if (file_upload(i, std::move(key), BatchTimeMs(batch), u)) aggregator.Add(batch);
     }
-    group.bodies.push_back(std::move(bytes));
-    bytes.clear();
   }
   group.placed_reports = aggregator.placed_reports();
   group.unplaced_reports = aggregator.unplaced_reports();
@@ -135,10 +133,11 @@ PreparedGroup MessageProcessor::Prepare(const std::vector<sqs::ReceivedMessage>&
 }
 
 ProcessResult MessageProcessor::Process(const std::vector<sqs::ReceivedMessage>& messages) {
-  return Commit(Prepare(messages));
+  return Commit(Prepare(messages), messages);
 }
 
-ProcessResult MessageProcessor::Commit(PreparedGroup group) {
+ProcessResult MessageProcessor::Commit(PreparedGroup group,
+                                       const std::vector<sqs::ReceivedMessage>& messages) {
   ProcessResult result;
   result.poison = std::move(group.poison);
   if (group.entries.empty()) return result;
@@ -157,11 +156,12 @@ ProcessResult MessageProcessor::Commit(PreparedGroup group) {
         }
         // Some batch was counted before (or the transaction is rerun): exactly the claimed ones.
         TileAggregator aggregator(bucket_seconds_);
-        const bool parsed = VisitEntryBatches(group, [&](size_t i, const v1::ReportBatch& batch) {
-          if (claimed[i]) aggregator.Add(batch);
-        });
-        // Prepare parsed these very bytes, so this cannot happen; if it did, the store rolls the
-        // transaction back and reports the error, and the messages come back.
+        const bool parsed =
+            VisitEntryBatches(group, messages, [&](size_t i, const v1::ReportBatch& batch) {
+              if (claimed[i]) aggregator.Add(batch);
+            });
+        // Prepare decoded these very bodies, so this cannot happen; if it did, the store rolls
+        // the transaction back and reports the error, and the messages come back.
         if (!parsed) throw std::logic_error("a prepared upload no longer parses");
         reports = aggregator.placed_reports();
         unplaced = aggregator.unplaced_reports();

@@ -46,24 +46,22 @@ struct ProcessResult {
   std::vector<size_t> poison;     // undecodable ones (indices as above); never in `deletable`
 };
 
-// Where a group's upload is: which of PreparedGroup::bodies, and its index among that body's
-// uploads.
+// Where a group's upload is: the index of its message (among those given to Prepare), and its
+// index among that message's uploads.
 struct UploadRef {
-  uint32_t body = 0;
+  uint32_t message = 0;
   int upload = 0;
 };
 
-// A receive decoded and aggregated by MessageProcessor::Prepare, waiting for Commit. Move-only;
-// holds its own copies of what it needs (not the message bodies). The uploads were parsed one
-// message at a time into one reused message and aggregated at once; only their bytes are kept
-// (several times smaller than the parsed messages), for the rare transaction that must aggregate
-// a subset again (VisitEntryBatches).
+// A receive decoded and aggregated by MessageProcessor::Prepare, waiting for Commit. Move-only.
+// The uploads were read one message at a time and aggregated at once; nothing of them is kept
+// but where each one is: the rare transaction that must aggregate a subset again decodes those
+// messages' bodies a second time (VisitEntryBatches), which the caller holds until Commit.
 struct PreparedGroup {
   size_t messages = 0;
   std::vector<size_t> valid;             // indices of the messages whose uploads all decoded
   std::vector<size_t> poison;            // undecodable ones
   std::vector<db::LedgerEntry> entries;  // one per distinct upload key; message_id: its message's
-  std::vector<std::string> bodies;       // base64-decoded bodies of the `valid` messages, in order
   std::vector<UploadRef> uploads;        // uploads[i]: where entries[i]'s upload is
   db::MapDelta delta;  // the aggregates of every entry; moved out by the first transaction
   bool delta_taken = false;
@@ -72,9 +70,11 @@ struct PreparedGroup {
 };
 
 // Calls visit(i, batch) for every entry i of `group`, in order, with its upload's report batch,
-// parsed again from group.bodies (each body once). The batch is valid only during the call.
-// False when a body no longer parses, which a group made by Prepare never does.
+// decoded again from the body of its message in `messages` (each body once), which must be the
+// messages `group` was prepared from. The batch is valid only during the call. False when a body
+// no longer decodes, which a group made by Prepare from these messages never does.
 bool VisitEntryBatches(const PreparedGroup& group,
+                       const std::vector<sqs::ReceivedMessage>& messages,
                        const std::function<void(size_t, const v1::ReportBatch&)>& visit);
 
 class MessageProcessor {
@@ -83,9 +83,11 @@ class MessageProcessor {
 
   // Decodes and aggregates; touches no database.
   PreparedGroup Prepare(const std::vector<sqs::ReceivedMessage>& messages) const;
-  // The transaction of a prepared group (see the file comment).
-  ProcessResult Commit(PreparedGroup group);
-  // Commit(Prepare(messages)).
+  // The transaction of a prepared group (see the file comment). `messages` are those it was
+  // prepared from, bodies included (read again only in the rare transaction that must aggregate
+  // some of its uploads again).
+  ProcessResult Commit(PreparedGroup group, const std::vector<sqs::ReceivedMessage>& messages);
+  // Commit(Prepare(messages), messages).
   ProcessResult Process(const std::vector<sqs::ReceivedMessage>& messages);
 
  private:

@@ -141,7 +141,7 @@ void PollLoop::Run(const StopSignal& stop) {
       next = std::async(std::launch::async,
                         [this, &processor, &committing] { return Receive(processor, committing); });
     }
-    ProcessResult result = processor.Commit(std::move(held.prepared));
+    ProcessResult result = processor.Commit(std::move(held.prepared), held.messages);
     committing.store(false);
     // The last extension left at least half a timeout for the deletes; no extension may race them.
     held.heartbeat->Stop();

@@ -72,9 +72,7 @@ bool ParseCheckedUploadsInto(std::string_view bytes, v1::QueuedUploads* out) {
 }
 
 Status DecodeQueuedUploadsInto(std::string_view body, std::string* bytes, v1::QueuedUploads* out) {
-  std::optional<std::string> decoded = Base64Decode(body);
-  if (!decoded) return InvalidArgument("body is not valid base64");
-  *bytes = std::move(*decoded);
+  if (!Base64DecodeInto(body, bytes)) return InvalidArgument("body is not valid base64");
   if (bytes->empty()) return InvalidArgument("body is empty: no uploads");
   if (!ParseCheckedUploadsInto(*bytes, out)) {
     return InvalidArgument(IsPacked(*bytes) ? "body is not a QueuedUploads"

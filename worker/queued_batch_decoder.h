@@ -33,9 +33,9 @@ constexpr bool IsUploadTime(int64_t ms) { return ms >= kMinUploadTimeMs && ms <=
 // then unspecified.
 Status DecodeQueuedUploadsInto(std::string_view body, v1::QueuedUploads* out);
 
-// The same, keeping the base64-decoded bytes in *bytes: ParseCheckedUploadsInto(*bytes, ...) gives
-// the uploads again later without a second base64 pass or checks (MessageProcessor keeps the bytes
-// of a group, not the parsed messages, which are several times bigger).
+// The same, with the base64-decoded bytes in *bytes (replaced; its capacity is reused, so one
+// buffer for many bodies stops allocating once warm): ParseCheckedUploadsInto(*bytes, ...) gives
+// the uploads again without a second base64 pass or checks.
 Status DecodeQueuedUploadsInto(std::string_view body, std::string* bytes, v1::QueuedUploads* out);
 
 // Parses bytes that DecodeQueuedUploadsInto has accepted into *out (replacing what it held),

@@ -65,6 +65,30 @@ TEST(Base64, DecodesIntoABufferOnlyWhatFits) {
   EXPECT_EQ(Base64DecodeTo("", out, 0), 0u);
 }
 
+TEST(Base64, DecodesIntoAReusedStringReplacingItsContents) {
+  std::string out = "stale contents that are longer than any result below";
+  ASSERT_TRUE(Base64DecodeInto("Zm9vYmFy", &out));
+  EXPECT_EQ(out, "foobar");
+  const char* buffer = out.data();
+  ASSERT_TRUE(Base64DecodeInto("Zm9vYg==", &out));  // shorter: same buffer, no stale tail
+  EXPECT_EQ(out, "foob");
+  EXPECT_EQ(out.data(), buffer);
+  ASSERT_TRUE(Base64DecodeInto("Zm9vYmFy", &out));  // longer again, within the capacity
+  EXPECT_EQ(out, "foobar");
+  EXPECT_EQ(out.data(), buffer);
+  ASSERT_TRUE(Base64DecodeInto("", &out));
+  EXPECT_EQ(out, "");
+  std::string long_text;
+  for (int i = 0; i < 1000; ++i) long_text += "QUJD";  // "ABC" x 1000: the buffer grows
+  ASSERT_TRUE(Base64DecodeInto(long_text, &out));
+  EXPECT_EQ(out.size(), 3000u);
+  EXPECT_EQ(out.substr(2997), "ABC");
+  EXPECT_FALSE(Base64DecodeInto("Zm9=Yg==", &out));  // malformed
+  EXPECT_EQ(out, "");
+  EXPECT_FALSE(Base64DecodeInto("Zm9vY", &out));  // not a multiple of 4
+  EXPECT_EQ(out, "");
+}
+
 // Decodes `text` with `kernel` into a buffer of exactly the decoded size (so a kernel that wrote
 // past it fails under ASan) and returns the bytes, or nullopt.
 std::optional<std::string> DecodeWith(std::string_view text, Base64Kernel kernel) {

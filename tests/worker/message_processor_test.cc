@@ -126,10 +126,11 @@ TEST_F(MessageProcessorTest, PreparedGroupWithACountedBatchAddsOnlyTheNewOnes) {
   const std::string counted = BatchBody("car-aaaaaaaa", 6, 2);
   ASSERT_TRUE(processor_.Process({Message("m1", counted)}).status.ok());
   // Prepared (aggregated as if all were new) before the ledger says m1 was counted already.
-  PreparedGroup group =
-      processor_.Prepare({Message("m1", counted), Message("m2", BatchBody("car-bbbbbbbb", 1, 3))});
+  const std::vector<sqs::ReceivedMessage> messages = {
+      Message("m1", counted), Message("m2", BatchBody("car-bbbbbbbb", 1, 3))};
+  PreparedGroup group = processor_.Prepare(messages);
   EXPECT_EQ(group.placed_reports, 5);
-  ProcessResult r = processor_.Commit(std::move(group));
+  ProcessResult r = processor_.Commit(std::move(group), messages);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.deletable, (std::vector<size_t>{0, 1}));
   EXPECT_EQ(TotalReports(), 5);
@@ -140,18 +141,19 @@ TEST_F(MessageProcessorTest, PreparedGroupWithACountedBatchAddsOnlyTheNewOnes) {
 TEST_F(MessageProcessorTest, CountedUploadInsidePackedMessagesLeavesExactlyTheOthers) {
   ASSERT_TRUE(processor_.Process({Message("m0", PackedBody({ProbeUpload("car-aaaaaaaa", 1, 2)}))})
                   .status.ok());
-  // The transaction aggregates the claimed uploads again from the kept bytes: a poison message
+  // The transaction aggregates the claimed uploads again from the bodies: a poison message
   // before them, the counted upload between two new ones, a legacy body and a repeat after it.
-  PreparedGroup group =
-      processor_.Prepare({Message("poison", "%%% not base64"),
-                          Message("m1", PackedBody({ProbeUpload("car-bbbbbbbb", 1, 3),
-                                                    ProbeUpload("car-aaaaaaaa", 1, 2),
-                                                    ProbeUpload("car-cccccccc", 1, 4)})),
-                          Message("m2", BatchBody("car-dddddddd", 1, 5)),
-                          Message("m3", PackedBody({ProbeUpload("car-bbbbbbbb", 1, 3),
-                                                    ProbeUpload("car-eeeeeeee", 1, 6)}))});
+  const std::vector<sqs::ReceivedMessage> messages = {
+      Message("poison", "%%% not base64"),
+      Message("m1",
+              PackedBody({ProbeUpload("car-bbbbbbbb", 1, 3), ProbeUpload("car-aaaaaaaa", 1, 2),
+                          ProbeUpload("car-cccccccc", 1, 4)})),
+      Message("m2", BatchBody("car-dddddddd", 1, 5)),
+      Message("m3",
+              PackedBody({ProbeUpload("car-bbbbbbbb", 1, 3), ProbeUpload("car-eeeeeeee", 1, 6)}))};
+  PreparedGroup group = processor_.Prepare(messages);
   EXPECT_EQ(group.placed_reports, 20);
-  ProcessResult r = processor_.Commit(std::move(group));
+  ProcessResult r = processor_.Commit(std::move(group), messages);
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   EXPECT_EQ(r.deletable, (std::vector<size_t>{1, 2, 3}));
   EXPECT_EQ(r.poison, (std::vector<size_t>{0}));
@@ -228,7 +230,7 @@ TEST_F(MessageProcessorTest, GroupPreparedOnAnotherThreadCommitsOnce) {
   std::vector<sqs::ReceivedMessage> messages = {Message("m1", BatchBody("car-aaaaaaaa", 7, 4))};
   PreparedGroup group;
   std::thread([&] { group = processor_.Prepare(messages); }).join();
-  ASSERT_TRUE(processor_.Commit(std::move(group)).status.ok());
+  ASSERT_TRUE(processor_.Commit(std::move(group), messages).status.ok());
   EXPECT_EQ(TotalReports(), 4);
 }
 
@@ -275,17 +277,20 @@ TEST_F(MessageProcessorTest, StaleConnectionIsReplacedTransparently) {
 TEST(VisitEntryBatches, GivesEachEntryItsOwnUploadInOrder) {
   WorkerMetrics metrics;
   const MessageProcessor processor(nullptr, 300, &metrics);  // Prepare never touches the store
-  const PreparedGroup group = processor.Prepare(
-      {Message("m1",
-               PackedBody({ProbeUpload("car-aaaaaaaa", 1, 1), ProbeUpload("car-bbbbbbbb", 1, 2)})),
-       Message("bad", "not a body"),
-       Message("m2",
-               PackedBody({ProbeUpload("car-aaaaaaaa", 1, 1), ProbeUpload("car-cccccccc", 7, 3)})),
-       Message("m3", BatchBody("car-dddddddd", 2, 4))});
+  const std::vector<sqs::ReceivedMessage> messages = {
+      Message("m1",
+              PackedBody({ProbeUpload("car-aaaaaaaa", 1, 1), ProbeUpload("car-bbbbbbbb", 1, 2)})),
+      Message("bad", "not a body"),
+      Message("m2",
+              PackedBody({ProbeUpload("car-aaaaaaaa", 1, 1), ProbeUpload("car-cccccccc", 7, 3)})),
+      Message("m3", BatchBody("car-dddddddd", 2, 4))};
+  const PreparedGroup group = processor.Prepare(messages);
   ASSERT_EQ(group.entries.size(), 4u);
-  EXPECT_EQ(group.bodies.size(), 3u);  // the valid messages' bodies only
+  std::vector<uint32_t> from;  // the valid messages only, m2's repeat of car-a left out
+  for (const UploadRef& ref : group.uploads) from.push_back(ref.message);
+  EXPECT_EQ(from, (std::vector<uint32_t>{0, 0, 2, 3}));
   std::vector<std::string> seen;
-  ASSERT_TRUE(VisitEntryBatches(group, [&](size_t i, const v1::ReportBatch& batch) {
+  ASSERT_TRUE(VisitEntryBatches(group, messages, [&](size_t i, const v1::ReportBatch& batch) {
     EXPECT_EQ(batch.envelope().vehicle_pseudonym(), group.entries[i].key.vehicle_pseudonym);
     EXPECT_EQ(static_cast<int64_t>(batch.envelope().batch_sequence()),
               group.entries[i].key.batch_sequence);

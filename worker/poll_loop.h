@@ -65,7 +65,7 @@ struct PollLoopOptions {
   int visibility_timeout = 30;         // seconds, requested on every ReceiveMessage
   int wait_seconds = 20;               // long-poll wait
   int max_messages_per_commit = 3000;  // receives of 10 gathered into one transaction
-  int64_t max_body_bytes_per_commit = int64_t{8} << 20;  // gathering stops at this many bytes
+  int64_t max_body_bytes_per_commit = int64_t{16} << 20;  // gathering stops at this many bytes
   int max_hold_seconds = 600;       // visibility extensions stop this long after the receive
   int poison_backoff_seconds = 30;  // poison invisible base × 2^(receive count − 1) seconds
   // ReceiveMessage calls at a time while gathering a group, DeleteMessageBatch calls at a time

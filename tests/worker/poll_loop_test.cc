@@ -145,10 +145,10 @@ TEST(GatherFullReceives, NothingMoreAfterAShortFirstReceive) {
   EXPECT_EQ(held.size(), 7u);
 }
 
-TEST(PollLoopOptions, DefaultsGatherUpTo3000MessagesAnd8MiB) {
+TEST(PollLoopOptions, DefaultsGatherUpTo3000MessagesAnd16MiB) {
   const PollLoopOptions options;
   EXPECT_EQ(options.max_messages_per_commit, 3000);
-  EXPECT_EQ(options.max_body_bytes_per_commit, int64_t{8} << 20);
+  EXPECT_EQ(options.max_body_bytes_per_commit, int64_t{16} << 20);
 }
 
 }  // namespace

@@ -20,6 +20,14 @@ constexpr char kClaimExpectingNew[] = "ingest_ledger_claim_new";
   "FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) "
 #define RS_LEDGER_RETURNING "RETURNING vehicle_pseudonym, batch_sequence"
 
+// With a legacy probe: an anti-join, then ORDER BY to keep the caller's order through it.
+#define RS_LEDGER_INSERT_PROBING                                   \
+  RS_LEDGER_INSERT                                                 \
+  "WITH ORDINALITY AS u(p, s, t, m, i) "                           \
+  "WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger_legacy l "        \
+  "  WHERE l.vehicle_pseudonym = u.p AND l.batch_sequence = u.s) " \
+  "ORDER BY i "
+
 // True unless ingest_ledger_legacy exists and is empty. Nothing has written to it since migration
 // 0005 moved the older rows there (the pruner only deletes), so once empty it stays empty. Where
 // it does not exist yet (migrations still to run), 0005 may yet fill it: assume it holds rows.
@@ -41,16 +49,9 @@ void IngestLedger::Prepare(pqxx::connection_base& connection) {
     // A key may be in the legacy table: an anti-join leaves it out, and RETURNING says which keys
     // were inserted. WITH ORDINALITY + ORDER BY keeps the caller's (sorted) order through the
     // join, which is the lock order.
-#define RS_LEDGER_INSERT_PROBING                                       \
-  RS_LEDGER_INSERT                                                     \
-      "WITH ORDINALITY AS u(p, s, t, m, i) "                           \
-      "WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger_legacy l "        \
-      "  WHERE l.vehicle_pseudonym = u.p AND l.batch_sequence = u.s) " \
-      "ORDER BY i "
     connection.prepare(kClaimSkippingExisting,
                        RS_LEDGER_INSERT_PROBING "ON CONFLICT DO NOTHING " RS_LEDGER_RETURNING);
     connection.prepare(kClaimExpectingNew, RS_LEDGER_INSERT_PROBING RS_LEDGER_RETURNING);
-#undef RS_LEDGER_INSERT_PROBING
     return;
   }
   // The usual case: the rows come straight from the function scan, in the caller's order, with
@@ -61,6 +62,7 @@ void IngestLedger::Prepare(pqxx::connection_base& connection) {
                      "AS u(p, s, t, m) ON CONFLICT DO NOTHING " RS_LEDGER_RETURNING);
   connection.prepare(kClaimExpectingNew, RS_LEDGER_INSERT "AS u(p, s, t, m)");
 }
+#undef RS_LEDGER_INSERT_PROBING
 #undef RS_LEDGER_RETURNING
 #undef RS_LEDGER_INSERT
 

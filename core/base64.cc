@@ -146,11 +146,8 @@ void Base64EncodeTo(std::string_view bytes, char* o) {
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  // Sized once and written through a pointer: the worker decodes every queued batch here, and
-  // appending a byte at a time cost more than the table lookups.
-  std::string out(DecodedSize(text), '\0');
-  if (!Base64DecodeTo(text, out.data(), out.size())) return std::nullopt;
+  std::string out;
+  if (!Base64DecodeInto(text, &out)) return std::nullopt;
   return out;
 }
 
@@ -159,8 +156,9 @@ bool Base64DecodeInto(std::string_view text, std::string* out) {
     out->clear();
     return false;
   }
-  // Grown only, never zero-filled again up to the size it had: a buffer reused for every body
-  // costs no allocation and no memset once it has seen the largest.
+  // Sized once and written through a pointer (appending a byte at a time cost more than the
+  // table lookups), and grown only: a buffer reused for every body is not allocated or
+  // zero-filled again once it has seen the largest.
   const size_t room = DecodedSize(text);
   if (out->size() < room) out->resize(room);
   const std::optional<size_t> n = Base64DecodeTo(text, out->data(), room);
